@@ -21,3 +21,9 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+from flask_limiter import Limiter  # noqa: E402
+from flask_limiter.util import get_remote_address  # noqa: E402
+
+# Rate limits (public form, login failures); storage from UTH_RATELIMIT_STORAGE (e.g. redis://) when scaled out.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,6 @@
+"""The JSON API under /api/v1 (SPEC §14); it calls the same services as the HTML views."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from uth.api import cases, meta, reports  # noqa: E402,F401

@@ -1,0 +1,89 @@
+"""Settings, read from UTH_* environment variables (SPEC §15)."""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("UTH_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _instance_secret() -> str:
+    """A secret kept in instance/secret_key, so every worker and restart signs sessions alike."""
+    path = INSTANCE_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_hex(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker wrote it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value)
+        return value
+
+
+class Config:
+    """Defaults for every environment; each can be overridden by its UTH_* variable."""
+
+    SECRET_KEY = os.environ.get("UTH_SECRET_KEY") or _instance_secret()
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "UTH_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'uth.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UTH_INDEX_DIR = os.environ.get("UTH_INDEX_DIR", str(INSTANCE_DIR / "index"))
+    UTH_SEARCH_BACKEND = os.environ.get("UTH_SEARCH_BACKEND", "whoosh")
+    # 3 working days to acknowledge: a local service target, no statutory deadline (DOMAIN §1.5).
+    UTH_ACK_WORKING_DAYS = _int("UTH_ACK_WORKING_DAYS", 3)
+    # 90 days: bekendtgørelse om rapportering af utilsigtede hændelser (as summarised by STPS).
+    UTH_CLOSE_DAYS = _int("UTH_CLOSE_DAYS", 90)
+    UTH_RESPONSE_WORKING_DAYS = _int("UTH_RESPONSE_WORKING_DAYS", 10)
+    UTH_EXTRA_CLOSED_DAYS = os.environ.get("UTH_EXTRA_CLOSED_DAYS", "06-05,12-24,12-31")
+    UTH_SMTP_HOST = os.environ.get("UTH_SMTP_HOST", "localhost")
+    UTH_SMTP_PORT = _int("UTH_SMTP_PORT", 25)
+    UTH_MAIL_FROM = os.environ.get("UTH_MAIL_FROM", "uth-noreply@localhost")
+    UTH_BASE_URL = os.environ.get("UTH_BASE_URL", "http://127.0.0.1:5000")
+    UTH_STATS_MIN_CELL = _int("UTH_STATS_MIN_CELL", 5)
+    UTH_RATELIMIT_STORAGE = os.environ.get("UTH_RATELIMIT_STORAGE", "memory://")
+    UTH_PUBLIC_REPORT_LIMIT = os.environ.get("UTH_PUBLIC_REPORT_LIMIT", "10 per hour")
+    UTH_LOGIN_FAILURE_LIMIT = os.environ.get("UTH_LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("UTH_SECURE_COOKIES", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    # The public patient form times out after 60 minutes (DOMAIN §1.3).
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+    JSON_SORT_KEYS = False
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded SQLite, demo data."""
+
+
+class TestingConfig(Config):
+    """The test suite: a fresh database per test, fixed secret."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("UTH_TEST_DATABASE_URL", "sqlite://")
+    UTH_RATELIMIT_STORAGE = "memory://"
+
+
+class ProductionConfig(Config):
+    """Behind gunicorn; secure cookies by default."""
+
+    SESSION_COOKIE_SECURE = os.environ.get("UTH_SECURE_COOKIES", "1") == "1"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,142 @@
+"""Fixtures: an app with a fresh database per test (SQLite file, or PostgreSQL via UTH_TEST_DATABASE_URL)."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from uth import create_app
+from uth.extensions import db, limiter
+
+FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday
+KEEP_TABLES = {"taxonomy_terms", "alembic_version"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id) -> str:
+    """The test database: PostgreSQL when UTH_TEST_DATABASE_URL is set (one database per xdist
+    worker), else a SQLite file."""
+    url = os.environ.get("UTH_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'uth-test.sqlite3'}"
+    if worker_id == "master":
+        return url
+    base, _, name = url.rpartition("/")
+    worker_db = f"{name}_{worker_id}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": worker_db}).first():
+            conn.execute(text(f'CREATE DATABASE "{worker_db}"'))
+    engine.dispose()
+    return f"{base}/{worker_db}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys need Debian's Chromium; CI (UTH_REQUIRE_BROWSER=1) insists on it."""
+    for item in items:
+        if "/tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+    if os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("UTH_REQUIRE_BROWSER"):
+        raise pytest.UsageError(f"{CHROMIUM} is missing (apt-get install chromium chromium-driver)")
+    kept = [i for i in items if "browser" not in i.keywords]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if "browser" in i.keywords])
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    """Create the schema and load the taxonomy once per test session."""
+    import uth.models  # noqa: F401
+    from uth.taxonomy.services import load_taxonomy
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url,
+                                 "UTH_INDEX_DIR": str(tmp_path_factory.mktemp("index"))})
+    with app.app_context():
+        if database_url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.drop_all()
+        db.create_all()
+        load_taxonomy()
+        db.session.commit()
+        db.engine.dispose()
+    return database_url
+
+
+def _clean(engine) -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+            if conn.execute(text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+@pytest.fixture
+def app(_schema, tmp_path):
+    """A fresh app over an emptied database, the clock pinned to FIXED_NOW."""
+    app = create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": _schema,
+        "UTH_INDEX_DIR": str(tmp_path / "index"),
+        "UTH_FIXED_NOW": FIXED_NOW,
+        "UTH_SMTP_HOST": "127.0.0.1",
+        "UTH_SMTP_PORT": 1,
+    })
+    with app.app_context():
+        _clean(db.engine)
+        limiter.reset()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for service-level tests. HTTP tests must not hold one open while they
+    send requests (the request would share its `g` and session): they set up in `with app.app_context()`."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now():
+    return FIXED_NOW
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token(client, path: str) -> str:
+    """Read the CSRF token from a form page."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no csrf token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def login(client, email: str, password: str = "correct-horse-battery"):
+    """Sign in through the real form, CSRF included."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})

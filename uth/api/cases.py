@@ -1,0 +1,37 @@
+"""Case queue and single cases for risk managers."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from uth.api import bp
+from uth.api.auth import token_required
+from uth.api.helpers import int_arg
+from uth.auth.permissions import has_case_role
+from uth.clock import utcnow
+from uth.deadlines.rules import local_date
+from uth.errors import NotFound
+from uth.reports.filters import filters_from_args
+from uth.reports.presenters import case_json
+from uth.reports.queries import queue
+from uth.reports.services import get_visible_case
+
+
+@bp.get("/api/v1/cases")
+@token_required
+def list_cases():
+    """The caller's queue: `status`, `overdue=true`, `org`, `assignee`, `page`, `per_page`."""
+    if not has_case_role(g.actor):
+        raise NotFound("Not found")
+    now = utcnow()
+    filters = filters_from_args(request.args, g.actor)
+    page, per_page = int_arg("page", 1), int_arg("per_page", 50, maximum=500)
+    items, total = queue(g.actor, filters, today=local_date(now), page=page, per_page=per_page)
+    return jsonify({"items": [case_json(c, g.actor, now) for c in items], "total": total, "page": page, "per_page": per_page})
+
+
+@bp.get("/api/v1/cases/<reference>")
+@token_required
+def get_case(reference: str):
+    """One case, as the caller may see it; 404 outside scope."""
+    now = utcnow()
+    return jsonify(case_json(get_visible_case(g.actor, reference), g.actor, now))

@@ -1,0 +1,54 @@
+"""Reporting endpoints: staff, public, receipts and own reports."""
+from __future__ import annotations
+
+from flask import current_app, g, jsonify
+
+from uth.api import bp
+from uth.api.auth import token_required
+from uth.api.helpers import json_body
+from uth.clock import utcnow
+from uth.extensions import db, limiter
+from uth.reports.presenters import case_json, own_report_json, receipt_json
+from uth.reports.services import case_by_receipt, own_reports, submit_report
+from uth.reports.validation import parse_report
+
+
+@bp.post("/api/v1/reports")
+@token_required
+def create_report():
+    """A staff report: 201 with the case and its receipt code, committed before the answer."""
+    now = utcnow()
+    data = parse_report(json_body(), public=False, reporter=g.actor, now=now)
+    case, receipt = submit_report(g.actor, data, now=now)
+    db.session.commit()
+    return jsonify(case_json(case, g.actor, now, receipt_code=receipt)), 201
+
+
+def public_limit() -> str:
+    """The public form's rate limit, from UTH_PUBLIC_REPORT_LIMIT."""
+    return current_app.config["UTH_PUBLIC_REPORT_LIMIT"]
+
+
+@bp.post("/api/v1/public/reports")
+@limiter.limit(public_limit)
+def create_public_report():
+    """A patient's or relative's report, without an account."""
+    now = utcnow()
+    data = parse_report(json_body(), public=True, reporter=None, now=now)
+    case, receipt = submit_report(None, data, now=now, public=True)
+    db.session.commit()
+    return jsonify({"reference": case.reference, "receipt_code": receipt}), 201
+
+
+@bp.get("/api/v1/receipts/<receipt_code>")
+@limiter.limit("60 per minute")
+def receipt(receipt_code: str):
+    """Status and feedback by receipt code."""
+    return jsonify(receipt_json(case_by_receipt(receipt_code)))
+
+
+@bp.get("/api/v1/reports/mine")
+@token_required
+def mine():
+    """The caller's own reports with status and feedback."""
+    return jsonify({"items": [own_report_json(c) for c in own_reports(g.actor)]})

@@ -1,0 +1,107 @@
+"""Who may see what: one visibility query for lists, search and single cases (SPEC §1, §4)."""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+
+from uth.auth.models import Organisation, Role, User
+from uth.extensions import db
+from uth.reports.models import Case, CaseOrg
+
+FULL = "full"
+LIMITED = "limited"
+
+
+def scope_paths(actor: User, *roles: Role) -> list[str]:
+    """Tree paths of the organisations the actor's grants of these roles cover."""
+    return [g.org.path for g in actor.active_grants(*roles) if g.org is not None]
+
+
+def in_subtree(org_id_col, paths: list[str]) -> ColumnElement[bool]:
+    """SQL: the organisation id in `org_id_col` lies in one of the subtrees given by `paths`."""
+    if not paths:
+        return false()
+    return org_id_col.in_(select(Organisation.id).where(or_(*[Organisation.path.like(p + "%") for p in paths])))
+
+
+def _full_clause(actor: User) -> ColumnElement[bool]:
+    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+    central_paths = scope_paths(actor, Role.CENTRAL_RISK_MANAGER)
+    return or_(
+        in_subtree(Case.handling_org_id, case_paths),
+        and_(Case.handling_org_id.is_(None), in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), central_paths)),
+    )
+
+
+def _limited_clause(actor: User) -> ColumnElement[bool]:
+    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+    return exists().where(CaseOrg.case_id == Case.id, in_subtree(CaseOrg.org_id, case_paths))
+
+
+def visible_cases_clause(actor: User) -> ColumnElement[bool]:
+    """SQL condition: cases the actor may open as a risk manager (full or limited view)."""
+    return or_(_full_clause(actor), _limited_clause(actor))
+
+
+def visible_cases(actor: User) -> Select:
+    """The query every case list, search and single-case look-up starts from."""
+    return select(Case).where(visible_cases_clause(actor))
+
+
+def visible_case_ids(actor: User) -> Select:
+    """Ids of the visible cases, for the search engine's `allowed` restriction."""
+    return select(Case.id).where(visible_cases_clause(actor))
+
+
+def _covers(paths: list[str], org: Organisation | None) -> bool:
+    return org is not None and any(org.path.startswith(p) for p in paths)
+
+
+def case_view_level(actor: User, case: Case) -> str | None:
+    """FULL for the handling organisation's risk managers (and central ones over unrouted cases),
+    LIMITED for risk managers of an involved organisation, None otherwise."""
+    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+    if case.handling_org is not None and _covers(case_paths, case.handling_org):
+        return FULL
+    if case.handling_org is None and _covers(scope_paths(actor, Role.CENTRAL_RISK_MANAGER), case.effective_org):
+        return FULL
+    if any(_covers(case_paths, link.org) for link in case.involved):
+        return LIMITED
+    return None
+
+
+def can_see_reporter(actor: User, case: Case) -> bool:
+    """Reporter identity: full view only; an anonymous reporter only for the owning organisation."""
+    if case_view_level(actor, case) != FULL:
+        return False
+    if not case.reporter_anonymous:
+        return True
+    paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+    return _covers(paths, case.owning_org or case.handling_org)
+
+
+def can_see_patient(actor: User, case: Case) -> bool:
+    """Patient name and CPR: the handling organisation's risk managers only."""
+    return case_view_level(actor, case) == FULL
+
+
+def can_handle(actor: User, case: Case) -> bool:
+    """True when the actor may act on the case as its handler."""
+    return case_view_level(actor, case) == FULL
+
+
+def is_central_over(actor: User, org: Organisation | None) -> bool:
+    """True when a central risk manager grant covers the organisation."""
+    return _covers(scope_paths(actor, Role.CENTRAL_RISK_MANAGER), org)
+
+
+def has_case_role(actor: User) -> bool:
+    """True for risk managers and central risk managers."""
+    return actor.has_role(Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+
+
+def actor_org_ids(actor: User, *roles: Role) -> list[int]:
+    """Ids of every organisation in the actor's scope for these roles."""
+    paths = scope_paths(actor, *roles)
+    if not paths:
+        return []
+    return list(db.session.scalars(select(Organisation.id).where(or_(*[Organisation.path.like(p + "%") for p in paths]))))

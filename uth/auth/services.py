@@ -1,0 +1,117 @@
+"""Users, grants, passwords and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User
+from uth.errors import Invalid, NotFound
+from uth.extensions import db
+
+# Argon2id: memory-hard, so a stolen hash table is expensive to crack.
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of a password."""
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """True when the password matches; spends the same time when the user does not exist."""
+    try:
+        return _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password) and bool(
+            user and user.password_hash
+        )
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_user(email: str) -> User | None:
+    """A user by e-mail, case-insensitively."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def add_user(email: str, name: str, password: str | None, *, now: datetime) -> User:
+    """Create a user; e-mail unique, password at least 10 characters."""
+    email = email.strip().lower()
+    errors: dict[str, list[str]] = {}
+    if "@" not in email or len(email) > 254:
+        errors["email"] = ["Ugyldig e-mailadresse"]
+    elif find_user(email):
+        errors["email"] = ["Der findes allerede en bruger med denne e-mailadresse"]
+    if not name.strip():
+        errors["name"] = ["Navn skal udfyldes"]
+    if password is not None and len(password) < 10:
+        errors["password"] = ["Adgangskoden skal være mindst 10 tegn"]
+    if errors:
+        raise Invalid(errors)
+    user = User(email=email, name=name.strip(), created_at=now,
+                password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def grant_role(user: User, role: str, scope: str | None, *, now: datetime) -> Grant:
+    """Give a (role, scope) grant; a reporter's first reporter grant sets the primary org."""
+    try:
+        role_enum = Role(role)
+    except ValueError:
+        raise Invalid({"role": [f"Ukendt rolle: {role}"]}) from None
+    org = cluster = None
+    if role_enum is Role.ADMIN:
+        if scope:
+            raise Invalid({"scope": ["admin har intet omfang"]})
+    elif role_enum is Role.FORUM_MEMBER:
+        cluster = db.session.scalar(select(Cluster).where(Cluster.code == scope)) if scope else None
+        if cluster is None:
+            raise Invalid({"scope": [f"Ukendt klynge: {scope}"]})
+    else:
+        org = db.session.scalar(select(Organisation).where(Organisation.code == scope)) if scope else None
+        if org is None:
+            raise Invalid({"scope": [f"Ukendt organisation: {scope}"]})
+    existing = next((g for g in user.grants if g.role == role_enum.value and g.org == org and g.cluster == cluster), None)
+    if existing:
+        existing.active = True
+        return existing
+    grant = Grant(user=user, role=role_enum.value, org=org, cluster=cluster, created_at=now)
+    db.session.add(grant)
+    if role_enum is Role.REPORTER and user.primary_org_id is None:
+        user.primary_org = org
+    db.session.flush()
+    return grant
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, *, now: datetime) -> str:
+    """A new API token; only its hash is stored, so it is shown once."""
+    token = "uth_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=_token_hash(token), prefix=token[:10], created_at=now))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    return row.user
+
+
+def get_user_by_email(email: str) -> User:
+    """A user by e-mail or NotFound (for the CLI)."""
+    user = find_user(email)
+    if user is None:
+        raise NotFound(f"no user with e-mail {email}")
+    return user

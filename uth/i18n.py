@@ -1,0 +1,52 @@
+"""Danish user interface with English available: templates call _("Danish text")."""
+from __future__ import annotations
+
+from flask import g, request, session
+
+from uth.i18n_en import EN
+
+LANGUAGES = ("da", "en")
+
+
+def current_language() -> str:
+    """The language of this request: ?lang=, then the session, then Danish."""
+    if "lang" in g:
+        return g.lang
+    lang = request.args.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    g.lang = session.get("lang", "da") if session.get("lang") in LANGUAGES else "da"
+    return g.lang
+
+
+def gettext(text: str, **values) -> str:
+    """The English text when English is chosen and known; Danish otherwise."""
+    if current_language() == "en":
+        text = EN.get(text, text)
+    return text % values if values else text
+
+
+def label(kind_labels: dict, code: str | None) -> str:
+    """A taxonomy label in the current language, the code itself when unknown."""
+    if code is None:
+        return ""
+    entry = kind_labels.get(code)
+    if entry is None:
+        return code
+    return entry[1] if current_language() == "en" else entry[0]
+
+
+STATUS_LABELS = {
+    "new": ("Ny", "New"),
+    "acknowledged": ("Kvitteret", "Acknowledged"),
+    "in_progress": ("Under behandling", "In progress"),
+    "awaiting_statement": ("Afventer udtalelse", "Awaiting statement"),
+    "closed": ("Afsluttet", "Closed"),
+    "rejected": ("Afvist", "Rejected"),
+}
+
+
+def status_label(status: str) -> str:
+    """A case state in the current language."""
+    da, en = STATUS_LABELS.get(status, (status, status))
+    return en if current_language() == "en" else da

@@ -1,0 +1,169 @@
+"""A report becomes a case at once (SPEC §3); involved organisations, statements and history."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from uth.auth.models import Organisation, User
+from uth.extensions import db
+from uth.types import UTCDateTime
+
+
+class Status(str, enum.Enum):
+    """Case states of SPEC §5 [contract]."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    AWAITING_STATEMENT = "awaiting_statement"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.AWAITING_STATEMENT)
+
+
+class Case(db.Model):
+    """A reported unintended event and everything its handling adds to it."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_cases_year_seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(24), index=True, default=Status.NEW.value)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    occurred_at_precision: Mapped[str] = mapped_column(String(12), default="known")
+
+    reporter_kind: Mapped[str] = mapped_column(String(8), default="staff")  # staff | public
+    statutory: Mapped[bool] = mapped_column(Boolean, default=True)
+    reporting_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    event_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    handling_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The organisation that first received the case: its risk managers own an anonymous reporter's identity.
+    owning_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    routing_rule_id: Mapped[int | None] = mapped_column(ForeignKey("routing_rules.id"))
+    transition_type: Mapped[str | None] = mapped_column(String(80))
+    transition_from_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    transition_to_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    cross_sector: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    event_type: Mapped[str | None] = mapped_column(String(80), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    consequence: Mapped[str | None] = mapped_column(Text)
+    prevention: Mapped[str | None] = mapped_column(Text)
+    actual_consequence: Mapped[str] = mapped_column(String(16))
+    possible_consequence: Mapped[str | None] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(24), index=True)
+    ncc_merp: Mapped[str | None] = mapped_column(String(1))
+    sac: Mapped[int | None] = mapped_column(Integer)
+    medication: Mapped[dict | None] = mapped_column(JSON)
+    device: Mapped[dict | None] = mapped_column(JSON)
+
+    # Personal data: deleted at anonymisation (SPEC §8).
+    patient_cpr: Mapped[str | None] = mapped_column(String(11))
+    patient_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_email: Mapped[str | None] = mapped_column(String(254))
+    reporter_phone: Mapped[str | None] = mapped_column(String(40))
+    reporter_profession: Mapped[str | None] = mapped_column(String(100))
+    reporter_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    acknowledge_by: Mapped[date] = mapped_column(Date)
+    close_by: Mapped[date] = mapped_column(Date, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    learning: Mapped[str | None] = mapped_column(Text)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    reject_reason: Mapped[str | None] = mapped_column(String(40))
+    reject_comment: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    reporting_org: Mapped[Organisation | None] = relationship(foreign_keys=[reporting_org_id])
+    event_org: Mapped[Organisation | None] = relationship(foreign_keys=[event_org_id])
+    handling_org: Mapped[Organisation | None] = relationship(foreign_keys=[handling_org_id])
+    owning_org: Mapped[Organisation | None] = relationship(foreign_keys=[owning_org_id])
+    transition_from_org: Mapped[Organisation | None] = relationship(foreign_keys=[transition_from_org_id])
+    transition_to_org: Mapped[Organisation | None] = relationship(foreign_keys=[transition_to_org_id])
+    reporter_user: Mapped[User | None] = relationship(foreign_keys=[reporter_user_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    duplicate_of: Mapped[Case | None] = relationship(remote_side=[id])
+    involved: Mapped[list[CaseOrg]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseOrg.id"
+    )
+    statements: Mapped[list[Statement]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Statement.id"
+    )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        """True until the case is closed or rejected."""
+        return self.status in {s.value for s in OPEN_STATUSES}
+
+    @property
+    def effective_org(self) -> Organisation | None:
+        """Where the event happened, falling back to the reporting organisation (SPEC §3)."""
+        return self.event_org or self.reporting_org
+
+
+class CaseOrg(db.Model):
+    """An involved organisation and its role (arose, discovered, involved)."""
+
+    __tablename__ = "case_orgs"
+    __table_args__ = (UniqueConstraint("case_id", "org_id", "role", name="uq_case_orgs_case_org_role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+
+    case: Mapped[Case] = relationship(back_populates="involved")
+    org: Mapped[Organisation] = relationship()
+
+
+class Statement(db.Model):
+    """A statement request to an involved organisation, with its own deadline."""
+
+    __tablename__ = "statements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    respond_by: Mapped[date] = mapped_column(Date)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="statements")
+    org: Mapped[Organisation] = relationship()
+
+
+class CaseEvent(db.Model):
+    """One entry of a case's history as shown on the case page; never holds replaced text."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

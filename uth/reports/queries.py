@@ -1,0 +1,87 @@
+"""The risk manager's queue: visible cases, filters, and the nearest open deadline first (SPEC §6)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case as when, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
+
+from uth.auth.models import Organisation, User
+from uth.auth.permissions import in_subtree, visible_cases_clause
+from uth.extensions import db
+from uth.reports.models import OPEN_STATUSES, Case, Statement, Status
+
+
+class least(GenericFunction):  # noqa: N801 - SQL function name
+    """LEAST() on PostgreSQL, the scalar MIN() on SQLite."""
+
+    inherit_cache = True
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return "min(%s)" % compiler.process(element.clauses, **kw)
+
+
+def next_statement_due():
+    """Earliest respond_by of the case's unanswered statements (correlated)."""
+    return (
+        select(func.min(Statement.respond_by))
+        .where(Statement.case_id == Case.id, Statement.answer.is_(None))
+        .scalar_subquery()
+    )
+
+
+def next_due_expr():
+    """SQL for the nearest open deadline of a case; NULL when the case is no longer open."""
+    return when(
+        (Case.status == Status.NEW.value, Case.acknowledge_by),
+        (Case.status == Status.AWAITING_STATEMENT.value, least(Case.close_by, func.coalesce(next_statement_due(), Case.close_by))),
+        (Case.status.in_([Status.ACKNOWLEDGED.value, Status.IN_PROGRESS.value]), Case.close_by),
+        else_=None,
+    )
+
+
+@dataclass
+class QueueFilters:
+    """What the queue can be narrowed by."""
+
+    status: list[str] | None = None
+    overdue: bool = False
+    org: Organisation | None = None
+    assignee: User | None = None
+    unassigned: bool = False
+    unrouted: bool = False
+
+
+def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1, per_page: int = 50) -> tuple[list[Case], int]:
+    """(cases of this page, total) of what the actor may see, nearest deadline first."""
+    due = next_due_expr()
+    query = select(Case).where(visible_cases_clause(actor))
+    if filters.status:
+        query = query.where(Case.status.in_(filters.status))
+    if filters.overdue:
+        query = query.where(due < today)
+    if filters.org is not None:
+        query = query.where(or_(in_subtree(Case.handling_org_id, [filters.org.path]),
+                                and_(Case.handling_org_id.is_(None),
+                                     in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), [filters.org.path]))))
+    if filters.assignee is not None:
+        query = query.where(Case.assignee_id == filters.assignee.id)
+    if filters.unassigned:
+        query = query.where(Case.assignee_id.is_(None))
+    if filters.unrouted:
+        query = query.where(Case.handling_org_id.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(
+        query.order_by(due.is_(None), due, Case.received_at.desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    )
+    return list(rows), total or 0
+
+
+def open_status_values() -> list[str]:
+    """Values of the open states, for filters."""
+    return [s.value for s in OPEN_STATUSES]

@@ -1,0 +1,37 @@
+"""Case references UTH-YYYY-NNNNNN and receipt codes, unique across workers and servers."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from uth.auth.models import ReferenceCounter
+from uth.extensions import db
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+
+
+def next_reference(year: int) -> tuple[str, int]:
+    """Take the next number of the year; the counter row's lock serialises concurrent takers."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(ReferenceCounter).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"]))
+    seq = db.session.execute(
+        update(ReferenceCounter).where(ReferenceCounter.year == year)
+        .values(last=ReferenceCounter.last + 1).returning(ReferenceCounter.last)
+    ).scalar_one()
+    return f"UTH-{year}-{seq:06d}", seq
+
+
+def new_receipt_code() -> str:
+    """16 random characters (80 bits) in four groups, e.g. K7QM-X2PA-9RTD-HW4C."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(16))
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def receipt_hash(code: str) -> str:
+    """Only the hash of a receipt code is stored; look-ups normalise case and dashes."""
+    normalised = code.strip().upper().replace("-", "").replace(" ", "")
+    return hashlib.sha256(normalised.encode()).hexdigest()

@@ -1,0 +1,92 @@
+"""Submitting reports and reading cases (SPEC §3–§4)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from uth.audit.services import record
+from uth.auth.models import User
+from uth.auth.permissions import case_view_level, visible_cases
+from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
+from uth.errors import NotFound
+from uth.extensions import db
+from uth.notifications.services import notify_new_case
+from uth.reports.models import Case, CaseEvent, CaseOrg
+from uth.reports.references import new_receipt_code, next_reference, receipt_hash
+from uth.reports.validation import NewReport
+from uth.routing.services import route
+
+
+def deadline_settings() -> DeadlineSettings:
+    """Deadline settings of the running app."""
+    return DeadlineSettings.from_mapping(current_app.config)
+
+
+def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **detail) -> CaseEvent:
+    """One history entry on the case page (never replaced text or personal data)."""
+    event = CaseEvent(at=now, actor_id=actor.id if isinstance(actor, User) else None, action=action, detail=detail)
+    case.events.append(event)
+    return event
+
+
+def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False) -> tuple[Case, str]:
+    """Record a report as a case, route it and start its deadlines; returns (case, receipt code)."""
+    received_at = data.received_at or now
+    settings = deadline_settings()
+    year = local_date(received_at).year
+    reference, seq = next_reference(year)
+    receipt = new_receipt_code()
+    case = Case(
+        reference=reference, year=year, seq=seq, receipt_hash=receipt_hash(receipt), status="new",
+        received_at=received_at, updated_at=now, occurred_at=data.occurred_at,
+        occurred_at_precision=data.occurred_at_precision,
+        reporter_kind="public" if public else "staff", statutory=not public,
+        reporting_org=None if public else data.reporting_org, event_org=data.event_org,
+        transition_type=data.transition_type, transition_from_org=data.transition_from,
+        transition_to_org=data.transition_to, event_type=data.event_type, title=data.title,
+        description=data.description, consequence=data.consequence, prevention=data.prevention,
+        actual_consequence=data.actual_consequence, possible_consequence=data.possible_consequence,
+        severity=data.severity, ncc_merp=data.ncc_merp, sac=data.sac, medication=data.medication,
+        device=data.device, patient_cpr=data.patient_cpr, patient_name=data.patient_name,
+        reporter_user=actor if not public else None,
+        reporter_name=data.reporter_name or (actor.name if actor and not public else None),
+        reporter_email=data.reporter_email or (actor.email if actor and not public else None),
+        reporter_phone=data.reporter_phone, reporter_profession=data.reporter_profession,
+        reporter_anonymous=data.reporter_anonymous,
+        acknowledge_by=acknowledge_by(received_at, settings), close_by=close_by(received_at, settings),
+    )
+    for org, role in data.involved:
+        case.involved.append(CaseOrg(org=org, role=role))
+    db.session.add(case)
+    route(case)
+    db.session.flush()
+    add_event(case, actor, "submitted", now=now, public=public,
+              handling_org=case.handling_org.code if case.handling_org else None)
+    record(actor, "case.created", now=now, case=case,
+           detail={"reference": reference, "public": public,
+                   "handling_org": case.handling_org.code if case.handling_org else None})
+    notify_new_case(case, now=now)
+    return case, receipt
+
+
+def get_visible_case(actor: User, reference: str) -> Case:
+    """A case the actor may open, or NotFound (also when it exists outside scope)."""
+    case = db.session.scalar(visible_cases(actor).where(Case.reference == reference))
+    if case is None or case_view_level(actor, case) is None:
+        raise NotFound("Sagen findes ikke")
+    return case
+
+
+def case_by_receipt(code: str) -> Case:
+    """The case behind a receipt code, or NotFound."""
+    case = db.session.scalar(select(Case).where(Case.receipt_hash == receipt_hash(code)))
+    if case is None:
+        raise NotFound("Ukendt kvitteringskode")
+    return case
+
+
+def own_reports(actor: User) -> list[Case]:
+    """Reports the actor submitted, newest first."""
+    return list(db.session.scalars(select(Case).where(Case.reporter_user_id == actor.id).order_by(Case.received_at.desc())))

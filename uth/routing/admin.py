@@ -1,0 +1,90 @@
+"""Admin services for routing rules (SPEC §4): add, reorder, enable and disable."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from uth.audit.services import record
+from uth.auth.models import SECTORS, User
+from uth.auth.orgs import get_org
+from uth.errors import Invalid, NotFound
+from uth.extensions import db
+from uth.reports.models import Case
+from uth.routing.models import RoutingRule
+
+
+def ordered_rules() -> list[RoutingRule]:
+    """All rules in the order they are tried."""
+    return list(db.session.scalars(select(RoutingRule).order_by(RoutingRule.priority, RoutingRule.id)))
+
+
+def add_rule(actor: User, data: dict, *, now: datetime) -> RoutingRule:
+    """A new rule, placed last unless a priority is given."""
+    errors: dict[str, list[str]] = {}
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors["name"] = ["Navn skal udfyldes"]
+    target = get_org(data.get("target_org"))
+    if target is None:
+        errors["target_org"] = ["Vælg en kendt organisation"]
+    event_org = get_org(data.get("event_org")) if data.get("event_org") else None
+    if data.get("event_org") and event_org is None:
+        errors["event_org"] = ["Ukendt organisation"]
+    sector = data.get("sector") or None
+    if sector and sector not in SECTORS:
+        errors["sector"] = ["Ukendt sektor"]
+    kind = data.get("reporter_kind") or None
+    if kind and kind not in ("staff", "public"):
+        errors["reporter_kind"] = ["Skal være staff eller public"]
+    prefix = (data.get("event_type_prefix") or "").strip() or None
+    if not any([event_org, sector, kind, prefix]) and not errors:
+        errors["conditions"] = ["Angiv mindst én betingelse"]
+    if errors:
+        raise Invalid(errors)
+    rules = ordered_rules()
+    priority = (rules[-1].priority + 10) if rules else 10
+    rule = RoutingRule(name=name, priority=priority, active=True, event_org=event_org, sector=sector,
+                       event_type_prefix=prefix, reporter_kind=kind, target_org=target, created_at=now)
+    db.session.add(rule)
+    db.session.flush()
+    record(actor, "routing_rule.created", now=now, obj=rule, org_id=target.id, detail={"name": name})
+    return rule
+
+
+def _get(rule_id: int) -> RoutingRule:
+    rule = db.session.get(RoutingRule, rule_id)
+    if rule is None:
+        raise NotFound("Ukendt regel")
+    return rule
+
+
+def set_active(actor: User, rule_id: int, active: bool, *, now: datetime) -> RoutingRule:
+    """Enable or disable a rule without losing it."""
+    rule = _get(rule_id)
+    rule.active = active
+    record(actor, "routing_rule.enabled" if active else "routing_rule.disabled", now=now, obj=rule, org_id=rule.target_org_id)
+    return rule
+
+
+def move(actor: User, rule_id: int, direction: str, *, now: datetime) -> None:
+    """Swap a rule with its neighbour ('up' is tried earlier); priorities renumbered 10, 20, …"""
+    rules = ordered_rules()
+    index = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
+    if index is None:
+        raise NotFound("Ukendt regel")
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(rules):
+        rules[index], rules[other] = rules[other], rules[index]
+    for i, rule in enumerate(rules):
+        rule.priority = (i + 1) * 10
+    record(actor, "routing_rule.moved", now=now, obj=rules[other if 0 <= other < len(rules) else index],
+           detail={"direction": direction})
+
+
+def unrouted_cases(limit: int = 200) -> list[Case]:
+    """Cases no rule or risk manager caught: for the admins' routing view (no case content shown)."""
+    return list(db.session.scalars(
+        select(Case).where(Case.handling_org_id.is_(None), Case.status.notin_(["closed", "rejected"]))
+        .order_by(Case.received_at).limit(limit)
+    ))

@@ -1,0 +1,114 @@
+"""The search engine interface: documents in, visible ids with snippets out."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+KINDS = ("case", "learning")
+Order = Literal["relevance", "date"]
+MAX_LIMIT = 200
+
+
+class QuerySyntaxError(ValueError):
+    """A search the user typed that cannot be run; the message is shown to the user (422)."""
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One searchable text derived from a database row; the row stays the source of truth."""
+
+    kind: str
+    id: int
+    title: str
+    fields: dict[str, str] = field(default_factory=dict)
+    received_at: datetime | None = None
+
+    @property
+    def body(self) -> str:
+        """All named text parts as one text, in the order given."""
+        return "\n".join(value for value in self.fields.values() if value)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A matching document: the caller re-reads the row by id; snippet is HTML-safe."""
+
+    kind: str
+    id: int
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of hits and the total over everything the searcher may see."""
+
+    total: int
+    hits: list[Hit]
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    """A swappable full-text engine; visibility is decided in SQL by the caller (`allowed`).
+
+    `transactional` says whether `index`/`delete` can join the caller's database transaction
+    (PostgreSQL: pass `session=`), which makes the index update crash-safe without an outbox.
+    Otherwise (whoosh) index after commit and keep pending updates in an outbox.
+    """
+
+    name: str
+    transactional: bool
+
+    def index(self, docs: Iterable[SearchDoc]) -> None:
+        """Insert or replace documents (by kind and id)."""
+        ...
+
+    def delete(self, keys: Iterable[tuple[str, int]]) -> None:
+        """Remove documents by (kind, id); unknown keys are ignored."""
+        ...
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: str,
+        session: Session,
+        allowed: Select | None,
+        order: Order = "relevance",
+        offset: int = 0,
+        limit: int = 20,
+    ) -> SearchPage:
+        """Hits among the ids `allowed` yields (None: no restriction), counted after scoping."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every document of every kind (before a full reindex)."""
+        ...
+
+    def optimize(self) -> None:
+        """Merge/vacuum so that deleted text is gone from disk, not only hidden."""
+        ...
+
+    def doc_count(self, kind: str) -> int:
+        """Number of live documents of a kind."""
+        ...
+
+
+def check_search_args(kind: str, order: str, offset: int, limit: int) -> None:
+    """Reject programming errors early, the same way in every backend."""
+    check_kind(kind)
+    if order not in ("relevance", "date"):
+        raise ValueError(f"unknown order {order!r}")
+    if offset < 0 or not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"bad paging offset={offset} limit={limit}")
+
+
+def check_kind(kind: str) -> None:
+    """Only the document kinds the app knows."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r}")

@@ -1,0 +1,189 @@
+"""PostgreSQL search backend: a tsvector table beside the data, shared by every app server."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from html import escape
+
+from sqlalchemy import Engine, Float, Select, Text, bindparam, delete, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import TSQUERY, insert
+from sqlalchemy.orm import Session
+
+from .analysis import index_text, strip_control
+from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search_args
+from .models import search_documents
+from .query import And, Node, Not, Or, Phrase, Term, parse
+
+_DANISH = literal_column("'danish'::regconfig")
+# ts_headline does not escape HTML: mark with control characters (stripped from bodies), escape,
+# then turn the markers into tags.
+_START, _STOP, _BETWEEN = "\x01", "\x02", "\x03"
+_HEADLINE = f"StartSel={_START}, StopSel={_STOP}, FragmentDelimiter={_BETWEEN}, MaxFragments=2, MaxWords=30, MinWords=12"
+
+
+def _weighted(title, body):
+    """Title words weigh A, the rest B (ts_rank_cd ranks A above B)."""
+    return func.setweight(func.to_tsvector(_DANISH, title), literal_column("'A'")).op("||")(
+        func.setweight(func.to_tsvector(_DANISH, body), literal_column("'B'"))
+    )
+
+
+def to_tsquery_text(node: Node) -> str:
+    """The parsed query in to_tsquery syntax; every word is a quoted lexeme, never raw syntax."""
+    if isinstance(node, Term):
+        return _lexeme(node.text) + (":*" if node.prefix else "")
+    if isinstance(node, Phrase):
+        return "(" + " <-> ".join(_lexeme(word) for word in node.words) + ")"
+    if isinstance(node, Not):
+        return "!" + to_tsquery_text(node.item)
+    joiner = " & " if isinstance(node, And) else " | "
+    return "(" + joiner.join(to_tsquery_text(item) for item in node.items) + ")"
+
+
+def _lexeme(word: str) -> str:
+    # Parser words are letters and digits only; quote and escape anyway (defence in depth).
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)  # naive datetimes in this app are UTC
+    return moment
+
+
+def _snippet(headline: str) -> str:
+    html = escape(headline, quote=False)
+    return html.replace(_START, "<mark>").replace(_STOP, "</mark>").replace(_BETWEEN, " … ")
+
+
+class PostgresSearchBackend:
+    """Full-text search in PostgreSQL ('danish' configuration, GIN index, weighted title).
+
+    `index`/`delete` with `session=` run in the caller's transaction: the index changes
+    exactly when the data does (the caller commits; a crash loses neither). Without a session
+    they run and commit in a transaction of their own. Searches run on the caller's session,
+    with the scope as a subquery, so visibility, counting and paging are one SQL statement each.
+    """
+
+    name = "postgres"
+    transactional = True
+    table = search_documents
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def ensure_schema(self) -> None:
+        """Create the table and its GIN index if missing (tests, benchmarks; else alembic)."""
+        self.table.create(self.engine, checkfirst=True)
+
+    def _run(self, session: Session | None, statement, params=None) -> None:
+        if session is not None:
+            session.execute(statement, params)
+        else:
+            with self.engine.begin() as conn:
+                conn.execute(statement, params)
+
+    def index(self, docs: Iterable[SearchDoc], *, session: Session | None = None) -> None:
+        """Upsert documents (INSERT … ON CONFLICT); the last version of a key in a batch wins."""
+        rows: dict[tuple[str, int], dict] = {}
+        for doc in docs:
+            check_kind(doc.kind)
+            body = strip_control(doc.body)
+            rows[(doc.kind, doc.id)] = {
+                "kind": doc.kind,
+                "doc_id": doc.id,
+                "title": strip_control(doc.title),
+                "body": body,
+                "received_at": _utc(doc.received_at),
+                "title_words": index_text(doc.title),
+                "body_words": index_text(body),
+            }
+        if not rows:
+            return
+        statement = insert(self.table).values(
+            kind=bindparam("kind"),
+            doc_id=bindparam("doc_id"),
+            title=bindparam("title"),
+            body=bindparam("body"),
+            received_at=bindparam("received_at"),
+            tsv=_weighted(bindparam("title_words", type_=Text), bindparam("body_words", type_=Text)),
+        )
+        excluded = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=[self.table.c.kind, self.table.c.doc_id],
+            set_={name: excluded[name] for name in ("title", "body", "received_at", "tsv")},
+        )
+        self._run(session, statement, list(rows.values()))
+
+    def delete(self, keys: Iterable[tuple[str, int]], *, session: Session | None = None) -> None:
+        """Delete by (kind, id); the rows' text is gone from disk after VACUUM (optimize)."""
+        by_kind: dict[str, set[int]] = {}
+        for kind, doc_id in keys:
+            check_kind(kind)
+            by_kind.setdefault(kind, set()).add(doc_id)
+        t = self.table
+        for kind, ids in by_kind.items():
+            self._run(session, delete(t).where(t.c.kind == kind, t.c.doc_id.in_(sorted(ids))))
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: str,
+        session: Session,
+        allowed: Select | None,
+        order: Order = "relevance",
+        offset: int = 0,
+        limit: int = 20,
+    ) -> SearchPage:
+        """Count, then rank one page, then headline only that page."""
+        check_search_args(kind, order, offset, limit)
+        t = self.table
+        tsquery = func.to_tsquery(_DANISH, bindparam("q", to_tsquery_text(parse(query)), type_=Text), type_=TSQUERY)
+        where = [
+            t.c.kind == kind,
+            t.c.tsv.bool_op("@@")(tsquery),
+            # Only stop words, or only negations after stop words went: match nothing, scan nothing.
+            func.querytree(tsquery).not_in(["", "T"]),
+        ]
+        if allowed is not None:
+            where.append(t.c.doc_id.in_(allowed.scalar_subquery()))
+        total = session.execute(select(func.count()).select_from(t).where(*where)).scalar_one()
+        if total <= offset:
+            return SearchPage(total, [])
+        if order == "date":
+            rank = literal(0.0, Float).label("rank")
+            ordering = [t.c.received_at.desc().nulls_last(), t.c.doc_id.desc()]
+        else:
+            rank = func.ts_rank_cd(t.c.tsv, tsquery, type_=Float).label("rank")
+            ordering = [rank.desc(), t.c.doc_id]
+        page = (
+            select(t.c.doc_id, t.c.body, t.c.received_at, rank)
+            .where(*where)
+            .order_by(*ordering)
+            .offset(offset)
+            .limit(limit)
+            .subquery()
+        )
+        if order == "date":
+            ordering = [page.c.received_at.desc().nulls_last(), page.c.doc_id.desc()]
+        else:
+            ordering = [page.c.rank.desc(), page.c.doc_id]
+        headline = func.ts_headline(_DANISH, page.c.body, tsquery, literal(_HEADLINE), type_=Text)
+        rows = session.execute(select(page.c.doc_id, page.c.rank, headline).order_by(*ordering)).all()
+        return SearchPage(total, [Hit(kind, doc_id, float(rank), _snippet(text)) for doc_id, rank, text in rows])
+
+    def clear(self) -> None:
+        """Remove every document (in its own transaction)."""
+        self._run(None, delete(self.table))
+
+    def optimize(self) -> None:
+        """VACUUM: dead rows (deleted or replaced text) are pruned and their space reused."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"VACUUM (ANALYZE) {self.table.name}")
+
+    def doc_count(self, kind: str) -> int:
+        check_kind(kind)
+        t = self.table
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(t).where(t.c.kind == kind)).scalar_one()

@@ -1,0 +1,219 @@
+"""whoosh pieces: the Danish analyzer, the query compiler, scope restriction and snippets."""
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from html import escape
+
+from whoosh import highlight
+from whoosh import query as wq
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.lang import stopwords_for_language
+from whoosh.matching import NullMatcher, ReadTooFar
+from whoosh.matching.wrappers import WrappingMatcher
+
+from .analysis import FOLD_TABLE, WORD
+from .query import And, Node, Not, Or, Phrase, Term
+
+FIELD = "content"
+
+
+def danish_analyzer(*, stop: bool = True):
+    """Words as analysis.WORD splits them, folded, without Danish stop words, stemmed."""
+    chain = RegexTokenizer(WORD.pattern) | LowercaseFilter() | CharsetFilter(FOLD_TABLE)
+    if stop:
+        chain = chain | StopFilter(stoplist=stopwords_for_language("da"), minsize=1)
+    return chain | StemFilter(lang="da", cachesize=50_000)
+
+
+ANALYZER = danish_analyzer()
+_PREFIX_ANALYZER = danish_analyzer(stop=False)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A whoosh query (None: nothing can match) and what to highlight."""
+
+    query: wq.Query | None
+    terms: frozenset[str]
+    prefixes: tuple[str, ...]
+
+
+def compile_query(node: Node) -> Compiled:
+    """Translate the parsed query, analysing each word as the index did."""
+    terms: set[str] = set()
+    prefixes: list[str] = []
+    compiled = _compile(node, terms, prefixes, positive=True)
+    return Compiled(compiled, frozenset(terms), tuple(prefixes))
+
+
+def _stems(text: str) -> list[str]:
+    return [token.text for token in ANALYZER(text, mode="query")]
+
+
+def _compile(node: Node, terms: set[str], prefixes: list[str], positive: bool) -> wq.Query | None:
+    if isinstance(node, Term) and node.prefix:
+        stems = [token.text for token in _PREFIX_ANALYZER(node.text, mode="query")]
+        if not stems:
+            return None
+        if positive:
+            prefixes.append(stems[0])
+        return wq.Prefix(FIELD, stems[0])
+    if isinstance(node, (Term, Phrase)):
+        stems = _stems(node.text if isinstance(node, Term) else " ".join(node.words))
+        if positive:
+            terms.update(stems)
+        if not stems:
+            return None  # only stop words
+        return wq.Term(FIELD, stems[0]) if len(stems) == 1 else wq.Phrase(FIELD, stems)
+    if isinstance(node, Not):
+        return _compile(node.item, terms, prefixes, not positive)
+    if isinstance(node, Or):
+        items = [_compile(item, terms, prefixes, positive) for item in node.items]
+        found = [item for item in items if item is not None]
+        return (found[0] if len(found) == 1 else wq.Or(found)) if found else None
+    return _compile_and(node, terms, prefixes, positive)
+
+
+def _compile_and(node: And, terms: set[str], prefixes: list[str], positive: bool) -> wq.Query | None:
+    """Required parts AND-ed, excluded parts subtracted; no required part left: no match."""
+    required = [_compile(item, terms, prefixes, positive) for item in node.items if not isinstance(item, Not)]
+    excluded = [_compile(item.item, terms, prefixes, not positive) for item in node.items if isinstance(item, Not)]
+    required = [item for item in required if item is not None]
+    excluded = [item for item in excluded if item is not None]
+    if not required:
+        return None
+    base = required[0] if len(required) == 1 else wq.And(required)
+    if not excluded:
+        return base
+    return wq.AndNot(base, excluded[0] if len(excluded) == 1 else wq.Or(excluded))
+
+
+class Restrict(wq.Query):
+    """Match only the given (sorted, global) document numbers, skipping postings in between.
+
+    whoosh's `filter=` checks every matching document against a set; this restriction lets
+    the posting lists jump (skip_to) to the next allowed document, so a narrow scope is cheap.
+    """
+
+    def __init__(self, child: wq.Query, docnums: list[int]) -> None:
+        self.child = child
+        self.docnums = docnums
+
+    def __repr__(self) -> str:
+        return f"Restrict({self.child!r}, {len(self.docnums)} docs)"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Restrict) and (other.child, other.docnums) == (self.child, self.docnums)
+
+    def __hash__(self) -> int:
+        return hash(self.child) ^ len(self.docnums)
+
+    def is_leaf(self) -> bool:
+        return False
+
+    def children(self):
+        return [self.child]
+
+    def matcher(self, searcher, context=None):
+        offset = 0
+        if searcher.has_parent():
+            offset = searcher.get_parent()._offset_for_subsearcher(searcher)
+        lo = bisect_left(self.docnums, offset)
+        hi = bisect_left(self.docnums, offset + searcher.doc_count_all())
+        if lo == hi:
+            return NullMatcher()
+        child = self.child.matcher(searcher, context)
+        if not child.is_active():
+            return child
+        return RestrictMatcher(child, [docnum - offset for docnum in self.docnums[lo:hi]])
+
+
+class RestrictMatcher(WrappingMatcher):
+    """Wraps a matcher so it only stops on allowed document numbers (segment-local, sorted)."""
+
+    def __init__(self, child, allowed: list[int], pos: int = 0) -> None:
+        super().__init__(child)
+        self._allowed = allowed
+        self._pos = pos
+        self._sync()
+
+    def _sync(self) -> bool:
+        """Advance both sides to the next document that matches and is allowed."""
+        child, allowed, moved = self.child, self._allowed, False
+        while child.is_active():
+            self._pos = bisect_left(allowed, child.id(), self._pos)
+            if self._pos >= len(allowed) or allowed[self._pos] == child.id():
+                break
+            child.skip_to(allowed[self._pos])
+            moved = True
+        return moved
+
+    def copy(self):
+        return RestrictMatcher(self.child.copy(), self._allowed, self._pos)
+
+    def is_active(self) -> bool:
+        return self._pos < len(self._allowed) and self.child.is_active()
+
+    def replace(self, minquality=0):
+        if not self.is_active():
+            return NullMatcher()
+        new = self.child.replace(minquality)
+        if new is self.child:
+            return self
+        return RestrictMatcher(new, self._allowed, self._pos) if new.is_active() else NullMatcher()
+
+    def next(self):
+        if not self.is_active():
+            raise ReadTooFar
+        moved = self.child.next()
+        return self._sync() or moved
+
+    def skip_to(self, docnum):
+        if not self.is_active():
+            raise ReadTooFar
+        moved = self.child.skip_to(docnum) if docnum > self.child.id() else False
+        return self._sync() or moved
+
+    def skip_to_quality(self, minquality):
+        skipped = self.child.skip_to_quality(minquality)
+        self._sync()
+        return skipped
+
+    def all_ids(self):
+        while self.is_active():
+            yield self.id()
+            self.next()
+
+
+class MarkFormatter(highlight.Formatter):
+    """HTML-escaped text with matches in <mark>."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return escape(text, quote=False)
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=50)
+_FORMATTER = MarkFormatter()
+_SCORER = highlight.BasicFragmentScorer()
+
+
+def snippet(text: str, terms: frozenset[str], prefixes: tuple[str, ...], *, fallback_chars: int = 200) -> str:
+    """Up to two fragments around the matched words; the text's start when none match."""
+    tokens = _mark(ANALYZER(text, chars=True, mode="query", removestops=False), terms, prefixes)
+    fragments = highlight.top_fragments(_FRAGMENTER.fragment_tokens(text, tokens), 2, _SCORER, highlight.FIRST, 1)
+    if fragments:
+        return _FORMATTER.format(fragments)
+    head = text[:fallback_chars]
+    return escape(head if len(text) <= fallback_chars else head.rsplit(" ", 1)[0] + " …", quote=False)
+
+
+def _mark(tokens, terms: frozenset[str], prefixes: tuple[str, ...]):
+    for token in tokens:
+        token.matched = not token.stopped and (token.text in terms or token.text.startswith(prefixes))
+        yield token

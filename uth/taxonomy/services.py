@@ -1,0 +1,75 @@
+"""Loads the taxonomy into the database and answers look-ups of codes and labels."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from uth.extensions import db
+from uth.taxonomy.loader import DEFAULT_DIR, read_taxonomy
+from uth.taxonomy.models import TaxonomyTerm
+
+
+def load_taxonomy(directory: Path = DEFAULT_DIR) -> dict[str, int]:
+    """Upsert every term from the files; terms no longer in a file are deactivated, not deleted."""
+    version, kinds = read_taxonomy(directory)
+    existing = {(t.kind, t.code): t for t in db.session.scalars(select(TaxonomyTerm))}
+    counts: dict[str, int] = {}
+    seen = set()
+    for kind, terms in kinds.items():
+        for term in terms:
+            row = existing.get((kind, term.code))
+            if row is None:
+                row = TaxonomyTerm(kind=kind, code=term.code)
+                db.session.add(row)
+            row.parent, row.label_da, row.label_en = term.parent, term.label_da, term.label_en
+            row.position, row.version, row.active = term.position, version, True
+            seen.add((kind, term.code))
+        counts[kind] = len(terms)
+    for key, row in existing.items():
+        if key not in seen:
+            row.active = False
+    db.session.flush()
+    return counts
+
+
+def terms(kind: str) -> list[TaxonomyTerm]:
+    """Active terms of a kind in file order."""
+    return list(
+        db.session.scalars(
+            select(TaxonomyTerm)
+            .where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True))
+            .order_by(TaxonomyTerm.position)
+        )
+    )
+
+
+def codes(kind: str) -> set[str]:
+    """The set of active codes of a kind, for validation."""
+    return set(
+        db.session.scalars(
+            select(TaxonomyTerm.code).where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True))
+        )
+    )
+
+
+def is_code(kind: str, code: str) -> bool:
+    """True when `code` is an active term of `kind`."""
+    return (
+        db.session.scalar(
+            select(TaxonomyTerm.id).where(
+                TaxonomyTerm.kind == kind, TaxonomyTerm.code == code, TaxonomyTerm.active.is_(True)
+            )
+        )
+        is not None
+    )
+
+
+def labels(kind: str, lang: str = "da") -> dict[str, str]:
+    """code -> label in the language, for display."""
+    return {t.code: (t.label_en if lang == "en" else t.label_da) for t in terms(kind)}
+
+
+def as_json(term: TaxonomyTerm) -> dict:
+    """The API shape of a term (SPEC §14)."""
+    return {"code": term.code, "label_da": term.label_da, "label_en": term.label_en, "parent": term.parent}
