@@ -66,12 +66,14 @@ def register_blueprints(app: Flask) -> None:
     from uth.api import bp as api_bp
     from uth.auth.views import bp as auth_bp
     from uth.reports.views import bp as reports_bp
+    from uth.audit.views import bp as audit_bp
+    from uth.learning.views import bp as learning_bp
+    from uth.rca.views import bp as rca_bp
     from uth.routing.views import bp as routing_bp
+    from uth.search.views import bp as search_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(routing_bp)
-    app.register_blueprint(api_bp)
+    for blueprint in (auth_bp, reports_bp, routing_bp, audit_bp, search_bp, rca_bp, learning_bp, api_bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 
 

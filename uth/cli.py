@@ -111,3 +111,13 @@ def demo_cmd():
 
     for line in load_demo(now=utcnow()):
         click.echo(line)
+
+
+# Each feature registers its own commands on uth_cli when imported.
+from uth.anonymisation import cli as _anonymisation_cli  # noqa: E402,F401
+from uth.audit import cli as _audit_cli  # noqa: E402,F401
+from uth.deadlines import cli as _deadlines_cli  # noqa: E402,F401
+from uth.learning import cli as _learning_cli  # noqa: E402,F401
+from uth.notifications import cli as _notifications_cli  # noqa: E402,F401
+from uth.rca import cli as _rca_cli  # noqa: E402,F401
+from uth.search import cli as _search_cli  # noqa: E402,F401

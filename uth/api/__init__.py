@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from uth.api import cases, meta, reports  # noqa: E402,F401
+from uth.api import actions, analyses, audit, cases, learning, meta, reports, search  # noqa: E402,F401

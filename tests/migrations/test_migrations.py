@@ -1,0 +1,55 @@
+"""`upgrade head` on an empty database gives exactly the schema of the models."""
+from __future__ import annotations
+
+import os
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+import uth.models  # noqa: F401
+from uth.extensions import db
+from uth.migrate import alembic_config
+
+
+def _empty_database_url(tmp_path, worker_id) -> str:
+    url = os.environ.get("UTH_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
+    base, _, name = url.rpartition("/")
+    target = f"{name}_migrations_{worker_id}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target}"'))
+        conn.execute(text(f'CREATE DATABASE "{target}"'))
+    admin.dispose()
+    return f"{base}/{target}"
+
+
+def test_upgrade_head_matches_models(tmp_path, worker_id):
+    url = _empty_database_url(tmp_path, worker_id)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    engine.dispose()
+    assert diff == [], f"migrations and models differ: {diff}"
+
+
+def test_downgrade_to_base_and_up_again(tmp_path, worker_id):
+    url = _empty_database_url(tmp_path, worker_id)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        command.downgrade(cfg, "base")
+        command.upgrade(cfg, "head")
+        tables = set(conn.dialect.get_table_names(conn))
+    engine.dispose()
+    assert {"cases", "organisations", "users", "audit_entries"} <= tables

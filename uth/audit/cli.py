@@ -1,0 +1,1 @@
+"""`uth` commands of the audit feature (registered on uth.cli.uth_cli)."""

@@ -1,0 +1,4 @@
+"""HTML pages of the audit feature."""
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__)

@@ -1,0 +1,4 @@
+"""HTML pages of the learning feature."""
+from flask import Blueprint
+
+bp = Blueprint("learning", __name__)

@@ -1,0 +1,4 @@
+"""HTML pages of the rca feature."""
+from flask import Blueprint
+
+bp = Blueprint("rca", __name__)

@@ -1,0 +1,1 @@
+"""`uth` commands of the search feature (registered on uth.cli.uth_cli)."""
