@@ -1,0 +1,64 @@
+"""The case state machine of SPEC §5 [contract]: which action may run in which state, and where it leads."""
+from __future__ import annotations
+
+from uth.errors import InvalidTransition
+
+NEW, ACKNOWLEDGED, IN_PROGRESS, AWAITING = "new", "acknowledged", "in_progress", "awaiting_statement"
+CLOSED, REJECTED = "closed", "rejected"
+OPEN = frozenset({NEW, ACKNOWLEDGED, IN_PROGRESS, AWAITING})
+STATES = OPEN | {CLOSED, REJECTED}
+
+# action -> states it may start from (SPEC §5 table).
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "acknowledge": frozenset({NEW}),
+    "assign": frozenset({NEW, ACKNOWLEDGED, IN_PROGRESS}),
+    "transfer": OPEN,
+    "classify": OPEN,
+    "request_statement": frozenset({IN_PROGRESS}),
+    "respond": frozenset({AWAITING}),
+    "comment": STATES,
+    "edit": OPEN,
+    "reject": OPEN,
+    "close": frozenset({IN_PROGRESS}),
+    "reopen": frozenset({CLOSED, REJECTED}),
+}
+ACTIONS = tuple(ALLOWED_FROM)
+
+# Actions only the handling organisation's risk managers may take; `respond` and `comment` are open
+# to involved organisations too.
+HANDLER_ACTIONS = frozenset(ACTIONS) - {"respond", "comment"}
+
+_TARGET = {
+    "acknowledge": ACKNOWLEDGED,
+    "assign": IN_PROGRESS,
+    "request_statement": AWAITING,
+    "reject": REJECTED,
+    "close": CLOSED,
+    "reopen": IN_PROGRESS,
+}
+
+
+def allowed_actions(status: str) -> set[str]:
+    """The actions the state allows (the case page offers no others)."""
+    return {action for action, states in ALLOWED_FROM.items() if status in states}
+
+
+def is_allowed(status: str, action: str) -> bool:
+    """True when `action` may run in `status`."""
+    return status in ALLOWED_FROM.get(action, ())
+
+
+def check(status: str, action: str) -> None:
+    """Raise InvalidTransition (409) unless the action may run in this state."""
+    if action not in ALLOWED_FROM:
+        raise ValueError(f"unknown action {action!r}")
+    if not is_allowed(status, action):
+        raise InvalidTransition(f"Handlingen '{action}' er ikke mulig når sagen har status '{status}'")
+
+
+def next_status(status: str, action: str, *, all_answered: bool = True) -> str:
+    """The state after the action; `respond` returns to in_progress once every statement is answered."""
+    check(status, action)
+    if action == "respond":
+        return IN_PROGRESS if all_answered else AWAITING
+    return _TARGET.get(action, status)
