@@ -1,0 +1,111 @@
+"""Anonymisation of cases (SPEC §8, DOMAIN §1.7): findings before close, deletion at close, purge after commit."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import delete, select, text
+
+from uth.anonymisation.scanner import Finding, scan, without_accepted
+from uth.audit.services import record
+from uth.extensions import db
+from uth.notifications.models import OutboxMessage
+from uth.reports.models import Case
+
+# Fields deleted at close (SPEC §8). `reporter_user_id` stays so the reporter can see the outcome.
+PERSONAL_FIELDS = ("patient_cpr", "patient_name", "reporter_name", "reporter_email", "reporter_phone",
+                   "reporter_profession")
+CASE_TEXT_FIELDS = ("title", "description", "consequence", "prevention", "conclusion", "learning", "feedback")
+# Called with the case id after an anonymisation has been committed (e.g. the search feature merges
+# index segments so that no old segment keeps the deleted text).
+AFTER_ANONYMISE: list[Callable[[int], None]] = []
+
+
+def case_texts(case: Case, overrides: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
+    """The free-text fields of a case by a field name a page can highlight (e.g. "statement:12:answer")."""
+    fields: dict[str, str | None] = {name: getattr(case, name) for name in CASE_TEXT_FIELDS}
+    for statement in case.statements:
+        fields[f"statement:{statement.id}:question"] = statement.question
+        fields[f"statement:{statement.id}:answer"] = statement.answer
+    fields.update(overrides or {})
+    return fields
+
+
+def case_names(case: Case) -> list[str]:
+    """Names given in structured fields: patient, reporter and the users on the case."""
+    users = (case.assignee, case.reporter_user)
+    names = [case.patient_name, case.reporter_name, *(u.name for u in users if u is not None)]
+    return [n for n in names if n and n.strip()]
+
+
+def scan_case(case: Case, overrides: Mapping[str, str | None] | None = None) -> list[Finding]:
+    """All scanner findings of a case (none accepted)."""
+    return scan(case_texts(case, overrides), case_names(case))
+
+
+def finding_dict(finding: Finding) -> dict:
+    """The finding as SPEC §5 shows it in a 422 answer."""
+    return {"id": finding.id, "field": finding.field, "kind": finding.kind, "text": finding.text}
+
+
+def case_findings(case: Case, not_personal: Iterable[str] | None = None,
+                  overrides: Mapping[str, str | None] | None = None) -> list[dict]:
+    """Findings that still block closing: `overrides` lets a close check the conclusion it is about to save."""
+    findings = without_accepted(scan_case(case, overrides), not_personal or ())
+    return [finding_dict(f) for f in findings]
+
+
+def anonymise_case(case: Case, actor, *, now: datetime) -> None:
+    """Delete the case's personal data at close (SPEC §8); flushes, the close action commits."""
+    deleted = [name for name in PERSONAL_FIELDS if getattr(case, name) is not None]
+    for name in PERSONAL_FIELDS:
+        setattr(case, name, None)
+    case.anonymised_at = now
+    purged = _purge_outbox(case)
+    record(actor, "case.anonymised", now=now, case=case,
+           detail={"fields": deleted, "outbox_purged": purged})
+    db.session.flush()
+
+
+def _purge_outbox(case: Case) -> int:
+    """Delete delivered or given-up messages of the case: they may name the reporter or patient.
+
+    Pending messages (e.g. the closing feedback to the reporter, queued in the same transaction)
+    stay until delivered: send before purge. The next anonymisation run (`purge_delivered`) removes them.
+    """
+    result = db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.case_id == case.id,
+                                    OutboxMessage.status.in_(("sent", "failed")))
+    )
+    return result.rowcount or 0
+
+
+def purge_delivered(now: datetime | None = None) -> int:
+    """Delete delivered messages of anonymised cases (the feedback mail sent after close)."""
+    anonymised = select(Case.id).where(Case.anonymised_at.is_not(None))
+    result = db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.case_id.in_(anonymised),
+                                    OutboxMessage.status.in_(("sent", "failed")))
+    )
+    return result.rowcount or 0
+
+
+def purge_storage(case_id: int | None = None) -> None:
+    """After the close has been committed: make deleted values unrecoverable from the files.
+
+    SQLite runs with secure_delete (freed pages are zeroed); a TRUNCATE checkpoint copies the WAL
+    into the database and empties it, so no old page version survives. PostgreSQL keeps dead row
+    versions until (auto)VACUUM; see README "Anonymisation and audit".
+    """
+    _checkpoint()
+    if case_id is not None:
+        for hook in list(AFTER_ANONYMISE):
+            hook(case_id)
+    _checkpoint()
+
+
+def _checkpoint() -> None:
+    """SQLite: move the WAL into the database file and truncate it (no-op elsewhere)."""
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as conn:
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
