@@ -74,6 +74,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("UTH_TEST_DATABASE_URL", "sqlite://")
     UTH_RATELIMIT_STORAGE = "memory://"
+    UTH_ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 class ProductionConfig(Config):

@@ -13,20 +13,28 @@ from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User
 from uth.errors import Invalid, NotFound
 from uth.extensions import db
 
-# Argon2id: memory-hard, so a stolen hash table is expensive to crack.
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-password")
+from flask import current_app, has_app_context
+
+# Argon2id: memory-hard, so a stolen hash table is expensive to crack. The test suite lowers the
+# cost through UTH_ARGON2_PARAMS; production keeps argon2-cffi's recommended defaults.
+_DEFAULT_HASHER = PasswordHasher()
+_DUMMY_HASH = _DEFAULT_HASHER.hash("not-a-password")
+
+
+def _hasher() -> PasswordHasher:
+    params = current_app.config.get("UTH_ARGON2_PARAMS") if has_app_context() else None
+    return PasswordHasher(**params) if params else _DEFAULT_HASHER
 
 
 def hash_password(password: str) -> str:
     """Argon2id hash of a password."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password(user: User | None, password: str) -> bool:
     """True when the password matches; spends the same time when the user does not exist."""
     try:
-        return _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password) and bool(
+        return _hasher().verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password) and bool(
             user and user.password_hash
         )
     except (VerificationError, InvalidHashError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case as when, func, or_, select
+from sqlalchemy import case as when, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -65,9 +65,9 @@ def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1, per
     if filters.overdue:
         query = query.where(due < today)
     if filters.org is not None:
+        # Cases handled in, or that happened in, the organisation's subtree.
         query = query.where(or_(in_subtree(Case.handling_org_id, [filters.org.path]),
-                                and_(Case.handling_org_id.is_(None),
-                                     in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), [filters.org.path]))))
+                                in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), [filters.org.path])))
     if filters.assignee is not None:
         query = query.where(Case.assignee_id == filters.assignee.id)
     if filters.unassigned:
