@@ -1,0 +1,77 @@
+"""PostgreSQL-only promises: index writes join the caller's transaction; lexemes are escaped."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.orm import Session
+
+from uth.extensions import db
+from uth.search import make_backend
+from uth.search.backend import SearchDoc
+from uth.search.models import search_documents
+from uth.search.postgres_backend import PostgresSearchBackend, to_tsquery_text
+from uth.search.query import Phrase, Term, parse
+
+
+def _doc(doc_id: int, text: str) -> SearchDoc:
+    return SearchDoc("case", doc_id, "Hændelse", {"description": text})
+
+
+def _total(backend, session, query: str) -> int:
+    return backend.search(query, kind="case", session=session, allowed=None).total
+
+
+def test_index_in_the_callers_transaction_follows_commit_and_rollback(pg_engine):
+    backend = PostgresSearchBackend(pg_engine)
+    backend.ensure_schema()
+    with Session(pg_engine) as session:
+        backend.index([_doc(1, "Fald på gangen.")], session=session)
+        assert _total(backend, session, "fald") == 1  # visible inside the transaction
+        session.rollback()
+        assert _total(backend, session, "fald") == 0
+        backend.index([_doc(1, "Fald på gangen.")], session=session)
+        session.commit()
+        backend.delete([("case", 1)], session=session)
+        session.rollback()
+    with Session(pg_engine) as session:
+        assert _total(backend, session, "fald") == 1
+
+
+def test_search_never_commits_the_callers_session(pg_engine):
+    backend = PostgresSearchBackend(pg_engine)
+    backend.ensure_schema()
+    backend.index([_doc(1, "Fald.")])
+    with Session(pg_engine) as session:
+        session.execute(text("CREATE TABLE pending (id int)"))
+        backend.search("fald", kind="case", session=session, allowed=None)
+        session.rollback()
+        assert not inspect(pg_engine).has_table("pending")
+
+
+def test_lexemes_are_quoted_so_user_text_is_never_tsquery_syntax(pg_engine):
+    nasty = Term("it's\\ & !x | (y) <-> z:*")
+    compiled = to_tsquery_text(Phrase((nasty.text, "b")))
+    with pg_engine.connect() as conn:
+        conn.execute(text("SELECT to_tsquery('danish', :q)"), {"q": compiled})
+    assert to_tsquery_text(parse('fald -"faldt på gangen" medicin* OR fmk')) == (
+        "(('fald' & !('faldt' <-> 'på' <-> 'gangen') & 'medicin':*) | 'fmk')"
+    )
+
+
+def test_the_table_is_on_the_app_metadata_and_creates_on_sqlite():
+    assert db.metadata.tables["search_documents"] is search_documents
+    engine = create_engine("sqlite://")
+    search_documents.create(engine)
+    assert {c["name"] for c in inspect(engine).get_columns("search_documents")} >= {"kind", "doc_id", "tsv"}
+    engine.dispose()
+
+
+def test_make_backend_checks_its_arguments(tmp_path, pg_engine):
+    assert make_backend("postgres", engine=pg_engine).name == "postgres"
+    assert make_backend("whoosh", index_dir=str(tmp_path)).name == "whoosh"
+    with pytest.raises(ValueError):
+        make_backend("elasticsearch", index_dir=str(tmp_path))
+    with pytest.raises(ValueError):
+        make_backend("postgres", engine=create_engine("sqlite://"))
+    with pytest.raises(ValueError):
+        make_backend("whoosh", index_dir=None)
