@@ -76,8 +76,14 @@ def _clean(engine) -> None:
         if engine.dialect.name == "postgresql":
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
+            from uth.audit.models import append_only_ddl, drop_append_only_ddl
+
+            for statement in drop_append_only_ddl("sqlite", ("delete",)):
+                conn.execute(text(statement))
             for table in tables:
                 conn.execute(table.delete())
+            for statement in append_only_ddl("sqlite", ("delete",)):
+                conn.execute(text(statement))
             if conn.execute(text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first():
                 conn.execute(text("DELETE FROM sqlite_sequence"))
 

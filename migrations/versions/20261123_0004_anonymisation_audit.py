@@ -14,8 +14,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    """Append-only audit_entries at the database level (triggers; invisible to compare_metadata)."""
+    from uth.audit.models import append_only_ddl
+
+    for statement in append_only_ddl(op.get_bind().dialect.name):
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    pass
+    from uth.audit.models import drop_append_only_ddl
+
+    dialect = op.get_bind().dialect.name
+    for statement in drop_append_only_ddl(dialect):
+        op.execute(statement)
+    if dialect == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_entries_append_only()")

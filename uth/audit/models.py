@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import DDL, JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from uth.extensions import db
@@ -36,3 +36,35 @@ def _refuse_update(mapper, connection, target):
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_delete(mapper, connection, target):
     raise RuntimeError("audit entries are append-only")
+
+
+# Database-level guard as well (anything bypassing the ORM): UPDATE is refused always; DELETE too
+# (PostgreSQL TRUNCATE, used by the test fixture, fires no row trigger; SQLite's test clean-up drops
+# and re-creates the DELETE trigger around its DELETEs).
+_PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit entries are append-only'; END $$ LANGUAGE plpgsql"
+)
+
+
+def append_only_ddl(dialect: str, only: tuple[str, ...] = ("update", "delete")) -> list[str]:
+    """Statements creating the append-only triggers on audit_entries for this dialect."""
+    if dialect == "postgresql":
+        return [_PG_FUNCTION] + [
+            f"CREATE TRIGGER audit_entries_no_{op} BEFORE {op.upper()} ON audit_entries "
+            "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()" for op in only]
+    if dialect == "sqlite":
+        return [f"CREATE TRIGGER audit_entries_no_{op} BEFORE {op.upper()} ON audit_entries "
+                "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END" for op in only]
+    return []
+
+
+def drop_append_only_ddl(dialect: str, only: tuple[str, ...] = ("update", "delete")) -> list[str]:
+    """Statements removing the append-only triggers (downgrade, SQLite test clean-up)."""
+    suffix = " ON audit_entries" if dialect == "postgresql" else ""
+    return [f"DROP TRIGGER IF EXISTS audit_entries_no_{op}{suffix}" for op in only]
+
+
+for _dialect in ("postgresql", "sqlite"):
+    for _statement in append_only_ddl(_dialect):
+        event.listen(AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
