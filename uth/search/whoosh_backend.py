@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from whoosh import collectors, index, writing
 from whoosh.columns import CompressedBytesColumn, NumericColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
+from whoosh.util.filelock import FileLock
 
 from .analysis import strip_control
 from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search_args, KINDS
@@ -58,14 +59,17 @@ class _Generation:
         self._ids: list[int] | None = None
         self._received: list[int] | None = None
         self._docnums: dict[int, int] | None = None
+        self._readers: dict[str, object] = {}
 
     def _column(self, name: str) -> list[int]:
         """A column for all documents, built from per-segment lists (segments never change)."""
         values: list[int] = []
         for reader, _offset in self.searcher.reader().leaf_readers():
+            if reader.segment() is None:  # an empty index
+                continue
             key = (reader.segment().segment_id(), name)
             if key not in self._cache:
-                self._cache[key] = reader.column_reader(name).load()
+                self._cache[key] = _load_numbers(reader, name)
             values.extend(self._cache[key])
         return values
 
@@ -92,14 +96,30 @@ class _Generation:
         get = self._docnums.get
         return sorted(docnum for docnum in map(get, ids) if docnum is not None)
 
+    def _reader(self, name: str):
+        if name not in self._readers:  # opening a column reader reads its whole offset table
+            self._readers[name] = self.searcher.reader().column_reader(name)
+        return self._readers[name]
+
     def id_of(self, docnum: int) -> int:
-        return self.ids()[docnum] if self._ids is not None else self.searcher.reader().column_reader("id")[docnum]
+        return self._ids[docnum] if self._ids is not None else self._reader("id")[docnum]
 
     def body_of(self, docnum: int) -> str:
-        return self.searcher.reader().column_reader("body")[docnum].decode("utf-8")
+        return self._reader("body")[docnum].decode("utf-8")
 
     def close(self) -> None:
         self.searcher.close()
+
+
+def _load_numbers(reader, name: str) -> list[int]:
+    """A segment's numeric column as a list, read as one array rather than value by value."""
+    column = reader.column_reader(name, translate=False)
+    try:
+        dbfile, start, stored = column._dbfile, column._basepos, column._count  # whoosh 2.7 internals
+    except AttributeError:  # an empty column, or another whoosh version: the slow, public way
+        return list(column)
+    values = dbfile.get_array(start, column._typecode, stored).tolist()
+    return values + [column._default] * (reader.doc_count_all() - stored)
 
 
 class _TopCollector(collectors.TopCollector):
@@ -134,10 +154,17 @@ class WhooshSearchBackend:
         check_kind(kind)
         if kind not in self._indexes:
             name = f"{kind}_v{SCHEMA_VERSION}"
-            if index.exists_in(self.index_dir, indexname=name):
-                self._indexes[kind] = index.open_dir(self.index_dir, indexname=name)
-            else:
-                self._indexes[kind] = index.create_in(self.index_dir, _schema(), indexname=name)
+            # Two workers starting on an empty directory must not both create (and so delete)
+            # the index's first files: creation happens under a lock of its own.
+            lock = FileLock(os.path.join(self.index_dir, f"{name}_CREATELOCK"))
+            lock.acquire(blocking=True)
+            try:
+                if index.exists_in(self.index_dir, indexname=name):
+                    self._indexes[kind] = index.open_dir(self.index_dir, indexname=name)
+                else:
+                    self._indexes[kind] = index.create_in(self.index_dir, _schema(), indexname=name)
+            finally:
+                lock.release()
         return self._indexes[kind]
 
     def _current(self, kind: str) -> _Generation:
@@ -151,7 +178,7 @@ class WhooshSearchBackend:
         fresh = _Generation(ix, self._columns[kind])
         if current is not None:
             current.close()
-        live = {reader.segment().segment_id() for reader, _ in fresh.searcher.reader().leaf_readers()}
+        live = {reader.segment().segment_id() for reader, _ in fresh.searcher.reader().leaf_readers() if reader.segment()}
         for key in [key for key in self._columns[kind] if key[0] not in live]:
             del self._columns[kind][key]
         self._generations[kind] = fresh

@@ -1,0 +1,129 @@
+"""whoosh-only promises: deleted text leaves the disk, several processes share one index."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from uth.search import make_backend
+from uth.search.backend import SearchDoc
+from uth.search.whoosh_backend import WhooshSearchBackend
+
+SECRET = "zorblaxquiv"  # a word no stemmer changes, to look for in raw bytes
+
+
+def _files_containing(directory: Path, needle: str) -> list[str]:
+    return [path.name for path in directory.rglob("*") if path.is_file() and needle.encode() in path.read_bytes()]
+
+
+def _doc(doc_id: int, text: str) -> SearchDoc:
+    return SearchDoc("case", doc_id, "Hændelse", {"description": text})
+
+
+def _ids(backend, query: str) -> set[int]:
+    page = backend.search(query, kind="case", session=None, allowed=None, limit=100)
+    return {hit.id for hit in page.hits}
+
+
+def test_optimize_purges_a_deleted_documents_text_from_disk(tmp_path):
+    backend = WhooshSearchBackend(str(tmp_path))
+    backend.index([_doc(i, f"Fald nummer {i}.") for i in range(1, 30)])
+    backend.index([_doc(99, f"Borgeren {SECRET} faldt.")])
+    assert _ids(backend, SECRET) == {99}
+    backend.delete([("case", 99)])
+    assert _ids(backend, SECRET) == set()
+    assert _files_containing(tmp_path, SECRET), "a delete alone only hides the text"
+    backend.optimize()
+    assert _files_containing(tmp_path, SECRET) == []
+    assert _ids(backend, "fald") == set(range(1, 30))
+    backend.close()
+
+
+def test_replaced_text_is_purged_too(tmp_path):
+    backend = WhooshSearchBackend(str(tmp_path))
+    backend.index([_doc(1, f"Patientens navn {SECRET} stod i teksten.")])
+    backend.index([_doc(1, "Patientens navn er fjernet.")])
+    backend.optimize()
+    assert _files_containing(tmp_path, SECRET) == []
+    assert _ids(backend, "navn") == {1}
+    backend.close()
+
+
+def test_two_instances_on_one_directory_write_alternately(tmp_path):
+    """Like two gunicorn workers: no LockError, and each sees the other's commits."""
+    first, second = WhooshSearchBackend(str(tmp_path)), WhooshSearchBackend(str(tmp_path))
+    for doc_id in range(1, 21):
+        writer, reader = (first, second) if doc_id % 2 else (second, first)
+        writer.index([_doc(doc_id, f"Fald nummer {doc_id}.")])
+        assert doc_id in _ids(reader, "fald")
+    second.delete([("case", 1)])
+    first.optimize()
+    assert _ids(first, "fald") == _ids(second, "fald") == set(range(2, 21))
+    first.close()
+    second.close()
+
+
+def test_concurrent_writers_wait_for_the_lock(tmp_path):
+    backends = [WhooshSearchBackend(str(tmp_path), writer_timeout=60) for _ in range(2)]
+    errors: list[BaseException] = []
+
+    def write(backend, start):
+        try:
+            for doc_id in range(start, start + 15):
+                backend.index([_doc(doc_id, f"Fald nummer {doc_id}.")])
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(b, 1 + 100 * n)) for n, b in enumerate(backends)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _ids(backends[0], "fald") == set(range(1, 16)) | set(range(101, 116))
+    for backend in backends:
+        backend.close()
+
+
+def test_a_reader_sees_deletes_and_merges_made_elsewhere(tmp_path):
+    """whoosh-reloaded's Searcher.refresh() would keep deleted documents and duplicate merged ones."""
+    reader, writer = WhooshSearchBackend(str(tmp_path)), WhooshSearchBackend(str(tmp_path))
+    writer.index([_doc(i, "Fald.") for i in range(1, 6)])
+    writer.index([_doc(6, "Fald.")])
+    assert _ids(reader, "fald") == set(range(1, 7))
+    writer.delete([("case", 2)])
+    writer.index([_doc(3, "Medicin.")])
+    assert _ids(reader, "fald") == {1, 4, 5, 6}
+    writer.optimize()
+    page = reader.search("fald", kind="case", session=None, allowed=None)
+    assert page.total == 4 and sorted(hit.id for hit in page.hits) == [1, 4, 5, 6]
+    assert reader.doc_count("case") == 5
+    reader.close()
+    writer.close()
+
+
+def test_many_small_commits_are_merged_now_and_then(tmp_path):
+    backend = WhooshSearchBackend(str(tmp_path))
+    for doc_id in range(1, 31):
+        backend.index([_doc(doc_id, "Fald.")])
+    segments = backend._ix("case")._segments()
+    assert 1 <= len(segments) <= 9
+    assert _ids(backend, "fald") == set(range(1, 31))
+    backend.close()
+
+
+def test_scope_with_a_session(tmp_path):
+    """The allowed select is executed on the caller's session (here SQLite)."""
+    from sqlalchemy import literal_column, select
+
+    backend = make_backend("whoosh", index_dir=str(tmp_path))
+    backend.index([_doc(1, "Fald."), _doc(2, "Fald.")])
+    engine = create_engine("sqlite://")
+    with Session(engine) as session:
+        allowed = select(literal_column("2"))
+        page = backend.search("fald", kind="case", session=session, allowed=allowed)
+    assert [hit.id for hit in page.hits] == [2] and page.total == 1
+    engine.dispose()
+    backend.close()
