@@ -20,8 +20,9 @@ def create_report():
     now = utcnow()
     data = parse_report(json_body(), public=False, reporter=g.actor, now=now)
     case, receipt = submit_report(g.actor, data, now=now)
+    body = case_json(case, g.actor, now, receipt_code=receipt)  # before commit: no reload of what we just wrote
     db.session.commit()
-    return jsonify(case_json(case, g.actor, now, receipt_code=receipt)), 201
+    return jsonify(body), 201
 
 
 def public_limit() -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from uth.auth.models import ReferenceCounter
@@ -16,11 +15,11 @@ RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud
 def next_reference(year: int) -> tuple[str, int]:
     """Take the next number of the year; the counter row's lock serialises concurrent takers."""
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(ReferenceCounter).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"]))
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReferenceCounter)
     seq = db.session.execute(
-        update(ReferenceCounter).where(ReferenceCounter.year == year)
-        .values(last=ReferenceCounter.last + 1).returning(ReferenceCounter.last)
+        insert.values(year=year, last=1)
+        .on_conflict_do_update(index_elements=["year"], set_={"last": ReferenceCounter.last + 1})
+        .returning(ReferenceCounter.last)
     ).scalar_one()
     return f"UTH-{year}-{seq:06d}", seq
 

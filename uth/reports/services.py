@@ -33,6 +33,19 @@ def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **d
 
 def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False) -> tuple[Case, str]:
     """Record a report as a case, route it and start its deadlines; returns (case, receipt code)."""
+    with db.session.no_autoflush:
+        case, receipt = _new_case(actor, data, now=now, public=public)
+    db.session.flush()
+    add_event(case, actor, "submitted", now=now, public=public,
+              handling_org=case.handling_org.code if case.handling_org else None)
+    record(actor, "case.created", now=now, case=case,
+           detail={"reference": case.reference, "public": public,
+                   "handling_org": case.handling_org.code if case.handling_org else None})
+    notify_new_case(case, now=now)
+    return case, receipt
+
+
+def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: bool) -> tuple[Case, str]:
     received_at = data.received_at or now
     settings = deadline_settings()
     year = local_date(received_at).year
@@ -59,15 +72,8 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
     )
     for org, role in data.involved:
         case.involved.append(CaseOrg(org=org, role=role))
-    db.session.add(case)
     route(case)
-    db.session.flush()
-    add_event(case, actor, "submitted", now=now, public=public,
-              handling_org=case.handling_org.code if case.handling_org else None)
-    record(actor, "case.created", now=now, case=case,
-           detail={"reference": reference, "public": public,
-                   "handling_org": case.handling_org.code if case.handling_org else None})
-    notify_new_case(case, now=now)
+    db.session.add(case)
     return case, receipt
 
 

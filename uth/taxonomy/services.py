@@ -1,6 +1,7 @@
 """Loads the taxonomy into the database and answers look-ups of codes and labels."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -30,6 +31,7 @@ def load_taxonomy(directory: Path = DEFAULT_DIR) -> dict[str, int]:
         if key not in seen:
             row.active = False
     db.session.flush()
+    _CODES_CACHE.clear()
     return counts
 
 
@@ -44,13 +46,22 @@ def terms(kind: str) -> list[TaxonomyTerm]:
     )
 
 
-def codes(kind: str) -> set[str]:
-    """The set of active codes of a kind, for validation."""
-    return set(
-        db.session.scalars(
-            select(TaxonomyTerm.code).where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True))
-        )
-    )
+_CODES_CACHE: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
+CODES_TTL_SECONDS = 60.0
+
+
+def codes(kind: str) -> frozenset[str]:
+    """The active codes of a kind, for validation; cached a minute per process (the taxonomy
+    changes only with `uth init`, and every request validating a report asks for it)."""
+    key = (str(db.engine.url), kind)
+    hit = _CODES_CACHE.get(key)
+    if hit and time.monotonic() - hit[0] < CODES_TTL_SECONDS:
+        return hit[1]
+    value = frozenset(db.session.scalars(
+        select(TaxonomyTerm.code).where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True))
+    ))
+    _CODES_CACHE[key] = (time.monotonic(), value)
+    return value
 
 
 def is_code(kind: str, code: str) -> bool:

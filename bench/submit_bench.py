@@ -1,0 +1,138 @@
+"""Report submission throughput through the real HTTP stack (gunicorn, 2 workers) against a bare
+Flask + SQLAlchemy insert endpoint, measured in the same run on the same machine.
+
+    .venv/bin/python bench/submit_bench.py [--requests 2000] [--concurrency 8]
+
+Both servers use SQLite in WAL mode with synchronous=FULL (UTH's durability setting).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+REPORT = {
+    "occurred_at": "2026-11-20T10:00:00+01:00", "event_org": "K-HJ",
+    "title": "Medicinliste ikke afstemt ved hjemkomst",
+    "description": "Ved hjemkomst fra hospitalet stemte medicinlisten i FMK ikke med den medicin, borgeren havde med hjem. " * 3,
+    "actual_consequence": "minor", "possible_consequence": "serious_or_fatal",
+    "transition": {"type": "medicin.fmk", "from_org": "H", "to_org": "K-HJ"},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, path: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def load(port: int, path: str, body: dict, headers: dict, requests: int, concurrency: int) -> dict:
+    """Send `requests` POSTs from `concurrency` keep-alive connections; throughput and latencies."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    per_thread = requests // concurrency
+    payload = json.dumps(body)
+
+    def worker():
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad = [], 0
+        for _ in range(per_thread):
+            start = time.perf_counter()
+            conn.request("POST", path, body=payload, headers={"Content-Type": "application/json", **headers})
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - start)
+            bad += response.status != 201
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed,
+            "p50_ms": 1000 * statistics.median(latencies), "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1]}
+
+
+def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([str(Path(PY).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", app],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def setup_uth(env: dict) -> str:
+    flask = [str(Path(PY).parent / "flask"), "--app", "wsgi", "uth"]
+    subprocess.run(flask + ["init"], cwd=ROOT, env=env, check=True, capture_output=True)
+    orgs = Path(env["UTH_INSTANCE_DIR"]) / "orgs.csv"
+    orgs.write_text("code,name,sector,parent,cluster\nH,Hospital,hospital,,\nK,Kommune,kommune,,\nK-HJ,Hjemmepleje,kommune,K,\n")
+    subprocess.run(flask + ["import-orgs", str(orgs)], cwd=ROOT, env=env, check=True, capture_output=True)
+    for email, role, scope in (("rm@k.dk", "risk_manager", "K"), ("carer@k.dk", "reporter", "K-HJ")):
+        subprocess.run(flask + ["add-user", email, "--name", email, "--password-stdin"], cwd=ROOT, env=env, input=b"bench-password-1\n", check=True, capture_output=True)
+        subprocess.run(flask + ["grant", email, role, scope], cwd=ROOT, env=env, check=True, capture_output=True)
+    out = subprocess.run(flask + ["create-token", "carer@k.dk"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "UTH_INSTANCE_DIR": tmp, "UTH_DATABASE_URL": f"sqlite:///{tmp}/uth.sqlite3",
+               "UTH_INDEX_DIR": f"{tmp}/index", "UTH_SECRET_KEY": "bench", "UTH_ENV": "production", "UTH_SECURE_COOKIES": "0",
+               "BARE_DATABASE_URL": f"sqlite:///{tmp}/bare.sqlite3", "PYTHONPATH": str(ROOT)}
+        token = setup_uth(env)
+        results = {}
+        for name, app, path, headers in (
+            ("bare insert", "bench.bare_app:app", "/insert", {}),
+            ("UTH POST /api/v1/reports", "wsgi:app", "/api/v1/reports", {"Authorization": f"Bearer {token}"}),
+        ):
+            port = free_port()
+            server = gunicorn(app, port, env)
+            try:
+                wait_for(port, "/healthz" if app == "wsgi:app" else "/")
+                load(port, path, REPORT, headers, min(200, args.requests), args.concurrency)  # warm-up
+                results[name] = load(port, path, REPORT, headers, args.requests, args.concurrency)
+            finally:
+                server.terminate()
+                server.wait(10)
+    print(f"{'endpoint':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, r in results.items():
+        print(f"{name:28} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d}")
+    ratio = results["UTH POST /api/v1/reports"]["rps"] / results["bare insert"]["rps"]
+    print(f"ratio UTH / bare: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
