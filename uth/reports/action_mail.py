@@ -1,0 +1,65 @@
+"""E-mails that workflow actions queue in the outbox (SPEC §7), in Danish."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+
+from uth.auth.models import Organisation, Role, User
+from uth.notifications.services import case_url, enqueue, risk_managers_of
+from uth.reports.models import Case, Statement
+
+
+def responsible_risk_managers(org: Organisation) -> list[User]:
+    """The risk managers answering for an organisation: its own, else the nearest ancestor's (as routing walks up)."""
+    for org_id in reversed(org.ancestor_ids() or [org.id]):
+        users = risk_managers_of(org_id, Role.RISK_MANAGER)
+        if users:
+            return users
+    return []
+
+
+def _status_url() -> str:
+    return f"{current_app.config['UTH_BASE_URL'].rstrip('/')}/public/status"
+
+
+def send_receipt(case: Case, *, now: datetime) -> None:
+    """Receipt to the reporter: the reference only, no case content (the mail may be read by others)."""
+    if not case.reporter_email:
+        return
+    enqueue("receipt", case.reporter_email, f"Kvittering for din indberetning {case.reference}",
+            f"Tak for din indberetning af en utilsigtet hændelse.\n\nDen er modtaget og registreret med "
+            f"referencen {case.reference}, og den bliver nu behandlet af en risikomanager.\n\n"
+            f"Du kan følge status med din kvitteringskode på {_status_url()}\n",
+            now=now, case=case)
+
+
+def send_feedback(case: Case, *, now: datetime) -> None:
+    """Feedback to the reporter when the case is closed (sent before anonymisation deletes the address)."""
+    if not case.reporter_email:
+        return
+    enqueue("feedback", case.reporter_email, f"Din indberetning {case.reference} er afsluttet",
+            f"Din indberetning {case.reference} er nu afsluttet.\n\nTilbagemelding fra risikomanageren:\n"
+            f"{case.feedback}\n\nTak fordi du var med til at gøre behandlingen mere sikker.\n",
+            now=now, case=case)
+
+
+def send_statement_request(statement: Statement, *, now: datetime) -> None:
+    """Tell the asked organisation's risk managers that a statement is wanted, and by when."""
+    case = statement.case
+    for user in responsible_risk_managers(statement.org):
+        enqueue("statement_requested", user.email, f"Anmodning om udtalelse: {case.reference}",
+                f"Hej {user.name}\n\n{case.handling_org.name if case.handling_org else 'En risikomanager'} beder "
+                f"{statement.org.name} om en udtalelse i sagen {case.reference}.\n\n"
+                f"Svar senest {statement.respond_by.strftime('%d-%m-%Y')} på {case_url(case.reference)}\n",
+                now=now, case=case)
+
+
+def send_transferred(case: Case, *, now: datetime) -> None:
+    """Tell the new handling organisation's risk managers that a case moved into their queue."""
+    for user in responsible_risk_managers(case.handling_org):
+        enqueue("case_transferred", user.email, f"Sag overført til din kø: {case.reference}",
+                f"Hej {user.name}\n\nSagen {case.reference} er overført til {case.handling_org.name}.\n\n"
+                f"Se sagen: {case_url(case.reference)}\n\nFristerne løber videre: afsluttes senest "
+                f"{case.close_by.strftime('%d-%m-%Y')}.\n",
+                now=now, case=case)

@@ -1,0 +1,278 @@
+"""Acting on cases (SPEC §5): one verb per workflow action, shared by the case page and the API."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from uth.anonymisation.services import anonymise_case, case_findings
+from uth.audit.services import record
+from uth.auth.models import Organisation, User
+from uth.auth.orgs import get_org
+from uth.auth.permissions import can_handle, case_view_level, visible_cases
+from uth.deadlines.rules import respond_by
+from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
+from uth.extensions import db
+from uth.reports import action_mail, workflow
+from uth.reports.forms import org_code
+from uth.reports.handling import open_statements_for
+from uth.reports.models import Case, Statement
+from uth.reports.services import add_event, deadline_settings
+from uth.reports.severity import ACTUAL, POSSIBLE, needs_possible, severity
+from uth.reports.validation import NCC_MERP, _text
+from uth.routing.services import refresh_involved
+from uth.taxonomy.services import codes
+
+EDITABLE = ("title", "description", "consequence", "prevention")
+DEFAULT_FEEDBACK = "Tak for din indberetning. Sagen er nu gennemgået og afsluttet af risikomanageren."
+Payload = dict
+
+
+def perform(actor: User, case: Case, action: str, payload: Payload, *, now: datetime) -> Case:
+    """Run one workflow action: permission (404), state (409), input (422), then change, history, audit, mail."""
+    if action not in _ACTIONS:
+        raise Invalid({"action": [f"Ukendt handling; brug en af: {', '.join(workflow.ACTIONS)}"]})
+    if not isinstance(payload, dict):
+        raise Invalid({"body": ["Forventede et JSON-objekt"]})
+    if case_view_level(actor, case) is None or (action in workflow.HANDLER_ACTIONS and not can_handle(actor, case)):
+        raise NotFound("Sagen findes ikke, eller du kan ikke handle på den")
+    workflow.check(case.status, action)
+    _ACTIONS[action](actor, case, payload, now)
+    case.updated_at = now
+    db.session.flush()
+    return case
+
+
+def _done(actor: User, case: Case, action: str, now: datetime, **detail) -> None:
+    """History entry and audit row of an action; `detail` never holds personal data or replaced text."""
+    add_event(case, actor, action, now=now, **detail)
+    record(actor, f"case.{action}", now=now, case=case, detail={"reference": case.reference, **detail})
+
+
+def _raise_if(errors: dict) -> None:
+    if errors:
+        raise Invalid(errors)
+
+
+def _org_field(payload: Payload, key: str, errors: dict) -> Organisation | None:
+    raw = payload.get(key)
+    code = org_code(raw) if isinstance(raw, str) else None
+    if not code:
+        errors.setdefault(key, []).append("Vælg en organisation")
+        return None
+    org = get_org(code)
+    if org is None or not org.active:
+        errors.setdefault(key, []).append(f"Ukendt organisation: {code}")
+    return org if org is not None and org.active else None
+
+
+def _acknowledge(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    case.status = workflow.next_status(case.status, "acknowledge")
+    case.acknowledged_at = now
+    action_mail.send_receipt(case, now=now)
+    _done(actor, case, "acknowledge", now)
+
+
+def _assign(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    email = payload.get("assignee")
+    email = email.strip().lower() if isinstance(email, str) else ""
+    user = db.session.scalar(select(User).where(User.email == email)) if email else None
+    if user is None or not user.active or not can_handle(user, case):
+        raise Invalid({"assignee": ["Vælg en risikomanager der kan behandle sagen"]})
+    first_ack = case.acknowledged_at is None
+    case.assignee = user
+    case.status = workflow.next_status(case.status, "assign")
+    if first_ack:
+        case.acknowledged_at = now
+        action_mail.send_receipt(case, now=now)
+    _done(actor, case, "assign", now, assignee=user.name, acknowledged=first_ack)
+
+
+def _transfer(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    errors: dict = {}
+    org = _org_field(payload, "org", errors)
+    comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Begrundelse")
+    if org is not None and org.id == case.handling_org_id:
+        errors.setdefault("org", []).append("Sagen håndteres allerede af denne organisation")
+    elif org is not None and not action_mail.responsible_risk_managers(org):
+        errors.setdefault("org", []).append("Organisationen har ingen risikomanager")
+    _raise_if(errors)
+    previous = case.handling_org.code if case.handling_org else None
+    # Deadlines and owning_org stay: the clock keeps running, and an anonymous reporter stays
+    # visible only to the organisation that first received the report (can_see_reporter).
+    case.handling_org = org
+    case.assignee = None
+    refresh_involved(case)
+    action_mail.send_transferred(case, now=now)
+    _done(actor, case, "transfer", now, from_org=previous, to_org=org.code, comment=comment)
+
+
+def _classify(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    errors: dict = {}
+    event_type = payload.get("event_type", case.event_type) or None
+    if event_type is None:
+        errors["event_type"] = ["Vælg en hændelsestype"]
+    elif event_type not in codes("event_types"):
+        errors["event_type"] = [f"Ukendt hændelsestype: {event_type}"]
+    actual = payload.get("actual_consequence", case.actual_consequence) or None
+    possible = payload.get("possible_consequence", case.possible_consequence) or None
+    if actual not in ACTUAL:
+        errors["actual_consequence"] = [f"Skal være en af: {', '.join(ACTUAL)}"]
+    elif not needs_possible(actual):
+        possible = None
+    elif possible not in POSSIBLE or (actual == "minor" and possible == "none"):
+        errors["possible_consequence"] = ["Vælg en mulig konsekvens der mindst svarer til den faktiske"]
+    ncc = payload.get("ncc_merp", case.ncc_merp) or None
+    if ncc is not None and ncc not in NCC_MERP:
+        errors["ncc_merp"] = ["Skal være en af A–I"]
+    sac = payload.get("sac", case.sac)
+    sac = None if sac in (None, "") else sac
+    if sac is not None and str(sac) not in ("1", "2", "3"):
+        errors["sac"] = ["Skal være 1, 2 eller 3"]
+    _raise_if(errors)
+    case.event_type, case.actual_consequence, case.possible_consequence = event_type, actual, possible
+    case.severity = severity(actual, possible)
+    case.ncc_merp, case.sac = ncc, (int(sac) if sac is not None else None)
+    _done(actor, case, "classify", now, event_type=event_type, severity=case.severity)
+
+
+def _request_statement(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    errors: dict = {}
+    org = _org_field(payload, "org", errors)
+    question = _text(payload, "question", errors, required=True, max_len=5000, label="Spørgsmålet")
+    if org is not None and org.id == case.handling_org_id:
+        errors.setdefault("org", []).append("Vælg en anden organisation end den der håndterer sagen")
+    elif org is not None and not action_mail.responsible_risk_managers(org):
+        errors.setdefault("org", []).append("Organisationen har ingen risikomanager der kan svare")
+    _raise_if(errors)
+    if all(link.org_id != org.id for link in case.involved):
+        refresh_involved(case, extra=[(org, "involved")])
+    statement = Statement(org=org, question=question, requested_at=now, requested_by_id=actor.id,
+                          respond_by=respond_by(now, deadline_settings()))
+    case.statements.append(statement)
+    case.status = workflow.next_status(case.status, "request_statement")
+    db.session.flush()
+    action_mail.send_statement_request(statement, now=now)
+    _done(actor, case, "request_statement", now, org=org.code, statement_id=statement.id)
+
+
+def _respond(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    errors: dict = {}
+    raw_id = payload.get("statement_id")
+    statement = next((st for st in case.statements if str(st.id) == str(raw_id).strip()), None)
+    if statement is None:
+        errors["statement_id"] = ["Ukendt anmodning om udtalelse"]
+    text = _text(payload, "text", errors, required=True, max_len=20_000, label="Udtalelsen")
+    _raise_if(errors)
+    if statement.answer is not None:
+        raise InvalidTransition("Udtalelsen er allerede afgivet")
+    if statement not in open_statements_for(actor, case):
+        raise NotFound("Anmodningen er ikke sendt til din organisation")
+    statement.answer, statement.answered_at, statement.answered_by_id = text, now, actor.id
+    all_answered = all(st.answer is not None for st in case.statements)
+    case.status = workflow.next_status(case.status, "respond", all_answered=all_answered)
+    _done(actor, case, "respond", now, org=statement.org.code, statement_id=statement.id)
+
+
+def _comment(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    errors: dict = {}
+    text = _text(payload, "text", errors, required=True, max_len=5000, label="Noten")
+    _raise_if(errors)
+    _done(actor, case, "comment", now, comment=text)
+
+
+def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    errors: dict = {}
+    given = [name for name in EDITABLE if name in payload]
+    if not given:
+        raise Invalid({"fields": [f"Angiv mindst ét af felterne {', '.join(EDITABLE)}"]})
+    values = {
+        "title": lambda: _text(payload, "title", errors, required=True, max_len=200, label="Overskrift"),
+        "description": lambda: _text(payload, "description", errors, required=True, min_len=20, label="Beskrivelse"),
+        "consequence": lambda: _text(payload, "consequence", errors),
+        "prevention": lambda: _text(payload, "prevention", errors),
+    }
+    new = {name: values[name]() for name in given}
+    _raise_if(errors)
+    changed = [name for name in given if getattr(case, name) != new[name]]
+    if not changed:
+        raise Invalid({"fields": ["Ingen ændringer at gemme"]})
+    for name in changed:
+        setattr(case, name, new[name])
+    _done(actor, case, "edit", now, fields=changed)
+
+
+def _reject(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    errors: dict = {}
+    reason = payload.get("reason") or None
+    if reason not in codes("reject_reasons"):
+        errors["reason"] = ["Vælg en begrundelse for afvisningen"]
+    comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Kommentaren")
+    original = _duplicate_of(actor, case, reason, payload.get("duplicate_of"), errors)
+    _raise_if(errors)
+    case.status = workflow.next_status(case.status, "reject")
+    case.reject_reason, case.reject_comment, case.duplicate_of = reason, comment, original
+    _done(actor, case, "reject", now, reason=reason, comment=comment,
+          duplicate_of=original.reference if original else None)
+
+
+def _duplicate_of(actor: User, case: Case, reason: str | None, raw, errors: dict) -> Case | None:
+    """The original of a duplicate: a case the actor can see, not the case itself."""
+    reference = raw.strip().upper() if isinstance(raw, str) else ""
+    if reason != "duplicate":
+        if reference:
+            errors["duplicate_of"] = ["Angives kun ved dobbeltregistrering"]
+        return None
+    original = db.session.scalar(visible_cases(actor).where(Case.reference == reference)) if reference else None
+    if original is None:
+        errors["duplicate_of"] = ["Angiv referencen på den oprindelige sag (en sag du kan se)"]
+    elif original.id == case.id:
+        errors["duplicate_of"] = ["En sag kan ikke være dublet af sig selv"]
+        return None
+    return original
+
+
+def _close(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    errors: dict = {}
+    texts = {
+        "conclusion": _text(payload, "conclusion", errors, required=True, label="Konklusionen"),
+        "learning": _text(payload, "learning", errors, required=True, label="Læringen"),
+        "feedback": _text(payload, "feedback", errors, max_len=5000) or DEFAULT_FEEDBACK,
+    }
+    if not case.event_type:
+        errors["event_type"] = ["Klassificér hændelsestypen før sagen afsluttes"]
+    if not case.severity:
+        errors["severity"] = ["Sagen mangler alvorlighed"]
+    not_personal = payload.get("not_personal") or []
+    if not isinstance(not_personal, list) or not all(isinstance(i, str) for i in not_personal):
+        errors["not_personal"] = ["Skal være en liste af fund-id'er"]
+    _raise_if(errors)
+    findings = case_findings(case, not_personal, overrides=texts)
+    if findings:
+        raise FindingsError(findings)
+    for name, value in texts.items():
+        setattr(case, name, value)
+    case.status = workflow.next_status(case.status, "close")
+    case.closed_at = now
+    action_mail.send_feedback(case, now=now)  # before anonymisation deletes the address
+    _done(actor, case, "close", now, accepted_findings=len(not_personal))
+    anonymise_case(case, actor, now=now)
+
+
+def _reopen(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    errors: dict = {}
+    comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Begrundelsen")
+    _raise_if(errors)
+    previous = case.status
+    case.status = workflow.next_status(case.status, "reopen")
+    case.closed_at = None
+    case.reject_reason = case.reject_comment = case.duplicate_of = None
+    _done(actor, case, "reopen", now, comment=comment, previous=previous)
+
+
+_ACTIONS: dict[str, Callable[[User, Case, Payload, datetime], None]] = {
+    "acknowledge": _acknowledge, "assign": _assign, "transfer": _transfer, "classify": _classify,
+    "request_statement": _request_statement, "respond": _respond, "comment": _comment, "edit": _edit,
+    "reject": _reject, "close": _close, "reopen": _reopen,
+}
