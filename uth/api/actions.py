@@ -1,1 +1,77 @@
 """API routes of the actions feature; adds its OpenAPI paths to uth.api.openapi.PATHS."""
+from __future__ import annotations
+
+from flask import g, jsonify
+
+from uth.anonymisation.services import purge_storage
+from uth.api import bp
+from uth.api.auth import token_required
+from uth.api.helpers import json_body
+from uth.api.openapi import PATHS, _ERR, _json, _ref
+from uth.clock import utcnow
+from uth.extensions import db
+from uth.reports.actions import perform
+from uth.reports.presenters import case_json
+from uth.reports.services import get_visible_case
+from uth.reports.workflow import ACTIONS
+
+
+@bp.post("/api/v1/cases/<reference>/actions")
+@token_required
+def case_action(reference: str):
+    """One workflow action (SPEC §5): 200 the case; 409 wrong state; 422 bad input; 404 outside scope."""
+    now = utcnow()
+    case = get_visible_case(g.actor, reference)
+    body = json_body()
+    action = body.get("action")
+    payload = {k: v for k, v in body.items() if k != "action"}
+    perform(g.actor, case, action if isinstance(action, str) else "", payload, now=now)
+    db.session.commit()
+    if action == "close":
+        purge_storage(case.id)
+    return jsonify(case_json(case, g.actor, now))
+
+
+_S = {"type": "string"}
+_ACTION_BODY = {
+    "type": "object",
+    "required": ["action"],
+    "description": "Fields by action: acknowledge {}; assign {assignee}; transfer {org, comment}; "
+                   "classify {event_type, actual_consequence, possible_consequence, ncc_merp?, sac?}; "
+                   "request_statement {org, question}; respond {statement_id, text}; comment {text}; "
+                   "edit {title?, description?, consequence?, prevention?}; reject {reason, comment, duplicate_of?}; "
+                   "close {conclusion, learning, feedback?, not_personal?}; reopen {comment}.",
+    "properties": {
+        "action": {"type": "string", "enum": list(ACTIONS)},
+        "assignee": {"type": "string", "description": "e-mail of a risk manager who may handle the case"},
+        "org": {"type": "string", "description": "organisation code"},
+        "comment": _S, "question": _S, "text": _S,
+        "statement_id": {"type": "integer"},
+        "event_type": _S,
+        "actual_consequence": {"type": "string", "enum": ["none", "minor", "serious", "fatal"]},
+        "possible_consequence": {"type": "string", "enum": ["none", "minor", "serious_or_fatal"], "nullable": True},
+        "ncc_merp": {"type": "string", "enum": list("ABCDEFGHI"), "nullable": True},
+        "sac": {"type": "integer", "enum": [1, 2, 3], "nullable": True},
+        "title": {"type": "string", "maxLength": 200}, "description": {"type": "string", "minLength": 20},
+        "consequence": {"type": "string", "nullable": True}, "prevention": {"type": "string", "nullable": True},
+        "reason": {"type": "string", "enum": ["insufficient_information", "work_environment", "test_case", "duplicate", "other"]},
+        "duplicate_of": {"type": "string", "description": "reference of the original case (reason duplicate)"},
+        "conclusion": _S, "learning": _S,
+        "feedback": {"type": "string", "description": "text the reporter receives; a neutral sentence by default"},
+        "not_personal": {"type": "array", "items": _S, "description": "finding ids accepted as not personal data"},
+    },
+}
+
+PATHS.update({
+    "/api/v1/cases/{reference}/actions": {"post": {
+        "summary": "Act on a case (workflow action of SPEC §5)",
+        "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _S}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ACTION_BODY}}},
+        "responses": {
+            "200": _json(_ref("Case")), **_ERR,
+            "409": _json(_ref("Error"), "Not allowed in the case's current state"),
+            "422": {"description": "Invalid input, or anonymisation findings block closing",
+                    "content": {"application/json": {"schema": {"oneOf": [_ref("Errors"), _ref("Findings")]}}}},
+        },
+    }},
+})

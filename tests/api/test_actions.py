@@ -1,0 +1,146 @@
+"""POST /api/v1/cases/<reference>/actions: every action in every state, and 404/409/422 (SPEC §5, §14)."""
+import pytest
+from sqlalchemy import select
+
+from tests.factories import make_token
+from tests.workflow_region import EMAIL, hospital_case, make_region, user
+from uth.extensions import db
+from uth.notifications.models import OutboxMessage
+
+STATES = ["new", "acknowledged", "in_progress", "awaiting_statement", "closed", "rejected"]
+ALLOWED = {
+    "acknowledge": {"new"},
+    "assign": {"new", "acknowledged", "in_progress"},
+    "transfer": {"new", "acknowledged", "in_progress", "awaiting_statement"},
+    "classify": {"new", "acknowledged", "in_progress", "awaiting_statement"},
+    "request_statement": {"in_progress"},
+    "respond": {"awaiting_statement"},
+    "comment": set(STATES),
+    "edit": {"new", "acknowledged", "in_progress", "awaiting_statement"},
+    "reject": {"new", "acknowledged", "in_progress", "awaiting_statement"},
+    "close": {"in_progress"},
+    "reopen": {"closed", "rejected"},
+}
+AFTER = {"acknowledge": "acknowledged", "assign": "in_progress", "request_statement": "awaiting_statement",
+         "respond": "in_progress", "reject": "rejected", "close": "closed", "reopen": "in_progress"}
+PAYLOAD = {
+    "acknowledge": {},
+    "assign": {"assignee": "rm2@h.dk"},
+    "transfer": {"org": "H2", "comment": "Forkert routet"},
+    "classify": {"event_type": "medicinering.ordination", "actual_consequence": "minor", "possible_consequence": "serious_or_fatal"},
+    "request_statement": {"org": "K-HJ", "question": "Hvornår modtog I epikrisen?"},
+    "respond": {"text": "Tre dage efter udskrivelsen."},
+    "comment": {"text": "Intern note"},
+    "edit": {"title": "Epikrise forsinket"},
+    "reject": {"reason": "test_case", "comment": "Oprettet ved en øvelse"},
+    "close": {"conclusion": "Rutinen for afsendelse er ændret.", "learning": "Send epikrisen samme dag."},
+    "reopen": {"comment": "Ny viden er kommet frem"},
+}
+# How to bring a fresh case into each state through the API itself.
+PATH = {
+    "new": [],
+    "acknowledged": [("rm_h", "acknowledge")],
+    "in_progress": [("rm_h", "assign")],
+    "awaiting_statement": [("rm_h", "assign"), ("rm_h", "request_statement")],
+    "closed": [("rm_h", "assign"), ("rm_h", "close")],
+    "rejected": [("rm_h", "reject")],
+}
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        make_region()
+        headers = {key: {"Authorization": f"Bearer {make_token(user(key))}"} for key in EMAIL}
+        ref = hospital_case(event_type="medicinering")
+    return headers, ref
+
+
+def post(client, headers, ref, action, **payload):
+    return client.post(f"/api/v1/cases/{ref}/actions", json={"action": action, **payload}, headers=headers)
+
+
+def run(client, world, who, action, **extra):
+    headers, ref = world
+    payload = dict(PAYLOAD[action], **extra)
+    if action == "respond":
+        case = client.get(f"/api/v1/cases/{ref}", headers=headers[who]).get_json()
+        payload["statement_id"] = case["statements"][0]["id"] if case["statements"] else 1
+    return post(client, headers[who], ref, action, **payload)
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("action", list(ALLOWED))
+def test_every_action_in_every_state(client, world, action, state):
+    for who, step in PATH[state]:
+        assert run(client, world, who, step).status_code == 200
+    who = "rm_k" if action == "respond" else "rm_h"
+    response = run(client, world, who, action)
+    if state in ALLOWED[action]:
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["status"] == AFTER.get(action, state)
+    else:
+        assert response.status_code == 409, response.get_json()
+        assert "error" in response.get_json()
+
+
+def test_outside_scope_is_404_before_anything_else(client, world):
+    headers, ref = world
+    for who in ("rm_k2", "nurse"):
+        assert post(client, headers[who], ref, "acknowledge").status_code == 404
+        assert client.post(f"/api/v1/cases/{ref}/actions", data="x", headers=headers[who]).status_code == 404
+    assert post(client, headers["rm_h"], "UTH-2026-999999", "acknowledge").status_code == 404
+    assert post(client, headers["rm_k"], ref, "acknowledge").status_code == 404  # involved: no handler actions
+
+
+def test_bad_input_is_422_with_field_errors(client, world):
+    headers, ref = world
+    assert post(client, headers["rm_h"], ref, "archive").get_json() == {"errors": {"action": [
+        "Ukendt handling; brug en af: acknowledge, assign, transfer, classify, request_statement, respond, "
+        "comment, edit, reject, close, reopen"]}}
+    body = post(client, headers["rm_h"], ref, "reject", reason="duplicate", comment="").get_json()
+    assert set(body["errors"]) == {"comment", "duplicate_of"}
+    response = client.post(f"/api/v1/cases/{ref}/actions", data="not json", headers=headers["rm_h"])
+    assert response.status_code == 422 and "body" in response.get_json()["errors"]
+
+
+def test_close_with_findings_answers_422_with_the_findings(client, world):
+    headers, ref = world
+    post(client, headers["rm_h"], ref, "assign", assignee="rm@h.dk")
+    response = post(client, headers["rm_h"], ref, "close", conclusion="Ring til pårørende på jens@example.dk",
+                    learning="Send epikrisen samme dag.")
+    assert response.status_code == 422
+    [finding] = response.get_json()["findings"]
+    assert finding["kind"] == "email" and finding["field"] == "conclusion" and finding["text"] == "jens@example.dk"
+    response = post(client, headers["rm_h"], ref, "close", conclusion="Ring til pårørende på jens@example.dk",
+                    learning="Send epikrisen samme dag.", not_personal=[finding["id"]])
+    assert response.status_code == 200 and response.get_json()["status"] == "closed"
+    assert "patient" in response.get_json() and response.get_json()["patient"] == {"cpr": None, "name": None}
+
+
+def test_statement_round_trip_across_two_organisations(app, client, world):
+    headers, ref = world
+    post(client, headers["rm_h"], ref, "acknowledge")
+    post(client, headers["rm_h"], ref, "assign", assignee="rm@h.dk")
+    case = post(client, headers["rm_h"], ref, "request_statement", org="K-HJ", question="Hvornår kom epikrisen?").get_json()
+    [st] = case["statements"]
+    assert case["status"] == "awaiting_statement" and st["respond_by"] == "2026-12-07" and st["answer"] is None
+    queue = client.get("/api/v1/cases", headers=headers["rm_k"]).get_json()
+    assert [c["reference"] for c in queue["items"]] == [ref]
+    limited = post(client, headers["rm_k"], ref, "respond", statement_id=st["id"], text="Den kom efter tre dage.").get_json()
+    assert limited["view"] == "limited" and limited["status"] == "in_progress" and "patient" not in limited
+    assert limited["statements"][0]["answer"] == "Den kom efter tre dage."
+    closed = post(client, headers["rm_h"], ref, "close", conclusion="Epikrisen blev sendt for sent.",
+                  learning="Send epikrisen samme dag som udskrivelsen.").get_json()
+    assert closed["status"] == "closed"
+    with app.app_context():
+        kinds = sorted(m.kind for m in db.session.scalars(select(OutboxMessage)))
+    assert kinds == ["case_new", "case_new", "feedback", "receipt", "statement_requested"]  # two hospital risk managers
+
+
+def test_the_openapi_document_describes_the_action_body(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    op = doc["paths"]["/api/v1/cases/{reference}/actions"]["post"]
+    schema = op["requestBody"]["content"]["application/json"]["schema"]
+    assert set(schema["properties"]["action"]["enum"]) == set(ALLOWED)
+    assert {"200", "404", "409", "422"} <= set(op["responses"])
