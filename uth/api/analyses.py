@@ -1,1 +1,138 @@
-"""API routes of the analyses feature; adds its OpenAPI paths to uth.api.openapi.PATHS."""
+"""API routes of the analyses feature (SPEC §14); adds its OpenAPI paths to uth.api.openapi.PATHS."""
+from __future__ import annotations
+
+from flask import g, jsonify
+
+from uth.api import bp
+from uth.api.auth import token_required
+from uth.api.helpers import json_body
+from uth.api.openapi import PATHS, _ERR, _422, _json, _ref, SCHEMAS
+from uth.clock import utcnow
+from uth.errors import NotFound
+from uth.extensions import db
+from uth.rca.parts import PARTS, add_part
+from uth.rca.presenters import PART_JSON, action_item_json, analysis_json
+from uth.rca.services import create_analysis, get_analysis, link_case, set_status, update_action_item_status
+from uth.reports.services import get_visible_case
+
+
+def _id(raw: str) -> int:
+    """A numeric id from the path; anything else is simply not found (plain path segments keep the
+    OpenAPI document and the url map comparable)."""
+    if not raw.isdigit() or len(raw) > 9:
+        raise NotFound("Not found")
+    return int(raw)
+
+
+@bp.post("/api/v1/cases/<reference>/analyses")
+@token_required
+def start_analysis(reference: str):
+    """Start an analysis of a case: {method, title?} -> 201 {id, method, status}."""
+    now = utcnow()
+    case = get_visible_case(g.actor, reference)
+    body = json_body()
+    analysis = create_analysis(g.actor, case, body.get("method"), now=now, title=body.get("title"))
+    db.session.commit()
+    return jsonify({"id": analysis.id, "method": analysis.method, "status": analysis.status, "title": analysis.title}), 201
+
+
+@bp.get("/api/v1/analyses/<analysis_id>")
+@token_required
+def get_analysis_json(analysis_id: str):
+    """The analysis with all its parts; 404 outside scope."""
+    return jsonify(analysis_json(get_analysis(g.actor, _id(analysis_id)), utcnow()))
+
+
+@bp.post("/api/v1/analyses/<analysis_id>/status")
+@token_required
+def change_status(analysis_id: str):
+    """{"status": "in_review" | "approved" | "draft"} -> 200 the analysis, or 422 naming what is missing."""
+    now = utcnow()
+    analysis = get_analysis(g.actor, _id(analysis_id))
+    set_status(g.actor, analysis, json_body().get("status"), now=now)
+    db.session.commit()
+    return jsonify(analysis_json(analysis, now))
+
+
+@bp.post("/api/v1/analyses/<analysis_id>/<part>")
+@token_required
+def add_analysis_part(analysis_id: str, part: str):
+    """Add one entry to a part (or link a case: part `cases`, body {reference}) -> 201."""
+    now = utcnow()
+    analysis = get_analysis(g.actor, _id(analysis_id))
+    if part == "cases":
+        case = link_case(g.actor, analysis, json_body().get("reference"), now=now)
+        db.session.commit()
+        return jsonify({"reference": case.reference}), 201
+    if part not in PARTS:
+        raise NotFound("Not found")
+    entry = add_part(g.actor, analysis, part, json_body(), now=now)
+    db.session.commit()
+    return jsonify(PART_JSON[part](entry)), 201
+
+
+@bp.patch("/api/v1/analyses/<analysis_id>/action_items/<item_id>")
+@token_required
+def update_action_item(analysis_id: str, item_id: str):
+    """Follow up an action item's status {status}; allowed also when the analysis is approved."""
+    now = utcnow()
+    analysis = get_analysis(g.actor, _id(analysis_id))
+    item = update_action_item_status(g.actor, analysis, _id(item_id), json_body().get("status"), now=now)
+    db.session.commit()
+    return jsonify(action_item_json(item, now))
+
+
+_ID = {"name": "analysis_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_409 = {"409": _json(_ref("Error"), "Not allowed in the analysis' status (e.g. approved)")}
+_403 = {"403": _json(_ref("Error"), "Visible to the caller, but read-only for them")}
+_STR = {"type": "string"}
+_PART_NAMES = [*PARTS, "cases"]
+
+SCHEMAS["Analysis"] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "method": {"type": "string", "enum": ["kaa", "rca2", "event_analysis", "aggregated"]},
+        "title": _STR, "status": {"type": "string", "enum": ["draft", "in_review", "approved"]},
+        "cases": {"type": "array", "items": _STR}, "handling_org": {"type": "string", "nullable": True},
+        "team": {"type": "array", "items": {"type": "object"}}, "team_warnings": {"type": "array", "items": {"type": "object"}},
+        "timeline": {"type": "array", "items": {"type": "object"}},
+        "causal_statements": {"type": "array", "items": {"type": "object", "properties": {
+            "cause": _STR, "effect": _STR, "event": _STR, "warnings": {"type": "array", "items": {"type": "object"}}}}},
+        "contributing_factors": {"type": "array", "items": {"type": "object"}},
+        "action_items": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+PATHS.update({
+    "/api/v1/cases/{reference}/analyses": {"post": {
+        "summary": "Start an analysis of a case",
+        "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _STR}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["method"], "properties": {
+                "method": {"type": "string", "enum": ["kaa", "rca2", "event_analysis", "aggregated"]}, "title": _STR}}}}},
+        "responses": {"201": _json({"type": "object", "properties": {"id": {"type": "integer"}, "method": _STR, "status": _STR}}, "Created"),
+                      **_ERR, **_403, **_422}}},
+    "/api/v1/analyses/{analysis_id}": {"get": {
+        "summary": "One analysis with team, timeline, causal statements (with warnings), factors and actions",
+        "parameters": [_ID], "responses": {"200": _json(_ref("Analysis")), **_ERR}}},
+    "/api/v1/analyses/{analysis_id}/{part}": {"post": {
+        "summary": "Add one entry to a part of the analysis (`cases` links another case)",
+        "description": "team {name, role, involved}; timeline {at | time_text, text, position?}; causal_statements "
+                       "{cause, effect, event} (answer has `warnings`); contributing_factors {code, note?}; action_items "
+                       "{text, strength, responsible, due_on, status?, process_measure, outcome_measure}; cases {reference}.",
+        "parameters": [_ID, {"name": "part", "in": "path", "required": True, "schema": {"type": "string", "enum": _PART_NAMES}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {"201": _json({"type": "object"}, "Created"), **_ERR, **_403, **_409, **_422}}},
+    "/api/v1/analyses/{analysis_id}/status": {"post": {
+        "summary": "Move draft -> in_review -> approved (or back to draft); 422 names what is missing",
+        "parameters": [_ID],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["status"],
+            "properties": {"status": {"type": "string", "enum": ["draft", "in_review", "approved"]}}}}}},
+        "responses": {"200": _json(_ref("Analysis")), **_ERR, **_403, **_409, **_422}}},
+    "/api/v1/analyses/{analysis_id}/action_items/{item_id}": {"patch": {
+        "summary": "Follow up an action item's status (also when the analysis is approved)",
+        "parameters": [_ID, {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["planned", "in_progress", "done", "cancelled"]}}}}}},
+        "responses": {"200": _json({"type": "object"}), **_ERR, **_403, **_422}}},
+})

@@ -1,0 +1,146 @@
+"""Adding entries to an analysis' parts (team, timeline, causal statements, factors, actions),
+with the same validation for the API and the HTML forms."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from uth.audit.services import record
+from uth.auth.models import User
+from uth.errors import Invalid
+from uth.extensions import db
+from uth.rca.models import (ACTION_STATUSES, ActionItem, Analysis, CausalStatement, ContributingFactor, TeamMember,
+                            TimelineEntry)
+from uth.rca.services import require_edit
+from uth.reports.validation import parse_datetime
+from uth.taxonomy.services import codes
+
+PARTS = ("team", "timeline", "causal_statements", "contributing_factors", "action_items")
+TEXT_MAX = 5000
+_TRUE, _FALSE = {"true", "1", "on", "yes", "ja"}, {"false", "0", "off", "no", "nej", ""}
+
+
+def _text(data: dict, key: str, errors: dict, *, required: bool = False, max_len: int = TEXT_MAX) -> str | None:
+    """A trimmed text field, or an error naming it."""
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.setdefault(key, []).append("Feltet skal udfyldes")
+        return None
+    if not isinstance(value, str):
+        errors.setdefault(key, []).append("Skal være tekst")
+        return None
+    value = value.strip()
+    if len(value) > max_len:
+        errors.setdefault(key, []).append(f"Må højst være {max_len} tegn (nu {len(value)})")
+    return value
+
+
+def _bool(data: dict, key: str, errors: dict) -> bool:
+    """A JSON boolean or a form checkbox value."""
+    value = data.get(key)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    errors.setdefault(key, []).append("Skal være sand eller falsk")
+    return False
+
+
+def _date(data: dict, key: str, errors: dict) -> date | None:
+    """An ISO date (YYYY-MM-DD), or None when left out."""
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        errors.setdefault(key, []).append("Ugyldig dato (ÅÅÅÅ-MM-DD)")
+        return None
+
+
+def _team(analysis: Analysis, data: dict, errors: dict) -> TeamMember:
+    return TeamMember(name=_text(data, "name", errors, required=True, max_len=200),
+                      role=_text(data, "role", errors, max_len=200), involved=_bool(data, "involved", errors))
+
+
+def _timeline(analysis: Analysis, data: dict, errors: dict) -> TimelineEntry:
+    at = parse_datetime(data.get("at"))
+    if data.get("at") not in (None, "") and at is None:
+        errors["at"] = ["Ugyldig dato og tid (ISO 8601, fx 2026-11-20T14:30)"]
+    time_text = _text(data, "time_text", errors, max_len=100)
+    if data.get("at") in (None, "") and not time_text:
+        errors["at"] = ["Angiv et tidspunkt eller en tekst som 'om aftenen'"]
+    text = _text(data, "text", errors, required=True)
+    position = data.get("position")
+    if position not in (None, "") and not (isinstance(position, int) or str(position).isdigit()):
+        errors["position"] = ["Skal være et helt tal"]
+    return TimelineEntry(at=at, time_text=time_text, text=text,
+                         position=int(position) if position not in (None, "") and "position" not in errors else None)
+
+
+def _place(analysis: Analysis, entry: TimelineEntry) -> None:
+    """Without an explicit position a timed entry goes before the first later timed entry;
+    anything else goes last."""
+    if entry.position is None and entry.at is not None:
+        later = [e for e in analysis.timeline if e.at is not None and e.at > entry.at]
+        if later:
+            entry.position = min(e.position for e in later)
+    if entry.position is None:
+        entry.position = max((e.position for e in analysis.timeline), default=0) + 1
+    for other in analysis.timeline:
+        if other.position >= entry.position:
+            other.position += 1
+
+
+def _causal(analysis: Analysis, data: dict, errors: dict) -> CausalStatement:
+    return CausalStatement(**{k: _text(data, k, errors, required=True) for k in ("cause", "effect", "event")})
+
+
+def _factor(analysis: Analysis, data: dict, errors: dict) -> ContributingFactor:
+    code = data.get("code")
+    if not code:
+        errors["code"] = ["Vælg en medvirkende faktor"]
+    elif code not in codes("contributing_factors"):
+        errors["code"] = ["Ukendt medvirkende faktor"]
+    elif any(f.code == code for f in analysis.contributing_factors):
+        errors["code"] = ["Faktoren er allerede tilføjet"]
+    return ContributingFactor(code=code, note=_text(data, "note", errors))
+
+
+def _action(analysis: Analysis, data: dict, errors: dict) -> ActionItem:
+    strength = data.get("strength")
+    if strength not in codes("action_strengths"):
+        errors["strength"] = ["Vælg tiltagets styrke: stronger, intermediate eller weaker"]
+    status = data.get("status") or "planned"
+    if status not in ACTION_STATUSES:
+        errors["status"] = [f"Skal være en af: {', '.join(ACTION_STATUSES)}"]
+    return ActionItem(
+        text=_text(data, "text", errors, required=True), strength=strength,
+        responsible=_text(data, "responsible", errors, max_len=200), due_on=_date(data, "due_on", errors),
+        status=status, process_measure=_text(data, "process_measure", errors),
+        outcome_measure=_text(data, "outcome_measure", errors))
+
+
+_BUILDERS = {"team": _team, "timeline": _timeline, "causal_statements": _causal,
+             "contributing_factors": _factor, "action_items": _action}
+
+
+def add_part(actor: User, analysis: Analysis, part: str, data: Any, *, now: datetime):
+    """Validate and add one entry to a part; 422 with field errors, nothing half-written."""
+    if part not in _BUILDERS:
+        raise Invalid({"part": [f"Skal være en af: {', '.join(PARTS)}"]})
+    require_edit(actor, analysis)
+    if not isinstance(data, dict):
+        raise Invalid({"body": ["Forventede et JSON-objekt"]})
+    errors: dict[str, list[str]] = {}
+    entry = _BUILDERS[part](analysis, data, errors)
+    if errors:
+        raise Invalid(errors)
+    if part == "timeline":
+        _place(analysis, entry)
+    getattr(analysis, part).append(entry)
+    analysis.updated_at = now
+    db.session.flush()
+    record(actor, f"analysis.{part}.added", now=now, case=analysis.cases[0], obj=analysis, detail={"entry_id": entry.id})
+    return entry

@@ -1,0 +1,83 @@
+"""The JSON shape of an analysis (SPEC §14) and the warnings the pages show beside each part."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from uth.deadlines.rules import is_overdue
+from uth.rca.causation import check_causal_statement, check_team
+from uth.rca.models import OPEN_ACTION_STATUSES, ActionItem, Analysis, CausalStatement, ContributingFactor, TeamMember, TimelineEntry
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def statement_warnings(statement: CausalStatement) -> list[dict]:
+    """The rules of causation that text can check, computed on read so improved rules apply."""
+    return [asdict(w) for w in check_causal_statement(statement.cause, statement.effect, statement.event)]
+
+
+def team_warnings(analysis: Analysis) -> list[dict]:
+    """Remarks on the team's composition (size, involved members, patient representative)."""
+    return [asdict(w) for w in check_team(analysis.method, [(m.role or "", m.involved) for m in analysis.team])]
+
+
+def action_overdue(item: ActionItem, now: datetime) -> bool:
+    """An open action item past the end of its due day."""
+    return item.status in OPEN_ACTION_STATUSES and item.due_on is not None and is_overdue(item.due_on, now)
+
+
+def ordered_timeline(analysis: Analysis) -> list[TimelineEntry]:
+    """Entries in sequence (positions may have shifted since the collection was loaded)."""
+    return sorted(analysis.timeline, key=lambda e: (e.position, e.id or 0))
+
+
+def team_member_json(m: TeamMember) -> dict:
+    return {"id": m.id, "name": m.name, "role": m.role, "involved": m.involved}
+
+
+def timeline_json(e: TimelineEntry) -> dict:
+    return {"id": e.id, "at": _iso(e.at), "time_text": e.time_text, "position": e.position, "text": e.text}
+
+
+def causal_statement_json(s: CausalStatement) -> dict:
+    return {"id": s.id, "cause": s.cause, "effect": s.effect, "event": s.event, "warnings": statement_warnings(s)}
+
+
+def contributing_factor_json(f: ContributingFactor) -> dict:
+    return {"id": f.id, "code": f.code, "note": f.note}
+
+
+def action_item_json(a: ActionItem, now: datetime | None = None) -> dict:
+    data = {"id": a.id, "text": a.text, "strength": a.strength, "responsible": a.responsible,
+            "due_on": _iso(a.due_on), "status": a.status, "process_measure": a.process_measure,
+            "outcome_measure": a.outcome_measure}
+    if now is not None:
+        data["overdue"] = action_overdue(a, now)
+    return data
+
+
+PART_JSON = {"team": team_member_json, "timeline": timeline_json, "causal_statements": causal_statement_json,
+             "contributing_factors": contributing_factor_json, "action_items": action_item_json}
+
+
+def analysis_json(analysis: Analysis, now: datetime) -> dict:
+    """The whole analysis with every part; causal statements carry their warnings."""
+    return {
+        "id": analysis.id,
+        "method": analysis.method,
+        "title": analysis.title,
+        "status": analysis.status,
+        "cases": [c.reference for c in analysis.cases],
+        "handling_org": analysis.handling_org.code if analysis.handling_org else None,
+        "created_at": _iso(analysis.created_at),
+        "created_by": analysis.created_by.name if analysis.created_by else None,
+        "approved_at": _iso(analysis.approved_at),
+        "team": [team_member_json(m) for m in analysis.team],
+        "team_warnings": team_warnings(analysis),
+        "timeline": [timeline_json(e) for e in ordered_timeline(analysis)],
+        "causal_statements": [causal_statement_json(s) for s in analysis.causal_statements],
+        "contributing_factors": [contributing_factor_json(f) for f in analysis.contributing_factors],
+        "action_items": [action_item_json(a, now) for a in analysis.action_items],
+    }

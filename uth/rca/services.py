@@ -1,0 +1,155 @@
+"""Analyses of serious cases: who may see and change them, creation, linking and status (SPEC §9)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, exists, select
+
+from uth.audit.services import record
+from uth.auth.models import User
+from uth.auth.permissions import FULL, LIMITED, case_view_level, visible_cases_clause
+from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
+from uth.extensions import db
+from uth.rca import workflow
+from uth.rca.models import ACTION_STATUSES, METHODS, ActionItem, Analysis, analysis_cases
+from uth.reports.models import Case
+from uth.reports.services import add_event, get_visible_case
+
+
+def may_contribute(actor: User, case: Case) -> bool:
+    """The handling organisation's risk managers; for a cross-sector case also the involved
+    organisations' risk managers, who share the analysis (SPEC §9)."""
+    level = case_view_level(actor, case)
+    return level == FULL or (level == LIMITED and case.cross_sector)
+
+
+def visible_analyses_clause(actor: User):
+    """SQL: analyses linked to at least one case the actor may open (full or limited)."""
+    return Analysis.cases.any(visible_cases_clause(actor))
+
+
+def get_analysis(actor: User, analysis_id: int) -> Analysis:
+    """An analysis the actor may see, or NotFound (also when it exists outside scope)."""
+    analysis = db.session.scalar(select(Analysis).where(Analysis.id == analysis_id, visible_analyses_clause(actor)))
+    if analysis is None:
+        raise NotFound("Analysen findes ikke")
+    return analysis
+
+
+def can_edit(actor: User, analysis: Analysis) -> bool:
+    """True when the actor may add to and move the analysis (through any of its cases)."""
+    return any(may_contribute(actor, case) for case in analysis.cases)
+
+
+def require_edit(actor: User, analysis: Analysis) -> None:
+    """Forbidden for a viewer who only reads; 409 once the analysis is approved."""
+    if not can_edit(actor, analysis):
+        raise Forbidden("Du kan se analysen, men ikke ændre den")
+    if not workflow.is_editable(analysis.status):
+        raise InvalidTransition("En godkendt analyse kan ikke ændres")
+
+
+def analyses_of_case(actor: User, case: Case) -> list[Analysis]:
+    """The analyses a (visible) case belongs to, oldest first."""
+    return list(db.session.scalars(
+        select(Analysis).where(Analysis.cases.any(Case.id == case.id)).order_by(Analysis.id)))
+
+
+def cases_with_analysis(case_ids: list[int]) -> set[int]:
+    """Which of these cases already belong to an analysis (for the queue's prompt)."""
+    if not case_ids:
+        return set()
+    return set(db.session.scalars(
+        select(analysis_cases.c.case_id).where(analysis_cases.c.case_id.in_(case_ids)).distinct()))
+
+
+def cases_with_overdue_actions(case_ids: list[int], today) -> set[int]:
+    """Which of these cases have an analysis with an open action item past its due date."""
+    if not case_ids:
+        return set()
+    overdue = exists().where(
+        ActionItem.analysis_id == analysis_cases.c.analysis_id,
+        ActionItem.status.in_(("planned", "in_progress")), ActionItem.due_on < today)
+    return set(db.session.scalars(
+        select(analysis_cases.c.case_id).where(and_(analysis_cases.c.case_id.in_(case_ids), overdue)).distinct()))
+
+
+def create_analysis(actor: User, case: Case, method: str, *, now: datetime, title: str | None = None) -> Analysis:
+    """Start an analysis of a case; its handling organisation is the case's."""
+    if not may_contribute(actor, case):
+        raise Forbidden("Du kan ikke starte en analyse af denne sag")
+    if method not in METHODS:
+        raise Invalid({"method": [f"Skal være en af: {', '.join(METHODS)}"]})
+    title = (title or "").strip() or case.title
+    if len(title) > 200:
+        raise Invalid({"title": [f"Må højst være 200 tegn (nu {len(title)})"]})
+    analysis = Analysis(method=method, title=title, status=workflow.DRAFT, handling_org_id=case.handling_org_id,
+                        created_at=now, updated_at=now, created_by_id=actor.id)
+    analysis.cases.append(case)
+    db.session.add(analysis)
+    db.session.flush()
+    add_event(case, actor, "analysis_started", now=now, analysis_id=analysis.id, method=method)
+    record(actor, "analysis.created", now=now, case=case, obj=analysis, detail={"method": method})
+    return analysis
+
+
+def link_case(actor: User, analysis: Analysis, reference: str, *, now: datetime) -> Case:
+    """Add another case the actor may see to the analysis (an aggregated analysis of several)."""
+    require_edit(actor, analysis)
+    try:
+        case = get_visible_case(actor, (reference or "").strip())
+    except NotFound:
+        raise Invalid({"reference": ["Ukendt sag"]}) from None
+    if case in analysis.cases:
+        raise Invalid({"reference": ["Sagen er allerede med i analysen"]})
+    analysis.cases.append(case)
+    analysis.updated_at = now
+    add_event(case, actor, "analysis_linked", now=now, analysis_id=analysis.id)
+    record(actor, "analysis.case_linked", now=now, case=case, obj=analysis)
+    db.session.flush()
+    return case
+
+
+def contents(analysis: Analysis) -> workflow.Contents:
+    """What the status rules look at."""
+    complete = sum(1 for a in analysis.action_items if a.responsible and a.due_on and a.status != "cancelled")
+    return workflow.Contents(len(analysis.timeline), len(analysis.causal_statements), complete)
+
+
+def set_status(actor: User, analysis: Analysis, status: str, *, now: datetime) -> Analysis:
+    """Move draft -> in_review -> approved (or back to draft); 422 names what is missing."""
+    if status not in workflow.STATUSES:
+        raise Invalid({"status": [f"Skal være en af: {', '.join(workflow.STATUSES)}"]})
+    if not can_edit(actor, analysis):
+        raise Forbidden("Du kan se analysen, men ikke ændre den")
+    if not workflow.can_move(analysis.status, status):
+        raise InvalidTransition(f"Status kan ikke skifte fra {analysis.status} til {status}")
+    missing = workflow.missing_for(status, contents(analysis))
+    if missing:
+        raise Invalid(missing, "Analysen mangler noget")
+    previous, analysis.status, analysis.updated_at = analysis.status, status, now
+    if status == workflow.APPROVED:
+        analysis.approved_at, analysis.approved_by_id = now, actor.id
+        for case in analysis.cases:
+            add_event(case, actor, "analysis_approved", now=now, analysis_id=analysis.id)
+    record(actor, "analysis.status", now=now, case=analysis.cases[0], obj=analysis,
+           detail={"from": previous, "to": status})
+    db.session.flush()
+    return analysis
+
+
+def update_action_item_status(actor: User, analysis: Analysis, item_id: int, status: str, *, now: datetime) -> ActionItem:
+    """Follow up an action: allowed also after approval, since that is when actions are carried out."""
+    item = next((a for a in analysis.action_items if a.id == item_id), None)
+    if item is None:
+        raise NotFound("Tiltaget findes ikke")
+    if not can_edit(actor, analysis):
+        raise Forbidden("Du kan se analysen, men ikke ændre den")
+    if status not in ACTION_STATUSES:
+        raise Invalid({"status": [f"Skal være en af: {', '.join(ACTION_STATUSES)}"]})
+    previous, item.status, item.status_changed_at = item.status, status, now
+    analysis.updated_at = now
+    record(actor, "analysis.action_status", now=now, case=analysis.cases[0], obj=item,
+           detail={"analysis_id": analysis.id, "from": previous, "to": status})
+    db.session.flush()
+    return item
