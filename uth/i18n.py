@@ -50,3 +50,27 @@ def status_label(status: str) -> str:
     """A case state in the current language."""
     da, en = STATUS_LABELS.get(status, (status, status))
     return en if current_language() == "en" else da
+
+
+ACTION_LABELS = {
+    "submitted": ("Indberettet", "Reported"),
+    "acknowledge": ("Kvitteret for modtagelse", "Acknowledged"),
+    "assign": ("Sagsbehandler tildelt", "Handler assigned"),
+    "transfer": ("Overført til anden organisation", "Transferred to another organisation"),
+    "classify": ("Klassificeret", "Classified"),
+    "request_statement": ("Udtalelse anmodet", "Statement requested"),
+    "respond": ("Udtalelse afgivet", "Statement given"),
+    "comment": ("Intern note", "Internal note"),
+    "edit": ("Tekst rettet", "Text corrected"),
+    "reject": ("Afvist", "Rejected"),
+    "close": ("Afsluttet", "Closed"),
+    "reopen": ("Genåbnet", "Reopened"),
+}
+
+
+def action_label(action: str) -> str:
+    """A history entry's action in the current language (other features' entries fall back to gettext)."""
+    if action not in ACTION_LABELS:
+        return gettext(action)
+    da, en = ACTION_LABELS[action]
+    return en if current_language() == "en" else da

@@ -13,6 +13,7 @@ from uth.errors import Invalid, NotFound
 from uth.extensions import db, limiter
 from uth.reports.filters import filters_from_args
 from uth.reports.forms import report_from_form
+from uth.reports.handling import open_statements_for
 from uth.reports.presenters import days_to_close, next_deadline, overdue_names
 from uth.reports.queries import queue
 from uth.reports.services import case_by_receipt, get_visible_case, own_reports, submit_report
@@ -128,7 +129,8 @@ def queue_page():
     cases, total = queue(current_user, filters, today=local_date(now), page=page, per_page=per_page)
     rows = [
         {"case": c, "level": case_view_level(current_user, c), "days_to_close": days_to_close(c, now),
-         "age": age_in_days(c.received_at, now), "next": next_deadline(c), "overdue": overdue_names(c, now)}
+         "age": age_in_days(c.received_at, now), "next": next_deadline(c), "overdue": overdue_names(c, now),
+         "statement_wanted": bool(open_statements_for(current_user, c))}
         for c in cases
     ]
     return render_template("cases/queue.html", rows=rows, total=total, page=page, per_page=per_page,
@@ -147,3 +149,6 @@ def case_page(reference: str):
         show_reporter=can_see_reporter(current_user, case), show_patient=can_see_patient(current_user, case),
         overdue=overdue_names(case, now), days_to_close=days_to_close(case, now), age=age_in_days(case.received_at, now),
     )
+
+
+from uth.reports import action_views  # noqa: E402,F401  (registers the action routes on bp)

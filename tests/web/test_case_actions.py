@@ -1,0 +1,116 @@
+"""The case page's action forms: CSRF, only the allowed buttons, Danish errors, the statement round trip."""
+import re
+
+import pytest
+
+from tests.conftest import csrf_token, login
+from tests.workflow_region import case_by_ref, hospital_case, make_region
+
+
+@pytest.fixture
+def ref(app):
+    with app.app_context():
+        make_region()
+        return hospital_case(event_type="medicinering", anonymous=True)
+
+
+def act(client, ref, action, **fields):
+    token = csrf_token(client, f"/cases/{ref}")
+    return client.post(f"/cases/{ref}/actions", data={"csrf_token": token, "action": action, **fields})
+
+
+def offered(html):
+    """The actions the page offers, by the hidden `action` inputs of its forms."""
+    return set(re.findall(r'name="action" value="([a-z_]+)"', html))
+
+
+def page(client, ref):
+    return client.get(f"/cases/{ref}").get_data(as_text=True)
+
+
+def test_a_new_case_offers_only_what_the_state_allows(client, ref):
+    login(client, "rm@h.dk")
+    assert offered(page(client, ref)) == {"acknowledge", "assign", "transfer", "classify", "comment", "edit", "reject"}
+    assert act(client, ref, "acknowledge").status_code == 302
+    html = page(client, ref)
+    assert "Udført: Kvitteret for modtagelse" in html and "Kvitteret</span>" in html
+    assert "acknowledge" not in offered(html) and "Risikomanager Helle: Kvitteret for modtagelse" in html
+
+
+def test_a_post_without_csrf_token_is_refused(client, ref, app):
+    login(client, "rm@h.dk")
+    response = client.post(f"/cases/{ref}/actions", data={"action": "acknowledge"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert case_by_ref(ref).status == "new"
+
+
+def test_bad_input_shows_danish_errors_and_wrong_state_shows_the_refusal(client, ref):
+    login(client, "rm@h.dk")
+    response = act(client, ref, "reject", reason="", comment="")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Vælg en begrundelse for afvisningen" in html and "Kommentaren skal udfyldes" in html
+    assert '<details class="action" id="action-reject" open>' in html
+    response = act(client, ref, "close", conclusion="x", learning="y")
+    assert response.status_code == 409 and "ikke mulig" in response.get_data(as_text=True)
+
+
+def test_close_findings_can_be_accepted_on_the_form(client, ref, app):
+    login(client, "rm@h.dk")
+    act(client, ref, "assign", assignee="rm@h.dk")
+    response = act(client, ref, "close", conclusion="Skriv til jens@example.dk", learning="Send epikrisen samme dag.")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    finding_id = re.search(r'name="not_personal" value="([^"]+)"', html).group(1)
+    assert "<mark>jens@example.dk</mark>" in html
+    token = csrf_token(client, f"/cases/{ref}")
+    response = client.post(f"/cases/{ref}/actions", data={
+        "csrf_token": token, "action": "close", "conclusion": "Skriv til jens@example.dk",
+        "learning": "Send epikrisen samme dag.", "not_personal": finding_id})
+    assert response.status_code == 302
+    html = page(client, ref)
+    assert "Send epikrisen samme dag." in html and offered(html) == {"comment", "reopen"}
+
+
+def test_statement_round_trip_through_the_pages(client, ref, app):
+    login(client, "rm@h.dk")
+    act(client, ref, "assign", assignee="rm@h.dk")
+    assert act(client, ref, "request_statement", org="K-HJ", question="Hvornår kom epikrisen frem?").status_code == 302
+    client.get("/logout")
+
+    login(client, "rm@k.dk")
+    queue = client.get("/cases").get_data(as_text=True)
+    assert ref in queue and "Udtalelse ønsket" in queue
+    html = page(client, ref)
+    assert offered(html) == {"respond", "comment"} and "Hvornår kom epikrisen frem?" in html
+    assert "Sygeplejerske Hanne" not in html  # the anonymous reporter stays hidden from the involved org
+    assert act(client, ref, "respond", statement_id="999", text="Svar").status_code == 422
+    statement_id = re.search(r'name="statement_id" value="(\d+)"', html).group(1)
+    assert act(client, ref, "respond", statement_id=statement_id, text="Den kom efter tre dage.").status_code == 302
+    assert "Udtalelse ønsket" not in client.get("/cases").get_data(as_text=True)
+    client.get("/logout")
+
+    login(client, "rm@h.dk")
+    html = page(client, ref)
+    assert "Den kom efter tre dage." in html and "Under behandling" in html
+    assert "Udtalelse afgivet (K-HJ)" in html and "Udtalelse anmodet (K-HJ)" in html
+    with app.app_context():
+        actions = [e.action for e in case_by_ref(ref).events]
+    assert actions == ["submitted", "assign", "request_statement", "respond"]
+
+
+def test_transfer_moves_the_case_and_redirects_when_it_leaves_the_handlers_view(client, app):
+    with app.app_context():
+        make_region()
+        ref = hospital_case(transition=None)
+    login(client, "rm@h.dk")
+    response = act(client, ref, "transfer", org="H2 — Andet Hospital", comment="Skete på det andet hospital")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/cases")
+    assert client.get(f"/cases/{ref}").status_code == 404
+    client.get("/logout")
+    login(client, "rm@h2.dk")
+    html = page(client, ref)
+    assert "Overført til anden organisation (H → H2) – Skete på det andet hospital" in html
+    with app.app_context():
+        assert [e.action for e in case_by_ref(ref).events][-1] == "transfer"
