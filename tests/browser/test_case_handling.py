@@ -1,0 +1,92 @@
+"""A risk manager handles a case in a real browser; the kommune's risk manager answers a statement request."""
+import threading
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import CHROMIUM
+from tests.factories import PASSWORD
+from tests.workflow_region import hospital_case, make_region
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def server(app):
+    with app.app_context():
+        make_region()
+        ref = hospital_case(event_type="medicinering")
+    app.config["WTF_CSRF_SSL_STRICT"] = False
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", ref
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def sign_in(page, base, email):
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("nav .who")).to_be_visible()
+
+
+def test_acknowledge_assign_request_answer_close(server, browser):
+    base, ref = server
+    page = browser.new_context().new_page()
+    sign_in(page, base, "rm@h.dk")
+    page.goto(f"{base}/cases/{ref}")
+    page.click("#action-acknowledge button")
+    expect(page.locator(".flash")).to_contain_text("Udført: Kvitteret for modtagelse")
+    expect(page.locator(".meta")).to_contain_text("Kvitteret")
+
+    page.click("#action-assign summary")
+    page.select_option("#assign-assignee", "rm2@h.dk")
+    page.click("#action-assign button")
+    expect(page.locator(".meta")).to_contain_text("Under behandling")
+    expect(page.locator(".facts").first).to_contain_text("Risikomanager Holger")
+
+    page.click("#action-request_statement summary")
+    page.select_option("#request_statement-org", "K-HJ")
+    page.fill("#request_statement-question", "Hvornår modtog hjemmeplejen epikrisen?")
+    page.click("#action-request_statement button")
+    expect(page.locator(".meta")).to_contain_text("Afventer udtalelse")
+    expect(page.locator(".history")).to_contain_text("Udtalelse anmodet (K-HJ)")
+    expect(page.locator("#action-close")).to_have_count(0)  # cannot close while awaiting the statement
+
+    kommune = browser.new_context().new_page()
+    sign_in(kommune, base, "rm@k.dk")
+    kommune.goto(f"{base}/cases")
+    row = kommune.locator("tr", has_text=ref)
+    expect(row).to_contain_text("Udtalelse ønsket")
+    row.locator("a").first.click()
+    expect(kommune.locator(".notice")).to_contain_text("Begrænset visning")
+    expect(kommune.locator("body")).not_to_contain_text("Jens Hansen")
+    kommune.fill("#respond-text", "Epikrisen kom først tre dage efter udskrivelsen.")
+    kommune.click("text=Afgiv udtalelse")
+    expect(kommune.locator(".flash")).to_contain_text("Udført: Udtalelse afgivet")
+    expect(kommune.locator(".statement")).to_contain_text("Epikrisen kom først tre dage efter udskrivelsen.")
+
+    page.reload()
+    expect(page.locator(".meta")).to_contain_text("Under behandling")
+    expect(page.locator(".statement")).to_contain_text("Epikrisen kom først tre dage efter udskrivelsen.")
+    page.click("#action-close summary")
+    page.fill("#close-conclusion", "Epikrisen blev sendt for sent fra afdelingen.")
+    page.fill("#close-learning", "Send epikrisen elektronisk samme dag som udskrivelsen.")
+    page.click("#action-close button")
+    expect(page.locator(".meta")).to_contain_text("Afsluttet")
+    expect(page.locator(".outcome")).to_contain_text("Send epikrisen elektronisk samme dag som udskrivelsen.")
+    expect(page.locator(".history")).to_contain_text("Afsluttet")
+    expect(page.locator("#action-reopen")).to_have_count(1)
