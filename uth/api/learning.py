@@ -1,1 +1,137 @@
-"""API routes of the learning feature; adds its OpenAPI paths to uth.api.openapi.PATHS."""
+"""API routes of the learning feature (SPEC §14): summaries, publication, statistics."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from uth.api import bp
+from uth.api.auth import token_required
+from uth.api.helpers import json_body
+from uth.api.openapi import PATHS, _ERR, _json, _ref
+from uth.clock import utcnow
+from uth.errors import NotFound
+from uth.extensions import db
+from uth.learning import services
+from uth.learning.batch import parse_month
+from uth.learning.stats import DIMENSIONS, may_see_stats, statistics
+from uth.reports.services import get_visible_case
+
+
+def _id(raw: str) -> int:
+    """A summary id from the path; anything else is simply not found."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise NotFound("Not found")
+    return int(raw)
+
+
+def _respond(summary, status: int = 200):
+    db.session.commit()
+    return jsonify(services.summary_json(summary)), status
+
+
+@bp.post("/api/v1/cases/<reference>/learning")
+@token_required
+def create_learning(reference: str):
+    """A draft learning summary from a closed case the caller handles."""
+    case = get_visible_case(g.actor, reference)
+    return _respond(services.create_summary_from_case(g.actor, case, now=utcnow()), 201)
+
+
+@bp.patch("/api/v1/learning/<summary_id>")
+@token_required
+def update_learning(summary_id: str):
+    """Edit a draft."""
+    summary = services.get_editable_summary(g.actor, _id(summary_id))
+    return _respond(services.update_summary(g.actor, summary, json_body(), now=utcnow()))
+
+
+@bp.post("/api/v1/learning/<summary_id>/publish")
+@token_required
+def publish_learning(summary_id: str):
+    """Publish, or 422 with the anonymisation findings; `not_personal` accepts findings."""
+    summary = services.get_editable_summary(g.actor, _id(summary_id))
+    body = request.get_json(silent=True) or {}
+    not_personal = body.get("not_personal") or [] if isinstance(body, dict) else []
+    return _respond(services.publish_summary(g.actor, summary, now=utcnow(), not_personal=not_personal))
+
+
+@bp.post("/api/v1/learning/<summary_id>/retract")
+@token_required
+def retract_learning(summary_id: str):
+    """Take a published summary off the forum pages."""
+    summary = services.get_editable_summary(g.actor, _id(summary_id))
+    return _respond(services.retract_summary(g.actor, summary, now=utcnow()))
+
+
+@bp.get("/api/v1/learning")
+@token_required
+def list_learning():
+    """Published summaries the caller may read; `q` text, filters event_type, transition_type, sector_pair."""
+    if not services.may_read_learning(g.actor):
+        raise NotFound("Not found")
+    filters = {key: request.args.get(key) for key in services.FILTERS}
+    items = services.search_summaries(g.actor, request.args.get("q"), filters)
+    return jsonify({"items": [services.summary_json(s) for s in items], "total": len(items)})
+
+
+@bp.get("/api/v1/learning/<summary_id>")
+@token_required
+def get_learning(summary_id: str):
+    """One summary the caller may read (published) or edit."""
+    return jsonify(services.summary_json(services.get_summary(g.actor, _id(summary_id))))
+
+
+@bp.get("/api/v1/stats")
+@token_required
+def get_stats():
+    """Counts by one dimension with small cells suppressed (count null); `total` null when it would reveal one."""
+    if not may_see_stats(g.actor):
+        raise NotFound("Not found")
+    from_month = parse_month(request.args["from"], "from") if request.args.get("from") else None
+    to_month = parse_month(request.args["to"], "to") if request.args.get("to") else None
+    table = statistics(g.actor, request.args.get("by", ""), from_month=from_month, to_month=to_month)
+    return jsonify({"by": request.args.get("by"), "rows": [{"key": r.key, "count": r.count} for r in table.rows],
+                    "total": table.total, "min_cell": table.min_cell})
+
+
+_ID = [{"name": "summary_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_S = {"type": "string"}
+_SUMMARY = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "title": _S, "summary": _S, "learning_points": _S, "recommendations": {"type": "string", "nullable": True},
+    "event_type": {"type": "string", "nullable": True}, "transition_type": {"type": "string", "nullable": True},
+    "sector_pair": {"type": "string", "nullable": True}, "visibility": {"type": "string", "enum": ["cluster", "national"]},
+    "status": {"type": "string", "enum": ["draft", "published", "retracted"]}, "published_at": {"type": "string", "nullable": True}}}
+_EDIT = {"type": "object", "properties": {k: _S for k in ("title", "summary", "learning_points", "recommendations",
+                                                          "event_type", "transition_type", "visibility")}}
+_409 = {"409": _json(_ref("Error"), "Wrong state")}
+_422 = {"422": _json(_ref("Errors"), "Invalid input")}
+
+PATHS.update({
+    "/api/v1/cases/{reference}/learning": {"post": {
+        "summary": "Draft a learning summary from a closed case",
+        "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _S}],
+        "responses": {"201": _json(_SUMMARY, "Created"), **_ERR, **_409}}},
+    "/api/v1/learning": {"get": {
+        "summary": "Published learning summaries the caller may read",
+        "parameters": [{"name": n, "in": "query", "schema": _S} for n in ("q", *services.FILTERS)],
+        "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _SUMMARY}, "total": {"type": "integer"}}}), **_ERR}}},
+    "/api/v1/learning/{summary_id}": {
+        "get": {"summary": "One learning summary", "parameters": _ID, "responses": {"200": _json(_SUMMARY), **_ERR}},
+        "patch": {"summary": "Edit a draft", "parameters": _ID,
+                  "requestBody": {"required": True, "content": {"application/json": {"schema": _EDIT}}},
+                  "responses": {"200": _json(_SUMMARY), **_ERR, **_409, **_422}}},
+    "/api/v1/learning/{summary_id}/publish": {"post": {
+        "summary": "Publish a draft; refused while the anonymisation scan finds personal data", "parameters": _ID,
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "not_personal": {"type": "array", "items": _S}}}}}},
+        "responses": {"200": _json(_SUMMARY), **_ERR, **_409, "422": _json(_ref("Findings"), "Personal data found")}}},
+    "/api/v1/learning/{summary_id}/retract": {"post": {
+        "summary": "Retract a published summary", "parameters": _ID, "responses": {"200": _json(_SUMMARY), **_ERR, **_409}}},
+    "/api/v1/stats": {"get": {
+        "summary": "Aggregate counts with small cells suppressed (count null)",
+        "parameters": [{"name": "by", "in": "query", "required": True, "schema": {"type": "string", "enum": list(DIMENSIONS)}},
+                       {"name": "from", "in": "query", "schema": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}},
+                       {"name": "to", "in": "query", "schema": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "rows": {"type": "array", "items": {"type": "object", "properties": {"key": _S, "count": {"type": "integer", "nullable": True}}}},
+            "total": {"type": "integer", "nullable": True}, "min_cell": {"type": "integer"}}}), **_ERR, **_422}}},
+})

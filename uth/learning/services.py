@@ -1,0 +1,275 @@
+"""Learning summaries: written from closed cases, edited as drafts, published only when the
+anonymisation scan is clean, retracted when wrong (SPEC §10)."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+
+from uth.anonymisation.scanner import Finding, scan, without_accepted
+from uth.anonymisation.services import case_names, finding_dict
+from uth.audit.services import record
+from uth.auth.models import Organisation, Role, User
+from uth.auth.permissions import can_handle, in_subtree, scope_paths
+from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
+from uth.extensions import db
+from uth.learning.models import CLUSTER, DRAFT, NATIONAL, PUBLISHED, RETRACTED, VISIBILITIES, LearningSummary
+from uth.reports.models import Case, Status
+from uth.reports.validation import _text
+from uth.taxonomy.services import codes
+
+TEXT_FIELDS = ("title", "summary", "learning_points", "recommendations")
+FILTERS = ("event_type", "transition_type", "sector_pair")
+
+
+def forum_cluster_ids(actor: User) -> list[int]:
+    """Clusters whose patient-safety forum the actor is a member of."""
+    return [g.cluster_id for g in actor.active_grants(Role.FORUM_MEMBER) if g.cluster_id is not None]
+
+
+def may_read_learning(actor: User) -> bool:
+    """Forum members and case roles browse learning (SPEC §14 GET /api/v1/learning)."""
+    return actor.has_role(Role.FORUM_MEMBER, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+
+
+def _editable_clause(actor: User) -> ColumnElement[bool]:
+    return in_subtree(LearningSummary.org_id, scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER))
+
+
+def _published_clause(actor: User) -> ColumnElement[bool]:
+    """Published summaries: national ones, and cluster ones of the actor's forums or of clusters in their scope."""
+    if not may_read_learning(actor):
+        return false()
+    paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+    scope_clusters = select(Organisation.cluster_id).where(in_subtree(Organisation.id, paths), Organisation.cluster_id.is_not(None))
+    return and_(
+        LearningSummary.status == PUBLISHED,
+        or_(LearningSummary.visibility == NATIONAL,
+            LearningSummary.cluster_id.in_(forum_cluster_ids(actor)),
+            LearningSummary.cluster_id.in_(scope_clusters),
+            _editable_clause(actor)),
+    )
+
+
+def published_summaries(actor: User) -> Select:
+    """The one query for what an actor may read as published learning (lists, search, digest)."""
+    return select(LearningSummary).where(_published_clause(actor))
+
+
+def draft_summaries(actor: User) -> Select:
+    """Unpublished summaries the actor's risk-manager scope may edit."""
+    return select(LearningSummary).where(_editable_clause(actor), LearningSummary.status != PUBLISHED)
+
+
+def can_edit(actor: User, summary: LearningSummary) -> bool:
+    """The risk managers over the first source case's handling organisation write and publish."""
+    paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+    return summary.org is not None and any(summary.org.path.startswith(p) for p in paths)
+
+
+def get_summary(actor: User, summary_id: int) -> LearningSummary:
+    """A summary the actor may read or edit, or NotFound."""
+    summary = db.session.get(LearningSummary, summary_id)
+    if summary is None or not (can_edit(actor, summary) or
+                               db.session.scalar(published_summaries(actor).where(LearningSummary.id == summary_id))):
+        raise NotFound("Læringsopsummeringen findes ikke")
+    return summary
+
+
+def get_editable_summary(actor: User, summary_id: int) -> LearningSummary:
+    """A summary the actor may edit, or NotFound (forum members never edit)."""
+    summary = db.session.get(LearningSummary, summary_id)
+    if summary is None or not can_edit(actor, summary):
+        raise NotFound("Læringsopsummeringen findes ikke")
+    return summary
+
+
+def case_sectors(case: Case) -> tuple[str | None, str | None]:
+    """From- and to-sector: the transition's organisations, else the handling org and the first involved org of another sector."""
+    if case.transition_from_org is not None and case.transition_to_org is not None:
+        return case.transition_from_org.sector, case.transition_to_org.sector
+    first = case.transition_from_org or case.handling_org or case.effective_org
+    others = [case.transition_to_org, *(link.org for link in case.involved)]
+    second = next((o for o in others if o is not None and first is not None and o.sector != first.sector), None)
+    second = second or case.transition_to_org
+    return (first.sector if first else None, second.sector if second else None)
+
+
+def _common(values: list[str | None]) -> str | None:
+    """The longest dotted taxonomy prefix shared by every value (aggregated summaries)."""
+    if not values or any(v is None for v in values):
+        return None
+    parts = [v.split(".") for v in values]
+    common = []
+    for level in zip(*parts):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return ".".join(common) or None
+
+
+def create_summary_from_cases(actor: User, cases: list[Case], *, now: datetime, analysis_id: int | None = None) -> LearningSummary:
+    """A draft from one or several (aggregated) closed cases the actor handles."""
+    if not cases:
+        raise Invalid({"cases": ["Vælg mindst én afsluttet sag"]})
+    for case in cases:
+        if not can_handle(actor, case):
+            raise NotFound("Sagen findes ikke")
+        if case.status != Status.CLOSED.value:
+            raise InvalidTransition(f"{case.reference} er ikke afsluttet; læring skrives fra afsluttede sager")
+    first = cases[0]
+    sector_from, sector_to = case_sectors(first)
+    aggregated = len(cases) > 1
+    summary = LearningSummary(
+        title=f"Samlet læring fra {len(cases)} sager" if aggregated else first.title,
+        summary="\n\n".join(c.conclusion for c in cases if c.conclusion),
+        learning_points="\n\n".join(c.learning for c in cases if c.learning),
+        event_type=_common([c.event_type for c in cases]),
+        transition_type=_common([c.transition_type for c in cases]),
+        sector_from=sector_from, sector_to=sector_to, visibility=CLUSTER,
+        cluster_id=first.handling_org.cluster_id if first.handling_org else None,
+        org_id=first.handling_org_id, analysis_id=analysis_id, status=DRAFT,
+        created_by_id=actor.id, created_at=now, updated_at=now, cases=list(cases),
+    )
+    db.session.add(summary)
+    db.session.flush()
+    record(actor, "learning.created", now=now, obj=summary, org_id=summary.org_id,
+           detail={"summary_id": summary.id, "cases": [c.reference for c in cases]})
+    return summary
+
+
+def create_summary_from_case(actor: User, case: Case, *, now: datetime) -> LearningSummary:
+    """A draft from one closed case (SPEC §14 POST /api/v1/cases/<reference>/learning)."""
+    return create_summary_from_cases(actor, [case], now=now)
+
+
+def _code(data: Mapping, key: str, kind: str, errors: dict) -> str | None:
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or value not in codes(kind):
+        errors[key] = ["Ukendt kode"]
+    return value
+
+
+def update_summary(actor: User, summary: LearningSummary, data: Mapping, *, now: datetime) -> LearningSummary:
+    """Change a draft's fields; only the keys given are changed (PATCH)."""
+    if summary.status != DRAFT:
+        raise InvalidTransition("Kun en kladde kan redigeres")
+    errors: dict = {}
+    values: dict = {}
+    limits = {"title": ("Overskrift", 200, True), "summary": ("Opsummering", 20000, True),
+              "learning_points": ("Læringspunkter", 20000, False), "recommendations": ("Anbefalinger", 20000, False)}
+    for key, (label, max_len, required) in limits.items():
+        if key in data:
+            values[key] = _text(data, key, errors, required=required, max_len=max_len, label=label)
+    for key, kind in (("event_type", "event_types"), ("transition_type", "transition_types")):
+        if key in data:
+            values[key] = _code(data, key, kind, errors)
+    if "visibility" in data:
+        if data["visibility"] not in VISIBILITIES:
+            errors["visibility"] = [f"Skal være en af: {', '.join(VISIBILITIES)}"]
+        values["visibility"] = data["visibility"]
+    if errors:
+        raise Invalid(errors)
+    for key, value in values.items():
+        setattr(summary, key, "" if value is None and key == "learning_points" else value)
+    summary.updated_at = now
+    db.session.flush()
+    record(actor, "learning.updated", now=now, obj=summary, org_id=summary.org_id,
+           detail={"summary_id": summary.id, "fields": sorted(values)})
+    return summary
+
+
+def summary_names(summary: LearningSummary) -> list[str]:
+    """Names the scan looks for: patients and reporters of the source cases if still known, and users on the cases."""
+    names: list[str] = []
+    for case in summary.cases:
+        names += case_names(case)
+        names += [e.actor.name for e in case.events if e.actor is not None]
+    return sorted({n for n in names if n and n.strip()})
+
+
+def summary_findings(summary: LearningSummary, not_personal: Iterable[str] = ()) -> list[Finding]:
+    """Scanner findings over the summary's text that still block publication."""
+    texts = {name: getattr(summary, name) for name in TEXT_FIELDS}
+    return without_accepted(scan(texts, summary_names(summary)), not_personal or ())
+
+
+def publish_summary(actor: User, summary: LearningSummary, *, now: datetime, not_personal: Iterable[str] = ()) -> LearningSummary:
+    """Publish a draft once no personal data is found; `not_personal` accepts false positives."""
+    if summary.status != DRAFT:
+        raise InvalidTransition("Kun en kladde kan offentliggøres")
+    not_personal = not_personal or []
+    if not isinstance(not_personal, (list, tuple)) or not all(isinstance(i, str) for i in not_personal):
+        raise Invalid({"not_personal": ["Skal være en liste af fund-id'er"]})
+    findings = summary_findings(summary, not_personal)
+    if findings:
+        raise FindingsError([finding_dict(f) for f in findings])
+    summary.status, summary.published_at, summary.updated_at = PUBLISHED, now, now
+    db.session.flush()
+    record(actor, "learning.published", now=now, obj=summary, org_id=summary.org_id,
+           detail={"summary_id": summary.id, "visibility": summary.visibility, "accepted_findings": len(list(not_personal))})
+    return summary
+
+
+def retract_summary(actor: User, summary: LearningSummary, *, now: datetime) -> LearningSummary:
+    """Take a published summary off the forum pages."""
+    if summary.status != PUBLISHED:
+        raise InvalidTransition("Kun en offentliggjort opsummering kan trækkes tilbage")
+    summary.status, summary.retracted_at, summary.updated_at = RETRACTED, now, now
+    db.session.flush()
+    record(actor, "learning.retracted", now=now, obj=summary, org_id=summary.org_id, detail={"summary_id": summary.id})
+    return summary
+
+
+def _like(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _prefix(col, code: str) -> ColumnElement[bool]:
+    return or_(col == code, col.like(code + ".%"))
+
+
+def search_summaries(actor: User, q: str | None, filters: Mapping[str, str | None] | None = None) -> list[LearningSummary]:
+    """Published summaries the actor may read, matching every word of `q` and the filters.
+
+    The text match is a case-insensitive LIKE for now; the search feature may route `q` through
+    its full-text engine by replacing this one function."""
+    query = published_summaries(actor)
+    fields = [LearningSummary.title, LearningSummary.summary, LearningSummary.learning_points,
+              LearningSummary.recommendations]
+    for term in (q or "").split():
+        query = query.where(or_(*[func.lower(f).like(_like(term), escape="\\") for f in fields]))
+    filters = filters or {}
+    if filters.get("event_type"):
+        query = query.where(_prefix(LearningSummary.event_type, filters["event_type"]))
+    if filters.get("transition_type"):
+        query = query.where(_prefix(LearningSummary.transition_type, filters["transition_type"]))
+    if filters.get("sector_pair"):
+        sector_from, _, sector_to = filters["sector_pair"].partition("→")
+        query = query.where(LearningSummary.sector_from == sector_from, LearningSummary.sector_to == sector_to)
+    return list(db.session.scalars(query.order_by(LearningSummary.published_at.desc(), LearningSummary.id.desc())))
+
+
+def summaries_since(actor: User, since: datetime) -> list[LearningSummary]:
+    """Published summaries the actor may read that were published at or after `since` (the digest)."""
+    query = published_summaries(actor).where(LearningSummary.published_at >= since)
+    return list(db.session.scalars(query.order_by(LearningSummary.published_at, LearningSummary.id)))
+
+
+def summary_json(summary: LearningSummary) -> dict:
+    """A summary as the API shows it: never case references or case text beyond the summary itself."""
+    return {
+        "id": summary.id, "title": summary.title, "summary": summary.summary,
+        "learning_points": summary.learning_points, "recommendations": summary.recommendations,
+        "event_type": summary.event_type, "transition_type": summary.transition_type,
+        "sector_from": summary.sector_from, "sector_to": summary.sector_to, "sector_pair": summary.sector_pair,
+        "visibility": summary.visibility, "cluster": summary.cluster.code if summary.cluster else None,
+        "status": summary.status, "analysis_id": summary.analysis_id,
+        "created_at": summary.created_at.isoformat(),
+        "published_at": summary.published_at.isoformat() if summary.published_at else None,
+        "retracted_at": summary.retracted_at.isoformat() if summary.retracted_at else None,
+    }
