@@ -100,6 +100,9 @@ def test_bad_input_is_422_with_field_errors(client, world):
         "comment, edit, reject, close, reopen"]}}
     body = post(client, headers["rm_h"], ref, "reject", reason="duplicate", comment="").get_json()
     assert set(body["errors"]) == {"comment", "duplicate_of"}
+    body = post(client, headers["rm_h"], ref, "classify", event_type=["x"], actual_consequence={}).get_json()
+    assert set(body["errors"]) == {"event_type", "actual_consequence"}
+    assert post(client, headers["rm_h"], ref, "reject", reason=["duplicate"], comment="x").status_code == 422
     response = client.post(f"/api/v1/cases/{ref}/actions", data="not json", headers=headers["rm_h"])
     assert response.status_code == 422 and "body" in response.get_json()["errors"]
 

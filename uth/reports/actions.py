@@ -113,7 +113,7 @@ def _classify(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     event_type = payload.get("event_type", case.event_type) or None
     if event_type is None:
         errors["event_type"] = ["Vælg en hændelsestype"]
-    elif event_type not in codes("event_types"):
+    elif not isinstance(event_type, str) or event_type not in codes("event_types"):
         errors["event_type"] = [f"Ukendt hændelsestype: {event_type}"]
     actual = payload.get("actual_consequence", case.actual_consequence) or None
     possible = payload.get("possible_consequence", case.possible_consequence) or None
@@ -206,7 +206,7 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
 def _reject(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
     reason = payload.get("reason") or None
-    if reason not in codes("reject_reasons"):
+    if not isinstance(reason, str) or reason not in codes("reject_reasons"):
         errors["reason"] = ["Vælg en begrundelse for afvisningen"]
     comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Kommentaren")
     original = _duplicate_of(actor, case, reason, payload.get("duplicate_of"), errors)
