@@ -26,3 +26,5 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a sender took the message for delivery; a `sending` row with an old claim is recovered.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

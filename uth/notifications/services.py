@@ -1,12 +1,16 @@
-"""Queues e-mails in the outbox, in the same transaction as the change (SPEC §7)."""
+"""Queues e-mails in the outbox, in the same transaction as the change (SPEC §7).
+
+E-mails carry no personal data and no case free text: the reference, the deadline, the
+organisation's name and a link to the case page (where access is checked) only.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
 
-from uth.auth.models import Grant, Role, User
+from uth.auth.models import Grant, Organisation, Role, User
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
 
@@ -14,24 +18,37 @@ from uth.notifications.models import OutboxMessage
 def enqueue(kind: str, to_address: str, subject: str, body: str, *, now: datetime, case=None) -> OutboxMessage:
     """One message for `uth send-notifications` to deliver."""
     message = OutboxMessage(kind=kind, to_address=to_address, subject=subject, body=body, created_at=now,
-                            case_id=getattr(case, "id", None), next_attempt_at=now)
+                            case_id=getattr(case, "id", None), next_attempt_at=now, status="pending", attempts=0)
     db.session.add(message)
     return message
+
+
+def _users_with_grant(org_ids: list[int], roles: tuple[Role, ...]) -> list[User]:
+    """Active users holding an active grant of one of these roles directly on one of these organisations."""
+    if not org_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User).join(Grant, Grant.user_id == User.id)
+            .where(Grant.org_id.in_(org_ids), Grant.role.in_([r.value for r in roles]),
+                   Grant.active.is_(True), User.active.is_(True))
+            .distinct().order_by(User.email)
+        )
+    )
 
 
 def risk_managers_of(org_id: int | None, *roles: Role) -> list[User]:
     """Active users holding one of these roles directly on the organisation."""
     if org_id is None:
         return []
-    roles = roles or (Role.RISK_MANAGER,)
-    return list(
-        db.session.scalars(
-            select(User).join(Grant, Grant.user_id == User.id)
-            .where(Grant.org_id == org_id, Grant.role.in_([r.value for r in roles]),
-                   Grant.active.is_(True), User.active.is_(True))
-            .distinct()
-        )
-    )
+    return _users_with_grant([org_id], roles or (Role.RISK_MANAGER,))
+
+
+def central_risk_managers_above(org: Organisation | None) -> list[User]:
+    """Central risk managers whose scope covers the organisation (granted on it or an ancestor)."""
+    if org is None:
+        return []
+    return _users_with_grant(org.ancestor_ids() or [org.id], (Role.CENTRAL_RISK_MANAGER,))
 
 
 def case_url(reference: str) -> str:
@@ -39,14 +56,57 @@ def case_url(reference: str) -> str:
     return f"{current_app.config['UTH_BASE_URL'].rstrip('/')}/cases/{reference}"
 
 
+def dk_date(day: date) -> str:
+    """A date as Danes write it in a letter: 23-11-2026."""
+    return day.strftime("%d-%m-%Y")
+
+
 def notify_new_case(case, *, now: datetime) -> None:
     """Tell the handling organisation's risk managers that a case is in their queue."""
+    if case.handling_org is None:
+        return
     for user in risk_managers_of(case.handling_org_id):
         enqueue(
-            "case_new", user.email, f"Ny utilsigtet hændelse i din kø: {case.reference}",
-            f"Hej {user.name}\n\nDer er modtaget en ny rapport om en utilsigtet hændelse, {case.reference}, "
-            f"til {case.handling_org.name}.\n\nSe sagen: {case_url(case.reference)}\n\n"
-            "Svarfrist for kvittering: " + case.acknowledge_by.strftime("%d-%m-%Y") + "\n"
-            "Frist for afslutning: " + case.close_by.strftime("%d-%m-%Y") + "\n",
+            "case_new", user.email, f"Ny utilsigtet hændelse i jeres kø: {case.reference}",
+            f"Hej\n\nDer er modtaget en ny rapport om en utilsigtet hændelse, {case.reference}, "
+            f"til {case.handling_org.name}.\n\n"
+            f"Frist for kvittering til indberetteren: {dk_date(case.acknowledge_by)}\n"
+            f"Frist for afslutning af sagen: {dk_date(case.close_by)}\n\n"
+            f"Se sagen: {case_url(case.reference)}\n\n"
+            "Denne e-mail er sendt automatisk af UTH og kan ikke besvares.\n",
             now=now, case=case,
         )
+
+
+# What each deadline is for, in the e-mail's words (deadline names of uth.reports.presenters.open_deadlines).
+DEADLINE_TEXTS = {
+    "acknowledge_by": "kvittering til indberetteren",
+    "close_by": "afslutning af sagen (90 dage)",
+    "respond_by": "svar på anmodning om udtalelse",
+}
+
+
+def deadline_text(name: str) -> str:
+    """Danish words for a deadline name such as "respond_by:12"."""
+    return DEADLINE_TEXTS.get(name.split(":", 1)[0], name)
+
+
+def notify_overdue(case, deadline: str, due_on: date, recipients: list[User], *, now: datetime,
+                   org_name: str | None = None) -> int:
+    """Tell each recipient once that a deadline of the case has passed; returns the number queued."""
+    what = deadline_text(deadline)
+    where = org_name or (case.handling_org.name if case.handling_org else "ingen organisation (sagen er ikke routet)")
+    sent: set[str] = set()
+    for user in recipients:
+        if user.email in sent:
+            continue
+        sent.add(user.email)
+        enqueue(
+            "deadline_overdue", user.email, f"Frist overskredet: {case.reference} ({what})",
+            f"Hej\n\nFristen for {what} i sagen {case.reference} udløb {dk_date(due_on)} og er nu overskredet.\n\n"
+            f"Sagen håndteres af: {where}\n\n"
+            f"Se sagen: {case_url(case.reference)}\n\n"
+            "Denne e-mail er sendt automatisk af UTH og kan ikke besvares.\n",
+            now=now, case=case,
+        )
+    return len(sent)

@@ -35,11 +35,11 @@ def next_statement_due():
 
 
 def next_due_expr():
-    """SQL for the nearest open deadline of a case; NULL when the case is no longer open."""
+    """SQL for the nearest open deadline of a case (as presenters.open_deadlines); NULL once not open."""
+    # acknowledge_by only while new; any unanswered statement counts (also on a case reopened while awaiting one).
+    own = when((Case.status == Status.NEW.value, Case.acknowledge_by), else_=Case.close_by)
     return when(
-        (Case.status == Status.NEW.value, Case.acknowledge_by),
-        (Case.status == Status.AWAITING_STATEMENT.value, least(Case.close_by, func.coalesce(next_statement_due(), Case.close_by))),
-        (Case.status.in_([Status.ACKNOWLEDGED.value, Status.IN_PROGRESS.value]), Case.close_by),
+        (Case.status.in_(open_status_values()), least(own, func.coalesce(next_statement_due(), Case.close_by))),
         else_=None,
     )
 
