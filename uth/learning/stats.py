@@ -82,7 +82,7 @@ def _case_keys(actor: User, by: str, from_month: date | None, to_month: date | N
         "event_type": (Case.event_type,), "transition": (Case.transition_type,), "severity": (Case.severity,),
         "month": (Case.received_at,), "sector_pair": (from_org.sector, to_org.sector),
     }[by]
-    query = select(*columns).where(_case_scope(actor), Case.status != Status.REJECTED.value)
+    query = select(*columns).select_from(Case).where(_case_scope(actor), Case.status != Status.REJECTED.value)
     if by == "sector_pair":
         query = (query.outerjoin(from_org, from_org.id == Case.transition_from_org_id)
                  .outerjoin(to_org, to_org.id == Case.transition_to_org_id))

@@ -1,0 +1,150 @@
+"""SPEC §14 learning and statistics endpoints; forum members never reach raw cases."""
+from datetime import date
+
+import pytest
+
+from uth.auth.services import find_user
+from uth.extensions import db
+from uth.learning.batch import save_counts
+from tests.conftest import FIXED_NOW
+from tests.factories import auth_header, make_token
+from tests.learning_region import closed_case, make_learning_region
+
+EMAILS = ("rm@h.dk", "rm@k2.dk", "central@r.dk", "forum1@kl1.dk", "forum2@kl2.dk", "nurse@h.dk")
+
+
+@pytest.fixture
+def headers(app):
+    with app.app_context():
+        make_learning_region()
+        return {email: auth_header(make_token(find_user(email))) for email in EMAILS}
+
+
+def _closed(app, **fields) -> str:
+    with app.app_context():
+        return closed_case(**fields).reference
+
+
+def _draft(client, headers, app, **patch) -> int:
+    reference = _closed(app)
+    response = client.post(f"/api/v1/cases/{reference}/learning", headers=headers["rm@h.dk"])
+    assert response.status_code == 201
+    summary_id = response.get_json()["id"]
+    if patch:
+        assert client.patch(f"/api/v1/learning/{summary_id}", json=patch, headers=headers["rm@h.dk"]).status_code == 200
+    return summary_id
+
+
+def test_publish_is_refused_with_findings_then_succeeds_after_the_fix(app, client, headers):
+    summary_id = _draft(client, headers, app, summary="Sofie Hansen fandt fejlen, skriv til rikke@h.dk.")
+    refused = client.post(f"/api/v1/learning/{summary_id}/publish", headers=headers["rm@h.dk"])
+    assert refused.status_code == 422
+    findings = refused.get_json()["findings"]
+    assert {(f["kind"], f["field"]) for f in findings} == {("name", "summary"), ("email", "summary")}
+    assert all({"id", "field", "kind", "text"} <= set(f) for f in findings)
+    assert client.get("/api/v1/learning", headers=headers["forum1@kl1.dk"]).get_json()["items"] == []
+
+    fixed = client.patch(f"/api/v1/learning/{summary_id}", json={"summary": "Risikomanageren fandt fejlen ved gennemgang."},
+                         headers=headers["rm@h.dk"])
+    assert fixed.status_code == 200
+    published = client.post(f"/api/v1/learning/{summary_id}/publish", headers=headers["rm@h.dk"])
+    assert published.status_code == 200 and published.get_json()["status"] == "published"
+    assert client.patch(f"/api/v1/learning/{summary_id}", json={"title": "x"}, headers=headers["rm@h.dk"]).status_code == 409
+    items = client.get("/api/v1/learning", headers=headers["forum1@kl1.dk"]).get_json()["items"]
+    assert [i["id"] for i in items] == [summary_id]
+
+    retracted = client.post(f"/api/v1/learning/{summary_id}/retract", headers=headers["rm@h.dk"])
+    assert retracted.status_code == 200
+    assert client.get("/api/v1/learning", headers=headers["forum1@kl1.dk"]).get_json()["items"] == []
+
+
+def test_not_personal_accepts_a_false_positive(app, client, headers):
+    summary_id = _draft(client, headers, app, learning_points="Ring til vagtcentralen på 70 20 30 40.")
+    findings = client.post(f"/api/v1/learning/{summary_id}/publish", headers=headers["rm@h.dk"]).get_json()["findings"]
+    response = client.post(f"/api/v1/learning/{summary_id}/publish", json={"not_personal": [f["id"] for f in findings]},
+                           headers=headers["rm@h.dk"])
+    assert response.status_code == 200
+
+
+def test_cluster_and_national_visibility_for_members_of_two_clusters(app, client, headers):
+    cluster_id = _draft(client, headers, app, title="Kun klynge 1")
+    national_id = _draft(client, headers, app, title="Til hele landet", visibility="national")
+    for summary_id in (cluster_id, national_id):
+        assert client.post(f"/api/v1/learning/{summary_id}/publish", headers=headers["rm@h.dk"]).status_code == 200
+    titles = lambda who: {i["title"] for i in client.get("/api/v1/learning", headers=headers[who]).get_json()["items"]}  # noqa: E731
+    assert titles("forum1@kl1.dk") == {"Kun klynge 1", "Til hele landet"}
+    assert titles("forum2@kl2.dk") == {"Til hele landet"}
+    assert client.get(f"/api/v1/learning/{cluster_id}", headers=headers["forum2@kl2.dk"]).status_code == 404
+    assert client.get(f"/api/v1/learning/{national_id}", headers=headers["forum2@kl2.dk"]).status_code == 200
+    assert client.get("/api/v1/learning?q=landet", headers=headers["forum1@kl1.dk"]).get_json()["total"] == 1
+    assert client.get("/api/v1/learning", headers=headers["nurse@h.dk"]).status_code == 404
+
+
+def test_only_the_handling_scope_drafts_and_edits(app, client, headers):
+    reference = _closed(app)
+    assert client.post(f"/api/v1/cases/{reference}/learning", headers=headers["rm@k2.dk"]).status_code == 404
+    assert client.post(f"/api/v1/cases/{reference}/learning", headers=headers["forum1@kl1.dk"]).status_code == 404
+    summary_id = client.post(f"/api/v1/cases/{reference}/learning", headers=headers["rm@h.dk"]).get_json()["id"]
+    assert client.patch(f"/api/v1/learning/{summary_id}", json={"title": "x"}, headers=headers["forum1@kl1.dk"]).status_code == 404
+    assert client.post(f"/api/v1/learning/{summary_id}/publish", headers=headers["rm@k2.dk"]).status_code == 404
+    bad = client.patch(f"/api/v1/learning/{summary_id}", json={"visibility": "world", "title": ""}, headers=headers["rm@h.dk"])
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"visibility", "title"}
+
+
+def test_forum_members_never_reach_raw_cases(app, client, headers):
+    reference = _closed(app)
+    member = headers["forum1@kl1.dk"]
+    assert client.get("/api/v1/cases", headers=member).status_code == 404
+    assert client.get(f"/api/v1/cases/{reference}", headers=member).status_code == 404
+    assert client.get(f"/api/v1/cases/{reference}/audit", headers=member).status_code == 404
+    assert client.get("/api/v1/cases", headers=headers["rm@h.dk"]).status_code == 200
+
+
+def _stats(client, headers, who, by, **params):
+    response = client.get("/api/v1/stats", query_string={"by": by, **params}, headers=headers[who])
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_stats_suppress_small_cells_and_the_total_cannot_reveal_them(app, client, headers):
+    with app.app_context():
+        for _ in range(6):
+            closed_case(event_type="overgange.information.epikrise")
+        for _ in range(5):
+            closed_case(event_type="medicinering.administration.ikke_givet")
+        closed_case(event_type="fald.uden_skade")
+    body = _stats(client, headers, "forum1@kl1.dk", "event_type")
+    rows = {r["key"]: r["count"] for r in body["rows"]}
+    assert rows["fald"] is None
+    assert sum(1 for c in rows.values() if c is None) >= 2  # one suppressed cell alone could be recomputed
+    visible = sum(c for c in rows.values() if c is not None)
+    assert body["total"] - visible == 0 or body["total"] - visible >= 5
+    assert set(body["rows"][0]) == {"key", "count"}
+    for by in ("transition", "sector_pair", "severity", "month"):
+        assert _stats(client, headers, "central@r.dk", by, **{"from": "2026-01", "to": "2026-11"})["rows"]
+
+
+def test_stats_total_is_hidden_when_everything_is_small(app, client, headers):
+    with app.app_context():
+        closed_case()
+    body = _stats(client, headers, "forum1@kl1.dk", "severity")
+    assert body["total"] is None and all(r["count"] in (None, 0) for r in body["rows"])
+
+
+def test_stats_are_for_forum_members_and_central_risk_managers_only(app, client, headers):
+    assert client.get("/api/v1/stats?by=month", headers=headers["rm@h.dk"]).status_code == 404
+    assert client.get("/api/v1/stats?by=month", headers=headers["nurse@h.dk"]).status_code == 404
+    assert client.get("/api/v1/stats?by=colour", headers=headers["central@r.dk"]).status_code == 422
+    assert client.get("/api/v1/stats?by=month&from=2026-13", headers=headers["central@r.dk"]).status_code == 422
+
+
+def test_batch_counts_appear_in_stats(app, client, headers):
+    with app.app_context():
+        save_counts(find_user("nurse@h.dk"), date(2026, 10, 1), {("H-MED", "fald"): 12, ("H-MED", "medicin_ikke_givet"): 7},
+                    now=FIXED_NOW)
+        db.session.commit()
+    rows = {r["key"]: r["count"] for r in _stats(client, headers, "forum1@kl1.dk", "event_type")["rows"]}
+    assert rows == {"fald": 12, "medicinering": 7}
+    months = {r["key"]: r["count"] for r in _stats(client, headers, "central@r.dk", "month")["rows"]}
+    assert months == {"2026-10": 19}
+    assert _stats(client, headers, "forum2@kl2.dk", "event_type")["rows"] == []
