@@ -65,6 +65,9 @@ ACTION_LABELS = {
     "reject": ("Afvist", "Rejected"),
     "close": ("Afsluttet", "Closed"),
     "reopen": ("Genåbnet", "Reopened"),
+    "analysis_started": ("Analyse startet", "Analysis started"),
+    "analysis_linked": ("Tilføjet til analyse", "Added to an analysis"),
+    "analysis_approved": ("Analyse godkendt", "Analysis approved"),
 }
 
 
