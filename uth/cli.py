@@ -120,4 +120,5 @@ from uth.deadlines import cli as _deadlines_cli  # noqa: E402,F401
 from uth.learning import cli as _learning_cli  # noqa: E402,F401
 from uth.notifications import cli as _notifications_cli  # noqa: E402,F401
 from uth.rca import cli as _rca_cli  # noqa: E402,F401
+from uth.reports import cli as _reports_cli  # noqa: E402,F401
 from uth.search import cli as _search_cli  # noqa: E402,F401

@@ -1,0 +1,83 @@
+"""`uth import-reports FILE` (SPEC §15): good lines land, bad lines write nothing and are named."""
+import json
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+
+from uth.audit.models import AuditEntry
+from uth.extensions import db
+from uth.reports.models import Case
+from tests.factories import make_org, make_user, report_data
+
+
+def _line(**overrides) -> str:
+    return json.dumps(report_data(event_org="H", **overrides), ensure_ascii=False)
+
+
+def _setup(app):
+    with app.app_context():
+        make_org("H", "hospital")
+        make_user("rm@h.dk", "risk_manager", "H")
+        make_user("nurse@h.dk", "reporter", "H")
+
+
+def _cases(app):
+    with app.app_context():
+        return [(c.title, c.received_at, c.acknowledge_by, c.close_by, c.reporter_user.email if c.reporter_user else None)
+                for c in db.session.scalars(select(Case).order_by(Case.id))]
+
+
+def test_good_lines_land_bad_lines_are_listed_with_their_numbers(app, runner, tmp_path):
+    _setup(app)
+    lines = [
+        _line(title="Før påske", received_at="2026-03-31T10:00:00+02:00", occurred_at="2026-03-30T14:00:00+02:00"),
+        "",
+        '{"title": "Halv linje",',
+        _line(title=None),
+        _line(title="Fremtidig", received_at="2027-01-01T10:00:00+01:00"),
+        _line(title="Fra sygeplejersken", reporter_email="nurse@h.dk"),
+        _line(title="Ukendt indberetter", reporter_email="ghost@h.dk"),
+    ]
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.strip() == "imported 2, rejected 4"
+    errors = result.stderr.strip().splitlines()
+    assert [e.split(":")[0] for e in errors] == ["line 3", "line 4", "line 5", "line 7"]
+    assert errors[0].startswith("line 3: json: Ugyldig JSON")
+    assert errors[1].startswith("line 4: title: ")
+    assert errors[2] == "line 5: received_at: Modtagelsestidspunktet må ikke ligge i fremtiden"
+    assert errors[3] == "line 7: reporter_email: Ukendt bruger"
+    cases = _cases(app)
+    assert [c[0] for c in cases] == ["Før påske", "Fra sygeplejersken"]
+    easter = cases[0]
+    assert easter[1] == datetime(2026, 3, 31, 8, 0, tzinfo=timezone.utc)
+    # 3 working days from Tuesday 31 March 2026 skip skærtorsdag, langfredag, the weekend and 2. påskedag.
+    assert easter[2] == date(2026, 4, 8)
+    assert easter[3] == date(2026, 6, 29)
+    assert cases[1][4] == "nurse@h.dk" and easter[4] is None
+    with app.app_context():
+        imported = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.imported")).all()
+        assert len(imported) == 2
+
+
+def test_all_good_exits_zero(app, runner, tmp_path):
+    _setup(app)
+    path = tmp_path / "reports.jsonl"
+    path.write_text(_line() + "\n\n" + _line(title="Nummer to") + "\n", encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "imported 2, rejected 0" and result.stderr == ""
+    assert len(_cases(app)) == 2
+
+
+def test_only_bad_lines_write_nothing(app, runner, tmp_path):
+    _setup(app)
+    path = tmp_path / "reports.jsonl"
+    path.write_text("[1, 2]\n" + _line(description="kort") + "\n", encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.strip() == "imported 0, rejected 2"
+    assert result.stderr.startswith("line 1: body: ") and "line 2: description: " in result.stderr
+    assert _cases(app) == []

@@ -1,0 +1,33 @@
+"""`uth` commands of the reports feature (registered on uth.cli.uth_cli)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from uth.cli import command
+from uth.clock import utcnow
+from uth.extensions import db
+
+
+@command("import-reports")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_reports_cmd(file: Path):
+    """Import reports from JSON lines (SPEC §3 plus optional received_at and reporter_email).
+
+    Each line is imported on its own: good lines are committed, a bad line writes nothing and
+    is listed on stderr as "line N: field: message". Exit 0 when every line was imported,
+    1 when any line was rejected (the good lines are still committed).
+    """
+    from uth.reports.importing import import_reports
+
+    with file.open(encoding="utf-8-sig") as fh:
+        result = import_reports(fh, now=utcnow())
+    for number, errors in result.rejected:
+        reasons = "; ".join(f"{name}: {', '.join(messages)}" for name, messages in errors.items())
+        click.echo(f"line {number}: {reasons}", err=True)
+    click.echo(f"imported {len(result.imported)}, rejected {len(result.rejected)}")
+    if result.rejected:
+        db.session.commit()
+        sys.exit(1)
