@@ -10,7 +10,7 @@ from uth.notifications.models import OutboxMessage
 from uth.notifications.services import enqueue
 from uth.reports.models import Statement
 from tests.conftest import FIXED_NOW
-from uth.reports.services import submit_report
+from uth.reports.services import add_event, submit_report
 from uth.reports.validation import parse_report
 from tests.factories import make_org, make_user, report_data
 
@@ -87,3 +87,13 @@ def test_anonymise_purges_delivered_outbox_but_keeps_pending_feedback(ctx):
     db.session.commit()
     ids = set(db.session.scalars(select(OutboxMessage.id)))
     assert sent_id not in ids and pending_id in ids
+
+
+def test_anonymise_redacts_personal_data_in_history_comments(ctx):
+    case = _case()
+    add_event(case, None, "comment", now=FIXED_NOW, comment="Talte med Karen Østergaard på 21436587")
+    db.session.flush()
+    anonymise_case(case, None, now=FIXED_NOW)
+    db.session.commit()
+    comment = [e for e in case.events if e.action == "comment"][0].detail["comment"]
+    assert comment == "Talte med [NAVN] på [TELEFON]"

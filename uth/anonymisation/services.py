@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, text
 
-from uth.anonymisation.scanner import Finding, scan, without_accepted
+from uth.anonymisation.scanner import Finding, redact, scan, without_accepted
 from uth.audit.services import record
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
@@ -58,13 +58,28 @@ def case_findings(case: Case, not_personal: Iterable[str] | None = None,
 def anonymise_case(case: Case, actor, *, now: datetime) -> None:
     """Delete the case's personal data at close (SPEC §8); flushes, the close action commits."""
     deleted = [name for name in PERSONAL_FIELDS if getattr(case, name) is not None]
+    redacted = _redact_history(case, case_names(case))
     for name in PERSONAL_FIELDS:
         setattr(case, name, None)
     case.anonymised_at = now
     purged = _purge_outbox(case)
     record(actor, "case.anonymised", now=now, case=case,
-           detail={"fields": deleted, "outbox_purged": purged})
+           detail={"fields": deleted, "outbox_purged": purged, "history_redacted": redacted})
     db.session.flush()
+
+
+def _redact_history(case: Case, names: list[str]) -> int:
+    """Replace personal data in the free text of history entries (comments, reasons) by placeholders."""
+    changed = 0
+    for event in case.events:
+        detail = dict(event.detail or {})
+        for key, value in detail.items():
+            if isinstance(value, str):
+                detail[key] = redact(value, scan({key: value}, names))
+        if detail != event.detail:
+            event.detail = detail
+            changed += 1
+    return changed
 
 
 def _purge_outbox(case: Case) -> int:
