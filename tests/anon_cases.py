@@ -1,0 +1,56 @@
+"""Cases with distinctive personal data, closed through the real close path (anonymisation tests)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from uth.anonymisation.services import purge_storage
+from uth.extensions import db
+from uth.reports.actions import perform
+from uth.reports.services import submit_report
+from uth.reports.validation import parse_report
+from tests.conftest import FIXED_NOW
+from tests.factories import make_org, make_user, report_data
+
+PATIENT_NAME = "Xenia Quistgaard"
+PATIENT_CPR = "170845-4321"
+REPORTER_PHONE = "29384756"
+
+
+def region():
+    """A hospital under a region, a kommune, their risk managers and a reporter; returns users."""
+    make_org("R", "region")
+    make_org("H", "hospital", parent="R")
+    make_org("K", "kommune", parent="R")
+    return {
+        "rm": make_user("rm@h.dk", "risk_manager", "H", name="Rikke Mortensen"),
+        "rm_k": make_user("rm@k.dk", "risk_manager", "K"),
+        "central": make_user("central@r.dk", "central_risk_manager", "R"),
+        "admin": make_user("admin@x.dk", "admin"),
+        "nurse": make_user("nurse@h.dk", "reporter", "H", name="Nanna Sygeplejerske"),
+    }
+
+
+def personal_case(reporter, now=FIXED_NOW, **overrides):
+    """A committed case carrying the distinctive patient name, CPR and reporter phone."""
+    fields = dict(occurred_at=(now - timedelta(days=1)).isoformat(), event_org="H", patient={"cpr": PATIENT_CPR, "name": PATIENT_NAME},
+                  reporter={"phone": REPORTER_PHONE, "profession": "sygeplejerske"},
+                  transition={"type": "udskrivelse", "from_org": "H", "to_org": "K"})
+    fields.update(overrides)
+    data = parse_report(report_data(**fields), public=False, reporter=reporter, now=now, allow_received_at=True)
+    case, _ = submit_report(reporter, data, now=now)
+    db.session.commit()
+    return case
+
+
+def close(handler, case, now=FIXED_NOW, **payload):
+    """Assign, classify and close through the workflow, commit, purge storage (as the close views do)."""
+    from uth.taxonomy.services import codes
+
+    perform(handler, case, "assign", {"assignee": handler.email}, now=now)
+    perform(handler, case, "classify", {"event_type": sorted(codes("event_types"))[0]}, now=now)
+    body = {"conclusion": "Epikrisen blev sendt for sent.", "learning": "Send epikrise ved udskrivelse."}
+    body.update(payload)
+    perform(handler, case, "close", body, now=now + timedelta(hours=1))
+    db.session.commit()
+    purge_storage(case.id)
+    return case
