@@ -1,4 +1,222 @@
-"""HTML pages of the learning feature."""
-from flask import Blueprint
+"""HTML pages of the learning feature: forum pages, the summary editor, the digest and statistics."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+
+from uth.clock import utcnow
+from uth.deadlines.rules import LOCAL_TZ, local_date
+from uth.errors import FindingsError, Invalid
+from uth.extensions import db
+from uth.i18n import gettext as _
+from uth.i18n_en import EN
+from uth.learning import services
+from uth.learning.batch import parse_month
+from uth.learning.charts import bar_chart, line_chart, value_text
+from uth.learning.i18n import LEARNING_EN, code_label
+from uth.learning.models import DRAFT, VISIBILITIES
+from uth.learning.stats import DIMENSIONS, NONE_KEY, may_see_stats, statistics
+from uth.reports.services import get_visible_case
+from uth.taxonomy.services import terms
+
+EN.update({k: v for k, v in LEARNING_EN.items() if k not in EN})
 
 bp = Blueprint("learning", __name__)
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {"code_label": code_label}
+
+EDIT_FIELDS = ("title", "summary", "learning_points", "recommendations", "event_type", "transition_type", "visibility")
+STAT_KINDS = {"event_type": "event_types", "transition": "transition_types", "severity": "severities"}
+
+
+def _require_reader():
+    if not services.may_read_learning(current_user):
+        abort(404)
+
+
+def highlight(text: str | None, findings) -> Markup:
+    """The text with each finding wrapped in <mark>, everything else escaped."""
+    text = text or ""
+    out, pos = [], 0
+    for f in sorted(findings, key=lambda f: f.start):
+        out += [escape(text[pos:f.start]), Markup('<mark title="%s">%s</mark>') % (f.kind, text[f.start:f.end])]
+        pos = f.end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def _filters() -> dict:
+    return {key: request.args.get(key) or None for key in services.FILTERS}
+
+
+def _sector_pairs() -> list[tuple[str, str]]:
+    sectors = terms("sectors")
+    return [(f"{a.code}→{b.code}", f"{_tx(a)} → {_tx(b)}") for a in sectors for b in sectors if a.code != b.code]
+
+
+def _tx(term) -> str:
+    from uth.i18n import current_language
+    return term.label_en if current_language() == "en" else term.label_da
+
+
+@bp.get("/learning")
+@login_required
+def forum_page():
+    """Published summaries for the reader's clusters and national ones, with search and filters."""
+    _require_reader()
+    q = (request.args.get("q") or "").strip()
+    summaries = services.search_summaries(current_user, q, _filters())
+    drafts = list(db.session.scalars(services.draft_summaries(current_user)))
+    return render_template("learning/list.html", summaries=summaries, drafts=drafts, q=q, filters=_filters(),
+                           event_types=[t for t in terms("event_types") if not t.parent],
+                           transition_types=[t for t in terms("transition_types") if not t.parent],
+                           sector_pairs=_sector_pairs())
+
+
+def _editor(summary, *, errors=None, findings=None, values=None, status=200):
+    findings = findings or []
+    by_field = {name: [f for f in findings if f.field == name] for name in services.TEXT_FIELDS}
+    return render_template(
+        "learning/summary.html", summary=summary, editable=services.can_edit(current_user, summary) and summary.status == DRAFT,
+        can_edit=services.can_edit(current_user, summary), errors=errors or {}, findings=findings,
+        highlighted={name: highlight(getattr(summary, name), fs) for name, fs in by_field.items() if fs},
+        values=values or {k: getattr(summary, k) or "" for k in EDIT_FIELDS}, visibilities=VISIBILITIES,
+        event_types=terms("event_types"), transition_types=terms("transition_types"),
+    ), status
+
+
+@bp.get("/learning/<int:summary_id>")
+@login_required
+def summary_page(summary_id: int):
+    """A summary: read view for forums, editor for the risk managers who wrote it."""
+    return _editor(services.get_summary(current_user, summary_id))
+
+
+@bp.post("/learning/<int:summary_id>")
+@login_required
+def save_summary(summary_id: int):
+    """Save a draft's fields."""
+    summary = services.get_editable_summary(current_user, summary_id)
+    data = {k: request.form.get(k, "") for k in EDIT_FIELDS}
+    try:
+        services.update_summary(current_user, summary, data, now=utcnow())
+    except Invalid as err:
+        db.session.rollback()
+        return _editor(summary, errors=err.errors, values=data, status=422)
+    db.session.commit()
+    return redirect(url_for("learning.summary_page", summary_id=summary.id))
+
+
+@bp.post("/learning/<int:summary_id>/publish")
+@login_required
+def publish(summary_id: int):
+    """Publish, or show the findings highlighted in the text (422)."""
+    summary = services.get_editable_summary(current_user, summary_id)
+    accepted = request.form.getlist("not_personal")
+    try:
+        services.publish_summary(current_user, summary, now=utcnow(), not_personal=accepted)
+    except FindingsError:
+        db.session.rollback()
+        return _editor(summary, findings=services.summary_findings(summary, accepted), status=422)
+    db.session.commit()
+    return redirect(url_for("learning.summary_page", summary_id=summary.id))
+
+
+@bp.post("/learning/<int:summary_id>/retract")
+@login_required
+def retract(summary_id: int):
+    """Take a published summary off the forum pages."""
+    summary = services.get_editable_summary(current_user, summary_id)
+    services.retract_summary(current_user, summary, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("learning.summary_page", summary_id=summary.id))
+
+
+@bp.post("/cases/<reference>/learning")
+@login_required
+def create_from_case(reference: str):
+    """The case page's "write learning" button: a draft from the closed case."""
+    case = get_visible_case(current_user, reference)
+    summary = services.create_summary_from_case(current_user, case, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("learning.summary_page", summary_id=summary.id))
+
+
+def parse_since(raw: str | None, now: datetime) -> datetime:
+    """A YYYY-MM-DD date as local midnight; 30 days back when not given."""
+    if not raw:
+        return now - timedelta(days=30)
+    try:
+        day = datetime.strptime(raw.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise Invalid({"since": ["Angiv dato som ÅÅÅÅ-MM-DD"]}) from None
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+
+
+@bp.get("/learning/digest")
+@login_required
+def digest():
+    """New summaries since a date: the same list the monthly e-mail sends."""
+    _require_reader()
+    since = parse_since(request.args.get("since"), utcnow())
+    return render_template("learning/digest.html", summaries=services.summaries_since(current_user, since),
+                           since=local_date(since))
+
+
+def stat_label(by: str, key: str) -> str:
+    """A statistics key as people read it (taxonomy labels, sectors, months)."""
+    from flask import current_app
+    tx = current_app.jinja_env.globals["tx"]
+    if key == NONE_KEY:
+        return _("Ikke angivet")
+    if by == "sector_pair":
+        a, _sep, b = key.partition("→")
+        return f"{tx('sectors', a)} → {tx('sectors', b)}"
+    return tx(STAT_KINDS[by], key) if by in STAT_KINDS else key
+
+
+def _stats_args():
+    if not may_see_stats(current_user):
+        abort(404)
+    start = parse_month(request.args["from"], "from") if request.args.get("from") else None
+    end = parse_month(request.args["to"], "to") if request.args.get("to") else None
+    return start, end
+
+
+@bp.get("/stats")
+@login_required
+def stats_page():
+    """Charts (SVG, no JavaScript) and tables for every dimension, small cells suppressed."""
+    start, end = _stats_args()
+    tables = {by: statistics(current_user, by, from_month=start, to_month=end) for by in DIMENSIONS}
+    bars = {by: bar_chart(tables[by], lambda key, by=by: stat_label(by, key)) for by in DIMENSIONS if by != "month"}
+    return render_template("learning/stats.html", tables=tables, bars=bars, line=line_chart(tables["month"]),
+                           label=stat_label, value_text=value_text, args=request.args)
+
+
+@bp.get("/stats.csv")
+@login_required
+def stats_csv():
+    """One dimension as CSV: key, label, count (empty where suppressed, shown as "< m")."""
+    start, end = _stats_args()
+    by = request.args.get("by", "")
+    table = statistics(current_user, by, from_month=start, to_month=end)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["key", "label", "count"])
+    for row in table.rows:
+        writer.writerow([row.key, stat_label(by, row.key), value_text(row.count, table.min_cell)])
+    writer.writerow(["total", _("I alt"), "" if table.total is None else table.total])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="uth-stats-{by}.csv"'})
+
+
+from uth.learning import batch_views  # noqa: E402,F401

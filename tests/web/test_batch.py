@@ -1,0 +1,49 @@
+"""Samlerapportering pages: enter counts, lock the month, 409 after the lock."""
+from sqlalchemy import select
+
+from uth.extensions import db
+from uth.learning.models import BatchCount
+from tests.conftest import csrf_token, login
+from tests.learning_region import make_learning_region
+
+
+def test_counts_are_saved_until_the_month_is_locked(app, client):
+    with app.app_context():
+        make_learning_region()
+    login(client, "nurse@h.dk")
+    page = client.get("/batch?month=2026-10")
+    assert page.status_code == 200 and 'name="count:H-MED:fald"' in page.get_data(as_text=True)
+    assert 'name="count:K2:fald"' not in page.get_data(as_text=True)
+    token = csrf_token(client, "/batch?month=2026-10")
+    saved = client.post("/batch", data={"csrf_token": token, "month": "2026-10", "count:H-MED:fald": "4",
+                                        "count:H-MED:medicin_ikke_givet": ""})
+    assert saved.status_code == 302
+    assert 'value="4"' in client.get("/batch?month=2026-10").get_data(as_text=True)
+    bad = client.post("/batch", data={"csrf_token": token, "month": "2026-10", "count:H-MED:fald": "-1"})
+    assert bad.status_code == 422 and "Skal være et helt tal" in bad.get_data(as_text=True)
+    assert client.post("/batch", data={"csrf_token": token, "month": "2026-10", "count:K2:fald": "3"}).status_code == 404
+    assert client.post("/batch/lock", data={"csrf_token": token, "month": "2026-10", "org": "H"}).status_code == 404
+
+    client.get("/logout")
+    login(client, "rm@h.dk")
+    token = csrf_token(client, "/batch?month=2026-10")
+    assert client.post("/batch/lock", data={"csrf_token": token, "month": "2026-10", "org": "H"}).status_code == 302
+    assert "Låst" in client.get("/batch?month=2026-10").get_data(as_text=True)
+
+    client.get("/logout")
+    login(client, "nurse@h.dk")
+    token = csrf_token(client, "/batch?month=2026-11")
+    refused = client.post("/batch", data={"csrf_token": token, "month": "2026-10", "count:H-MED:fald": "9"})
+    assert refused.status_code == 409
+    assert client.post("/batch", data={"csrf_token": token, "month": "2026-11", "count:H-MED:fald": "2"}).status_code == 302
+    assert client.post("/batch", data={"csrf_token": token, "month": "2026-12", "count:H-MED:fald": "2"}).status_code == 422
+    with app.app_context():
+        counts = {(r.month.isoformat(), r.count) for r in db.session.scalars(select(BatchCount))}
+    assert counts == {("2026-10-01", 4), ("2026-11-01", 2)}
+
+
+def test_batch_needs_a_unit_role(app, client):
+    with app.app_context():
+        make_learning_region()
+    login(client, "forum1@kl1.dk")
+    assert client.get("/batch").status_code == 404

@@ -1,0 +1,117 @@
+"""Forum pages, the summary editor, the digest and the statistics page with charts and CSV."""
+import re
+
+import pytest
+
+from uth.auth.services import find_user
+from uth.extensions import db
+from uth.learning import services
+from uth.learning.models import LearningSummary
+from tests.conftest import FIXED_NOW, csrf_token, login
+from tests.learning_region import closed_case, make_learning_region
+
+
+@pytest.fixture
+def region(app):
+    with app.app_context():
+        make_learning_region()
+
+
+def _published(app, title: str, visibility: str = "cluster", **case_fields) -> int:
+    with app.app_context():
+        rm = find_user("rm@h.dk")
+        summary = services.create_summary_from_case(rm, closed_case(**case_fields), now=FIXED_NOW)
+        services.update_summary(rm, summary, {"title": title, "visibility": visibility}, now=FIXED_NOW)
+        services.publish_summary(rm, summary, now=FIXED_NOW)
+        db.session.commit()
+        return summary.id
+
+
+def test_risk_manager_writes_learning_from_the_case_page_and_publishing_highlights_findings(app, client, region):
+    with app.app_context():
+        reference = closed_case().reference
+    login(client, "rm@h.dk")
+    page = client.get(f"/cases/{reference}").get_data(as_text=True)
+    assert "Skriv læring" in page
+    token = csrf_token(client, f"/cases/{reference}")
+    assert client.post(f"/cases/{reference}/learning").status_code == 400  # no CSRF token
+    created = client.post(f"/cases/{reference}/learning", data={"csrf_token": token})
+    assert created.status_code == 302
+    editor_path = created.headers["Location"]
+    summary_id = int(editor_path.rsplit("/", 1)[1])
+
+    fields = {"csrf_token": token, "title": "Epikriser skal sendes elektronisk", "summary": "Sofie Hansen opdagede fejlen.",
+              "learning_points": "Tjek udsendelse.", "recommendations": "", "event_type": "", "transition_type": "", "visibility": "national"}
+    assert client.post(editor_path, data=fields).status_code == 302
+    refused = client.post(f"/learning/{summary_id}/publish", data={"csrf_token": token})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert '<mark title="name">Sofie Hansen</mark>' in html
+    with app.app_context():
+        assert db.session.get(LearningSummary, summary_id).status == "draft"
+
+    client.post(editor_path, data={**fields, "summary": "En medarbejder opdagede fejlen."})
+    assert client.post(f"/learning/{summary_id}/publish", data={"csrf_token": token}).status_code == 302
+    assert "Offentliggjort" in client.get(editor_path).get_data(as_text=True)
+    assert client.post(f"/learning/{summary_id}/retract", data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.get(LearningSummary, summary_id).status == "retracted"
+
+
+def test_forum_page_lists_cluster_and_national_learning_with_search_and_filters(app, client, region):
+    _published(app, "Klyngens egen læring")
+    _published(app, "Fald i hjemmet", "national", event_type="fald.uden_skade")
+    login(client, "forum2@kl2.dk")
+    page = client.get("/learning").get_data(as_text=True)
+    assert "Fald i hjemmet" in page and "Klyngens egen læring" not in page
+    client.get("/logout")
+    login(client, "forum1@kl1.dk")
+    assert "Klyngens egen læring" in client.get("/learning").get_data(as_text=True)
+    found = client.get("/learning?q=hjemmet").get_data(as_text=True)
+    assert "Fald i hjemmet" in found and "Klyngens egen læring" not in found
+    filtered = client.get("/learning?event_type=fald").get_data(as_text=True)
+    assert "Fald i hjemmet" in filtered and "Klyngens egen læring" not in filtered
+    digest = client.get("/learning/digest?since=2026-11-01").get_data(as_text=True)
+    assert "Fald i hjemmet" in digest and "Klyngens egen læring" in digest
+    assert "Fald i hjemmet" not in client.get("/learning/digest?since=2026-11-24").get_data(as_text=True)
+
+
+def test_forum_members_never_reach_raw_cases_in_pages(app, client, region):
+    with app.app_context():
+        reference = closed_case().reference
+    summary_id = _published(app, "Læring uden sagsnumre")
+    login(client, "forum1@kl1.dk")
+    assert client.get("/cases").status_code == 404
+    assert client.get(f"/cases/{reference}").status_code == 404
+    assert reference not in client.get(f"/learning/{summary_id}").get_data(as_text=True)
+    assert client.get("/batch").status_code == 404
+
+
+def test_stats_page_draws_charts_and_suppresses_small_cells(app, client, region):
+    with app.app_context():
+        for _ in range(6):
+            closed_case(event_type="overgange.information.epikrise")
+        for _ in range(2):
+            closed_case(event_type="fald.uden_skade")
+        for _ in range(5):
+            closed_case(event_type="medicinering.opbevaring")
+    login(client, "forum1@kl1.dk")
+    response = client.get("/stats")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count("<svg") == 5 and 'class="chart line-chart"' in html
+    assert "<title>Fald: &lt; 5</title>" in html
+    table = re.search(r'<table class="list stats-table" id="table-event_type">.*?</table>', html, re.S).group(0)
+    assert "&lt; 5" in table and "<td class=\"num\">6</td>" in table
+    assert "<title>2026-11: 13</title>" in html
+
+    csv_text = client.get("/stats.csv?by=event_type").get_data(as_text=True)
+    assert csv_text.splitlines()[0] == "key,label,count"
+    assert "fald,Fald,< 5" in csv_text and "overgange,Patientovergange og kommunikation,6" in csv_text
+    assert "total,I alt,13" in csv_text
+
+
+def test_stats_page_is_not_for_local_risk_managers(app, client, region):
+    login(client, "rm@h.dk")
+    assert client.get("/stats").status_code == 404
+    assert client.get("/stats.csv?by=month").status_code == 404

@@ -1,0 +1,64 @@
+"""Geometry for server-rendered SVG charts (readable without JavaScript); pure, no Flask.
+
+A suppressed cell never gets a bar or a point height: it is drawn as a marker labelled "< m", so
+the picture reveals no more than the table under it."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from uth.learning.suppression import SuppressedTable
+
+BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, BAR_AREA = 22, 8, 230, 360
+
+
+def value_text(count: int | None, min_cell: int) -> str:
+    """A cell as people read it: the number, or "< m" when suppressed."""
+    return f"< {min_cell}" if count is None else str(count)
+
+
+def _nice_max(value: int) -> int:
+    for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if value <= step:
+            return step
+    return value
+
+
+def bar_chart(table: SuppressedTable, label: Callable[[str], str]) -> dict:
+    """Horizontal bars, one per row, longest first in the given (key) order."""
+    visible = [r.count for r in table.rows if r.count is not None]
+    top = _nice_max(max(visible, default=0) or 1)
+    bars = []
+    for i, row in enumerate(table.rows):
+        width = 0 if row.count is None else round(BAR_AREA * row.count / top, 1)
+        bars.append({"label": label(row.key), "text": value_text(row.count, table.min_cell), "suppressed": row.count is None,
+                     "y": i * (BAR_HEIGHT + BAR_GAP), "width": width})
+    return {"bars": bars, "height": max(1, len(bars)) * (BAR_HEIGHT + BAR_GAP) + 20, "top": top,
+            "label_width": LABEL_WIDTH, "area": BAR_AREA, "bar_height": BAR_HEIGHT,
+            "width": LABEL_WIDTH + BAR_AREA + 70}
+
+
+def line_chart(table: SuppressedTable, width: int = 660, height: int = 240) -> dict:
+    """A monthly time series; the line breaks around suppressed months, which sit on the axis as hollow markers."""
+    left, right, top_pad, bottom = 44, 16, 14, 40
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    visible = [r.count for r in table.rows if r.count is not None]
+    top = _nice_max(max(visible, default=0) or 1)
+    n = len(table.rows)
+    step = plot_w / max(1, n - 1)
+    points, segments, current = [], [], []
+    for i, row in enumerate(table.rows):
+        x = round(left + (i * step if n > 1 else plot_w / 2), 1)
+        y = round(top_pad + plot_h * (1 - (row.count or 0) / top), 1)
+        points.append({"x": x, "y": y, "label": row.key, "text": value_text(row.count, table.min_cell),
+                       "suppressed": row.count is None, "tick": n <= 13 or i % max(1, n // 12) == 0})
+        if row.count is None:
+            if current:
+                segments.append(current)
+            current = []
+        else:
+            current.append(f"{x},{y}")
+    if current:
+        segments.append(current)
+    ticks = [{"value": v, "y": round(top_pad + plot_h * (1 - v / top), 1)} for v in (0, top // 2, top)]
+    return {"points": points, "lines": [" ".join(s) for s in segments if len(s) > 1], "ticks": ticks,
+            "width": width, "height": height, "left": left, "right": width - right, "base": top_pad + plot_h}
