@@ -73,6 +73,10 @@ def test_get_returns_every_part_with_warnings(client, region):
     assert weak.status_code == 201
     assert {w["rule"] for w in weak.get_json()["warnings"]} >= {2}
     assert any("dårlig" in w["message_da"].lower() for w in weak.get_json()["warnings"])
+    english = client.post(f"/api/v1/analyses/{analysis_id}/causal_statements",
+                          json={"cause": "The nurse forgot the evening insulin", "effect": "the patient had no insulin",
+                                "event": "the patient was readmitted with high blood sugar"}, headers=h).get_json()
+    assert [w["rule"] for w in english["warnings"]] == [3] and "human error" in english["warnings"][0]["message_en"]
     good = client.post(f"/api/v1/analyses/{analysis_id}/causal_statements", json=STATEMENT, headers=h)
     assert good.status_code == 201 and good.get_json()["warnings"] == []
     assert client.post(f"/api/v1/analyses/{analysis_id}/contributing_factors", json={"code": "kommunikation.skriftlig"}, headers=h).status_code == 201
@@ -82,7 +86,7 @@ def test_get_returns_every_part_with_warnings(client, region):
     assert [e["text"] for e in body["timeline"]] == ["Stuegang", "Udskrevet", "Ingen insulin"]
     assert body["team"][0]["involved"] is True
     assert {w["code"] for w in body["team_warnings"]} >= {"team_too_small", "team_mostly_involved"}
-    assert body["causal_statements"][0]["warnings"] and body["causal_statements"][1]["warnings"] == []
+    assert body["causal_statements"][0]["warnings"] and body["causal_statements"][2]["warnings"] == []
     assert body["contributing_factors"][0]["code"] == "kommunikation.skriftlig"
     assert body["action_items"][0]["due_on"] == "2027-02-01" and body["action_items"][0]["status"] == "planned"
     assert body["cases"] == [region.serious]
