@@ -204,4 +204,8 @@ EN = {
     'I gang': 'In progress',
     'Gennemført': 'Done',
     'Annulleret': 'Cancelled',
+    # queue: what the next deadline is for
+    "kvittering": "receipt",
+    "afslutning": "closure",
+    "udtalelse": "statement",
 }
