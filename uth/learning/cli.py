@@ -1,1 +1,18 @@
 """`uth` commands of the learning feature (registered on uth.cli.uth_cli)."""
+from __future__ import annotations
+
+import click
+
+from uth.cli import command
+from uth.clock import utcnow
+
+
+@command("send-digest")
+@click.option("--since", default=None, help="YYYY-MM-DD; default 30 days ago.")
+def send_digest_cmd(since: str | None):
+    """Queue the learning digest e-mail for every forum member with new summaries."""
+    from uth.learning.digest import parse_since, send_digest
+
+    now = utcnow()
+    queued = send_digest(parse_since(since, now), now=now)
+    click.echo(f"{queued} digest e-mails queued")

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from uth.clock import utcnow
-from uth.deadlines.rules import LOCAL_TZ, local_date
+from uth.deadlines.rules import local_date
 from uth.errors import FindingsError, Invalid
 from uth.extensions import db
 from uth.i18n import gettext as _
 from uth.i18n_en import EN
 from uth.learning import services
 from uth.learning.batch import parse_month
+from uth.learning.digest import parse_since
 from uth.learning.charts import bar_chart, line_chart, value_text
 from uth.learning.i18n import LEARNING_EN, code_label
 from uth.learning.models import DRAFT, VISIBILITIES
@@ -148,17 +148,6 @@ def create_from_case(reference: str):
     summary = services.create_summary_from_case(current_user, case, now=utcnow())
     db.session.commit()
     return redirect(url_for("learning.summary_page", summary_id=summary.id))
-
-
-def parse_since(raw: str | None, now: datetime) -> datetime:
-    """A YYYY-MM-DD date as local midnight; 30 days back when not given."""
-    if not raw:
-        return now - timedelta(days=30)
-    try:
-        day = datetime.strptime(raw.strip(), "%Y-%m-%d").date()
-    except ValueError:
-        raise Invalid({"since": ["Angiv dato som ÅÅÅÅ-MM-DD"]}) from None
-    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
 
 
 @bp.get("/learning/digest")

@@ -1,0 +1,62 @@
+"""The monthly digest for forum members: new learning summaries, titles and links only, no case data."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from uth.audit.services import record
+from uth.auth.models import Grant, Role, User
+from uth.deadlines.rules import LOCAL_TZ
+from uth.errors import Invalid
+from uth.extensions import db
+from uth.learning.models import LearningSummary
+from uth.learning.services import summaries_since
+from uth.notifications.services import enqueue
+
+
+def parse_since(raw: str | None, now: datetime) -> datetime:
+    """A YYYY-MM-DD date as local midnight; 30 days back when not given."""
+    if not raw:
+        return now - timedelta(days=30)
+    try:
+        day = datetime.strptime(raw.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise Invalid({"since": ["Angiv dato som ÅÅÅÅ-MM-DD"]}) from None
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+
+
+def summary_url(summary: LearningSummary) -> str:
+    """Absolute link to a summary page for e-mails."""
+    return f"{current_app.config['UTH_BASE_URL'].rstrip('/')}/learning/{summary.id}"
+
+
+def forum_members() -> list[User]:
+    """Active users with an active forum_member grant."""
+    return list(db.session.scalars(
+        select(User).join(Grant, Grant.user_id == User.id)
+        .where(Grant.role == Role.FORUM_MEMBER.value, Grant.active.is_(True), User.active.is_(True))
+        .distinct().order_by(User.id)))
+
+
+def digest_body(user: User, summaries: list[LearningSummary], since: datetime) -> str:
+    """Plain-text digest: one line per summary with its link."""
+    lines = [f"Hej {user.name}", "",
+             f"Der er offentliggjort {len(summaries)} nye læringsopsummeringer siden {since:%d-%m-%Y}:", ""]
+    lines += [f"- {s.title}\n  {summary_url(s)}" for s in summaries]
+    return "\n".join(lines + ["", "Med venlig hilsen", "UTH"]) + "\n"
+
+
+def send_digest(since: datetime, *, now: datetime) -> int:
+    """Queue one e-mail per forum member who has new summaries since `since`; returns how many."""
+    queued = 0
+    for user in forum_members():
+        summaries = summaries_since(user, since)
+        if not summaries:
+            continue
+        enqueue("learning_digest", user.email, f"Ny læring fra patientsikkerhedsforum ({len(summaries)})",
+                digest_body(user, summaries, since), now=now)
+        queued += 1
+    record("system", "learning.digest", now=now, detail={"since": since.isoformat(), "messages": queued})
+    return queued
