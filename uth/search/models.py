@@ -1,10 +1,14 @@
-"""The PostgreSQL backend's document table, on the app's metadata so migrations manage it."""
+"""Search tables: the PostgreSQL backend's documents and the outbox of pending index updates."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, String, Table, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
 
 from uth.extensions import db
+from uth.types import UTCDateTime
 
 # On SQLite (where whoosh searches) the table is created too, harmlessly, with tsv as text:
 # one metadata for create_all and alembic, no dialect-specific DDL outside the migrations.
@@ -19,3 +23,20 @@ search_documents = Table(
     Column("tsv", TSVECTOR().with_variant(Text(), "sqlite"), nullable=False),
     Index("ix_search_documents_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
 )
+
+UPSERT, DELETE = "upsert", "delete"
+
+
+class SearchOutbox(db.Model):
+    """An index update written in the transaction of the change, applied after its commit.
+
+    A crash between the commit and the index write leaves the row here; it is replayed at the
+    next commit that indexes, at the first search of a process, and by `uth reindex`.
+    """
+
+    __tablename__ = "search_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    doc_id: Mapped[int] = mapped_column(BigInteger)
+    op: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
