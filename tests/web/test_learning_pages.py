@@ -115,3 +115,15 @@ def test_stats_page_is_not_for_local_risk_managers(app, client, region):
     login(client, "rm@h.dk")
     assert client.get("/stats").status_code == 404
     assert client.get("/stats.csv?by=month").status_code == 404
+
+
+def test_aggregated_draft_from_several_case_references(app, client, region):
+    with app.app_context():
+        first, second = closed_case().reference, closed_case(event_type="overgange.aftaler.hjaelpemidler").reference
+    login(client, "rm@h.dk")
+    token = csrf_token(client, "/learning")
+    created = client.post("/learning/new", data={"csrf_token": token, "references": f"{first}, {second}"})
+    assert created.status_code == 302
+    page = client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "Samlet læring fra 2 sager" in page and first in page and second in page
+    assert client.post("/learning/new", data={"csrf_token": token, "references": "UTH-2026-999999"}).status_code == 404

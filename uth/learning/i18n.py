@@ -75,5 +75,7 @@ LEARNING_EN = {
     "Låst": "Locked",
     "Gem tal": "Save counts",
     "Lås måneden": "Lock the month",
+    "Samlet læring fra flere afsluttede sager (sagsnumre)": "Aggregated learning from several closed cases (references)",
+    "Opret kladde": "Create draft",
     "Lås %(month)s for %(org)s": "Lock %(month)s for %(org)s",
 }

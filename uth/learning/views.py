@@ -150,6 +150,19 @@ def create_from_case(reference: str):
     return redirect(url_for("learning.summary_page", summary_id=summary.id))
 
 
+@bp.post("/learning/new")
+@login_required
+def create_aggregated():
+    """An aggregated draft from several closed cases, given by reference."""
+    references = [r for r in (request.form.get("references") or "").replace(",", " ").split() if r]
+    if not references:
+        raise Invalid({"references": ["Angiv mindst ét sagsnummer"]})
+    cases = [get_visible_case(current_user, r) for r in dict.fromkeys(references)]
+    summary = services.create_summary_from_cases(current_user, cases, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("learning.summary_page", summary_id=summary.id))
+
+
 @bp.get("/learning/digest")
 @login_required
 def digest():
