@@ -1,4 +1,46 @@
-"""HTML pages of the search feature."""
-from flask import Blueprint
+"""HTML pages of the search feature: one box, filters, highlighted results (SPEC §12)."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from uth.errors import Invalid
+from uth.reports.presenters import next_deadline
+from uth.reports.models import Status
+from uth.taxonomy.services import terms
+
+from .backend import QuerySyntaxError
+from .indexing import install
+from .services import ORDERS, default_kind, filters_from_args, search_cases
 
 bp = Blueprint("search", __name__)
+install()
+PER_PAGE = 20
+
+
+@bp.get("/search")
+@login_required
+def search_page():
+    """Search what the signed-in user may see; errors are shown beside the box, never a 500."""
+    args = request.args
+    q = (args.get("q") or "").strip()
+    order = args.get("order") if args.get("order") in ORDERS else "relevance"
+    page = int(args["page"]) if (args.get("page") or "").isdigit() and 0 < int(args["page"]) <= 10_000 else 1
+    errors: dict[str, list[str]] = {}
+    total, results = 0, []
+    if q:
+        try:
+            total, results = search_cases(current_user, q, filters_from_args(args), order=order, page=page,
+                                          per_page=PER_PAGE)
+        except Invalid as err:
+            errors = err.errors
+        except QuerySyntaxError as err:
+            errors = {"q": [str(err)]}
+    context = {
+        "q": q, "args": args, "order": order, "page": page, "per_page": PER_PAGE, "total": total,
+        "results": results, "errors": errors, "kind": default_kind(current_user),
+        "deadlines": {r.obj.id: next_deadline(r.obj) for r in results if r.kind == "case"},
+        "statuses": [s.value for s in Status], "event_types": terms("event_types"),
+        "severities": terms("severities"), "pages": -(-total // PER_PAGE),
+    }
+    return render_template("search/search.html", **context), (422 if errors else 200)

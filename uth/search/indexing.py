@@ -1,0 +1,238 @@
+"""Keeping the search index in step with the database: collected at flush, written to the outbox in
+the same transaction, applied after commit, dropped on rollback, replayed after a crash (SPEC §12).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import delete, event, func, inspect, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from uth.clock import utcnow
+from uth.extensions import db
+from uth.reports.models import Case, Statement
+from uth.taxonomy.models import TaxonomyTerm
+
+from . import make_backend
+from .backend import SearchBackend, SearchDoc
+from .models import DELETE, UPSERT, SearchOutbox
+
+try:  # the learning feature may be absent; index its summaries when it is there
+    from uth.learning.models import LearningSummary
+except ImportError:  # pragma: no cover - depends on which features are installed
+    LearningSummary = None
+
+EXTENSION = "uth_search"
+BATCH = 200
+PENDING = "uth_search_pending"  # session.info flag: this transaction wrote outbox rows
+CASE_FIELDS = ("reference", "title", "description", "consequence", "prevention", "conclusion", "learning",
+               "event_type", "transition_type", "received_at")
+LEARNING_FIELDS = ("title", "summary", "learning_points", "recommendations", "event_type", "transition_type",
+                   "published_at")
+_ADVISORY_KEY = 0x5E4C  # PostgreSQL advisory lock serialising index application across servers
+
+
+# -- the backend of an app ------------------------------------------------------------------------
+
+def get_backend(app: Flask | None = None) -> SearchBackend:
+    """The app's search backend (UTH_SEARCH_BACKEND), created once per app; replays leftovers once."""
+    app = app or current_app._get_current_object()
+    backend = app.extensions.get(EXTENSION)
+    if backend is None:
+        backend = make_backend(app.config["UTH_SEARCH_BACKEND"], index_dir=app.config["UTH_INDEX_DIR"],
+                               engine=db.engine)
+        app.extensions[EXTENSION] = backend
+    if not app.extensions.get(EXTENSION + "_replayed"):
+        app.extensions[EXTENSION + "_replayed"] = True
+        apply_pending(backend)  # what a crashed process committed but never applied
+    return backend
+
+
+# -- documents ------------------------------------------------------------------------------------
+
+def _labels(session: Session, kind: str) -> dict[str, tuple[str, str | None]]:
+    rows = session.execute(select(TaxonomyTerm.code, TaxonomyTerm.label_da, TaxonomyTerm.parent)
+                           .where(TaxonomyTerm.kind == kind))
+    return {code: (label, parent) for code, label, parent in rows}
+
+
+def _label_path(labels: dict[str, tuple[str, str | None]], code: str | None) -> str:
+    """The Danish labels of a taxonomy code and its ancestors ("Medicinering Ordination …")."""
+    parts: list[str] = []
+    while code and code in labels and len(parts) < 10:
+        label, code = labels[code]
+        parts.insert(0, label)
+    return " ".join(parts)
+
+
+def case_doc(case: Case, event_labels: dict, transition_labels: dict) -> SearchDoc:
+    """A case as searchable text: its narrative, handling texts, statement answers and labels."""
+    answers = "\n".join(st.answer for st in case.statements if st.answer)
+    fields = {
+        "reference": case.reference, "description": case.description, "consequence": case.consequence or "",
+        "prevention": case.prevention or "", "conclusion": case.conclusion or "", "learning": case.learning or "",
+        "statements": answers, "event_type": _label_path(event_labels, case.event_type),
+        "transition": _label_path(transition_labels, case.transition_type),
+    }
+    return SearchDoc("case", case.id, case.title, fields, case.received_at)
+
+
+def learning_doc(summary, event_labels: dict, transition_labels: dict) -> SearchDoc:
+    """A learning summary as searchable text (its visibility is decided in SQL at search time)."""
+    fields = {
+        "summary": summary.summary, "learning_points": summary.learning_points or "",
+        "recommendations": summary.recommendations or "",
+        "event_type": _label_path(event_labels, summary.event_type),
+        "transition": _label_path(transition_labels, summary.transition_type),
+    }
+    return SearchDoc("learning", summary.id, summary.title, fields, summary.published_at or summary.created_at)
+
+
+def build_docs(session: Session, kind: str, ids: Iterable[int]) -> tuple[list[SearchDoc], set[int]]:
+    """(documents of the rows that exist, ids that no longer exist) read from the database."""
+    wanted = set(ids)
+    events, transitions = _labels(session, "event_types"), _labels(session, "transition_types")
+    if kind == "case":
+        rows = session.scalars(select(Case).where(Case.id.in_(wanted)).options(selectinload(Case.statements)))
+        docs = [case_doc(row, events, transitions) for row in rows]
+    elif kind == "learning" and LearningSummary is not None:
+        rows = session.scalars(select(LearningSummary).where(LearningSummary.id.in_(wanted)))
+        docs = [learning_doc(row, events, transitions) for row in rows]
+    else:
+        docs = []
+    return docs, wanted - {doc.id for doc in docs}
+
+
+# -- collecting changes at flush ------------------------------------------------------------------
+
+def _changed(obj, names: Iterable[str]) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _changes(session: Session) -> set[tuple[str, int, str]]:
+    """(kind, id, op) of the documents this flush changes."""
+    out: set[tuple[str, int, str]] = set()
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Case) and (obj in session.new or _changed(obj, CASE_FIELDS)):
+            out.add(("case", obj.id, UPSERT))
+        elif isinstance(obj, Statement) and obj.case_id is not None:
+            out.add(("case", obj.case_id, UPSERT))
+        elif LearningSummary is not None and isinstance(obj, LearningSummary):
+            out.add(("learning", obj.id, UPSERT))
+    for obj in session.deleted:
+        if isinstance(obj, Case):
+            out.add(("case", obj.id, DELETE))
+        elif isinstance(obj, Statement) and obj.case_id is not None:
+            out.add(("case", obj.case_id, UPSERT))
+        elif LearningSummary is not None and isinstance(obj, LearningSummary):
+            out.add(("learning", obj.id, DELETE))
+    return out
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    """Outbox rows in the flush's own transaction: they commit or roll back with the change."""
+    changes = _changes(session)
+    if not changes:
+        return
+    now = utcnow()
+    rows = [{"kind": kind, "doc_id": doc_id, "op": op, "created_at": now} for kind, doc_id, op in sorted(changes)]
+    session.connection().execute(SearchOutbox.__table__.insert(), rows)
+    session.info[PENDING] = True
+
+
+def _after_commit(session: Session) -> None:
+    """Apply what was committed (the session cannot run SQL here: a session of its own does)."""
+    if not session.info.pop(PENDING, False) or not has_app_context():
+        return
+    if not current_app.config.get("UTH_SEARCH_APPLY_AFTER_COMMIT", True):
+        return  # test seam: behave like a process that died right after its commit
+    apply_pending(get_backend())
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:  # a rollback of the whole transaction took the outbox rows with it
+        session.info.pop(PENDING, None)
+
+
+def register_events() -> None:
+    """Listen on the app's session class (idempotent)."""
+    target = db.session
+    if not event.contains(target, "after_flush", _after_flush):
+        event.listen(target, "after_flush", _after_flush)
+        event.listen(target, "after_commit", _after_commit)
+        event.listen(target, "after_transaction_end", _after_transaction_end)
+
+
+# -- applying the outbox --------------------------------------------------------------------------
+
+@contextmanager
+def _apply_lock(backend: SearchBackend, session: Session) -> Iterator[None]:
+    """One applier at a time, so the last one to read a row is the last one to write its document."""
+    if backend.name == "postgres":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+        yield
+        return
+    fd = os.open(os.path.join(backend.index_dir, "uth_apply.lock"), os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released by the kernel if the process dies
+        yield
+    finally:
+        os.close(fd)
+
+
+def apply_pending(backend: SearchBackend, *, limit: int | None = None) -> int:
+    """Write pending outbox rows to the index in batches and delete them; returns how many."""
+    done = 0
+    with Session(db.engine) as session:
+        while limit is None or done < limit:
+            with _apply_lock(backend, session):
+                rows = session.execute(select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.doc_id)
+                                       .order_by(SearchOutbox.id).limit(BATCH)).all()
+                if not rows:
+                    session.rollback()
+                    break
+                for kind in {row.kind for row in rows}:
+                    _write(backend, session, kind, {row.doc_id for row in rows if row.kind == kind})
+                session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
+                session.commit()  # PostgreSQL: documents, outbox and lock in one transaction
+            done += len(rows)
+    return done
+
+
+def _write(backend: SearchBackend, session: Session, kind: str, ids: set[int]) -> None:
+    docs, gone = build_docs(session, kind, ids)
+    extra = {"session": session} if backend.transactional else {}
+    if docs:
+        backend.index(docs, **extra)
+    if gone:
+        backend.delete([(kind, doc_id) for doc_id in gone], **extra)
+
+
+def pending_count() -> int:
+    """Outbox rows not yet applied (health and tests)."""
+    return db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+
+
+def reindex_case(case_id: int) -> None:
+    """After an anonymisation: write the case again and merge, so no old segment keeps removed text."""
+    backend = get_backend()
+    apply_pending(backend)
+    with Session(db.engine) as session:
+        with _apply_lock(backend, session):
+            _write(backend, session, "case", {case_id})
+            session.commit()
+    backend.optimize()
+
+
+def install() -> None:
+    """Session listeners and the anonymisation hook, once per process."""
+    from uth.anonymisation.services import AFTER_ANONYMISE
+
+    register_events()
+    if reindex_case not in AFTER_ANONYMISE:
+        AFTER_ANONYMISE.append(reindex_case)

@@ -1,0 +1,163 @@
+"""Searching what the actor may see: scope and filters in SQL first, then the engine, then the rows
+re-read from the database in hit order (SPEC §12)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import Select, func, or_, select
+
+from uth.auth.models import Organisation, User
+from uth.auth.orgs import get_org
+from uth.auth.permissions import has_case_role, in_subtree, visible_case_ids
+from uth.deadlines.rules import LOCAL_TZ
+from uth.errors import Invalid
+from uth.extensions import db
+from uth.reports.models import OPEN_STATUSES, Case, Status
+from uth.taxonomy.services import codes
+
+from .backend import QuerySyntaxError
+from .indexing import LearningSummary, get_backend
+
+STATUS_VALUES = [s.value for s in Status]
+ORDERS = ("relevance", "date")
+KINDS = ("case", "learning")
+
+
+@dataclass
+class SearchFilters:
+    """What a search can be narrowed by; dates are Copenhagen calendar days, both inclusive."""
+
+    status: list[str] | None = None
+    org: Organisation | None = None
+    event_type: str | None = None
+    severity: list[str] | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+
+
+@dataclass
+class Result:
+    """One hit with its row: a Case, or a LearningSummary for kind "learning"."""
+
+    kind: str
+    obj: object
+    snippet: str
+    score: float
+
+
+def _date(args: Mapping[str, str], name: str, errors: dict) -> date | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = ["Angiv en dato som ÅÅÅÅ-MM-DD"]
+        return None
+
+
+def _list(args: Mapping[str, str], name: str) -> list[str]:
+    values = args.getlist(name) if hasattr(args, "getlist") else [args.get(name) or ""]
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def filters_from_args(args: Mapping[str, str]) -> SearchFilters:
+    """SearchFilters from query parameters (shared by the page and the API); 422 naming bad ones."""
+    errors: dict[str, list[str]] = {}
+    statuses = _list(args, "status")
+    if "open" in statuses:
+        statuses = [s for s in statuses if s != "open"] + [s.value for s in OPEN_STATUSES]
+    if any(s not in STATUS_VALUES for s in statuses):
+        errors["status"] = ["Ukendt status"]
+    severities = _list(args, "severity")
+    if any(s not in codes("severities") for s in severities):
+        errors["severity"] = ["Ukendt alvorlighed"]
+    event_type = (args.get("event_type") or "").strip() or None
+    if event_type and event_type not in codes("event_types"):
+        errors["event_type"] = ["Ukendt hændelsestype"]
+    org = None
+    if (args.get("org") or "").strip():
+        org = get_org(args["org"].strip())
+        if org is None:
+            errors["org"] = ["Ukendt organisation"]
+    received_from, received_to = _date(args, "received_from", errors), _date(args, "received_to", errors)
+    if received_from and received_to and received_from > received_to:
+        errors["received_to"] = ["Slutdatoen ligger før startdatoen"]
+    if errors:
+        raise Invalid(errors)
+    return SearchFilters(statuses or None, org, event_type, severities or None, received_from, received_to)
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(timezone.utc)
+
+
+def _prefix(col, code: str):
+    return or_(col == code, col.like(code + ".%"))
+
+
+def allowed_case_ids(actor: User, filters: SearchFilters) -> Select:
+    """Ids of the visible cases that pass the filters: the engine ranks and counts only these."""
+    query = visible_case_ids(actor)
+    if filters.status:
+        query = query.where(Case.status.in_(filters.status))
+    if filters.org is not None:
+        paths = [filters.org.path]  # handled in, or happened in, the organisation's subtree (as the queue)
+        query = query.where(or_(in_subtree(Case.handling_org_id, paths),
+                                in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), paths)))
+    if filters.event_type:
+        query = query.where(_prefix(Case.event_type, filters.event_type))
+    if filters.severity:
+        query = query.where(Case.severity.in_(filters.severity))
+    if filters.received_from:
+        query = query.where(Case.received_at >= _local_midnight_utc(filters.received_from))
+    if filters.received_to:
+        query = query.where(Case.received_at < _local_midnight_utc(filters.received_to + timedelta(days=1)))
+    return query
+
+
+def allowed_learning_ids(actor: User, filters: SearchFilters) -> Select | None:
+    """Ids of the published summaries the actor may read (their forums' and national ones)."""
+    if LearningSummary is None:
+        return None
+    from uth.learning.services import published_summaries
+
+    query = published_summaries(actor).with_only_columns(LearningSummary.id)
+    if filters.event_type:
+        query = query.where(_prefix(LearningSummary.event_type, filters.event_type))
+    if filters.received_from:
+        query = query.where(LearningSummary.published_at >= _local_midnight_utc(filters.received_from))
+    if filters.received_to:
+        query = query.where(LearningSummary.published_at < _local_midnight_utc(filters.received_to + timedelta(days=1)))
+    return query
+
+
+def default_kind(actor: User) -> str:
+    """Case roles search cases; everyone else (forum members, reporters) learning summaries."""
+    return "case" if has_case_role(actor) else "learning"
+
+
+def search_cases(actor: User, q: str, filters: SearchFilters | None = None, *, kind: str | None = None,
+                 order: str = "relevance", page: int = 1, per_page: int = 20) -> tuple[int, list[Result]]:
+    """(total, results of the page) among what the actor may see; QuerySyntaxError for bad queries."""
+    filters = filters or SearchFilters()
+    kind = kind or default_kind(actor)
+    if not (q or "").strip():
+        raise QuerySyntaxError("Skriv mindst ét ord at søge efter")
+    if kind == "case":
+        allowed = allowed_case_ids(actor, filters) if has_case_role(actor) else None
+        model = Case
+    else:
+        allowed = allowed_learning_ids(actor, filters)  # status, org and severity are case filters
+        model = LearningSummary
+    if allowed is None:  # nothing this actor may search here: parse anyway, so syntax errors still show
+        from .query import parse
+
+        parse(q)
+        return 0, []
+    result = get_backend().search(q, kind=kind, session=db.session, allowed=allowed, order=order,
+                                  offset=(page - 1) * per_page, limit=per_page)
+    rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_([h.id for h in result.hits])))}
+    return result.total, [Result(kind, rows[h.id], h.snippet, h.score) for h in result.hits if h.id in rows]
