@@ -12,12 +12,12 @@ from tests.factories import make_case, make_org, make_token, make_user, report_d
 
 @pytest.fixture
 def region(app):
-    """Hospital H (cluster KL1) and two kommuner, each with a risk manager; reporters in H and K."""
+    """Region R over hospital H and kommune K (cluster KL1), kommune K2 apart (KL2), each with a risk manager; reporters in H and K."""
     with app.app_context():
         make_org("R", "region")
         make_org("H", "hospital", parent="R", cluster="KL1")
         make_org("H-MED", "hospital", parent="H", cluster="KL1")
-        make_org("K", "kommune", cluster="KL1")
+        make_org("K", "kommune", parent="R", cluster="KL1")
         make_org("K-HJ", "kommune", parent="K", cluster="KL1")
         make_org("K2", "kommune", cluster="KL2")
         users = {
@@ -39,9 +39,9 @@ def submit(client, region, who="nurse", **fields):
     return response.get_json()["reference"]
 
 
-def search(client, region, query, who="rm_h", status=200, **params):
+def search(client, region, query, who="rm_h", expect=200, **params):
     response = client.get("/api/v1/search", query_string={"q": query, **params}, headers=region.headers[who])
-    assert response.status_code == status, response.get_json()
+    assert response.status_code == expect, response.get_json()
     return response.get_json()
 
 
@@ -57,3 +57,110 @@ def test_a_submitted_case_is_found_by_the_next_request_with_danish_stemming(clie
     item = body["items"][0]
     assert item["title"] == "Fald på badeværelset" and "<mark>" in item["snippet"] and item["score"] > 0
     assert search(client, region, "håndvask*")["total"] == 1
+
+
+def test_phrases_or_not_and_prefix_through_the_api(client, region):
+    night = submit(client, region, title="Fald om natten", description="Patienten faldt om natten ved sengen uden alarm.")
+    day = submit(client, region, title="Fald om dagen", description="Patienten faldt om dagen i træningslokalet under øvelse.")
+    pills = submit(client, region, title="Forkert dosis", description="Medicineringen blev givet med dobbelt dosis af Marevan.")
+    assert refs(search(client, region, '"faldt om natten"')) == {night}
+    assert refs(search(client, region, "natten OR Marevan")) == {night, pills}
+    assert refs(search(client, region, "faldt -natten")) == {day}
+    assert refs(search(client, region, "faldt NOT træningslokalet")) == {night}
+    assert refs(search(client, region, "medicin*")) == {pills}  # prefix reaches the compound word
+    assert refs(search(client, region, "medicineringen")) == {pills}
+
+
+def test_a_risk_manager_of_another_kommune_gets_total_zero(client, region):
+    submit(client, region, title="Epikrise forsinket", description="Epikrisen om Ydunsvej-patienten kom tre dage for sent frem.")
+    assert search(client, region, "Ydunsvej*", who="rm_h")["total"] == 1
+    assert search(client, region, "Ydunsvej*", who="central")["total"] == 1
+    other = search(client, region, "Ydunsvej*", who="rm_k2")
+    assert other == {"total": 0, "items": [], "page": 1, "per_page": 20}
+    assert search(client, region, "Ydunsvej*", who="nurse")["total"] == 0  # reporters search learning only
+    assert search(client, region, "Ydunsvej*", who="forum")["total"] == 0
+
+
+def test_filters_narrow_before_counting(app, client, region):
+    hospital = submit(client, region, title="Tryksår på hælen", description="Tryksår opstod under indlæggelsen på hælen.",
+                      actual_consequence="minor", possible_consequence="minor")
+    kommune = submit(client, region, who="helper", title="Tryksår i hjemmet",
+                     description="Tryksår opdaget ved besøg i hjemmeplejen efter udskrivelse.")
+    both = {hospital, kommune}
+    assert refs(search(client, region, "tryksår", who="central")) == both
+    assert refs(search(client, region, "tryksår", who="central", org="K")) == {kommune}
+    assert refs(search(client, region, "tryksår", who="central", org="H")) == {hospital}
+    assert refs(search(client, region, "tryksår", who="central", severity="minor_consequence")) == {hospital}
+    assert refs(search(client, region, "tryksår", who="central", severity="serious_risk")) == {kommune}
+    assert refs(search(client, region, "tryksår", who="central", status="new")) == both
+    assert search(client, region, "tryksår", who="central", status="closed")["total"] == 0
+    # FIXED_NOW is Monday 23 November 10:00 in Copenhagen: received that local day
+    assert search(client, region, "tryksår", who="central", received_from="2026-11-23", received_to="2026-11-23")["total"] == 2
+    assert search(client, region, "tryksår", who="central", received_to="2026-11-22")["total"] == 0
+    assert search(client, region, "tryksår", who="central", received_from="2026-11-24")["total"] == 0
+    page = search(client, region, "tryksår", who="central", per_page=1, page=2, order="date")
+    assert page["total"] == 2 and len(page["items"]) == 1
+    bad = search(client, region, "tryksår", who="central", expect=422, severity="worst", org="NOPE", received_from="23-11-2026")
+    assert set(bad["errors"]) == {"severity", "org", "received_from"}
+
+
+def test_event_type_filter_matches_the_code_and_its_children(app, client, region):
+    child = submit(client, region, title="Dosis", description="Forkert dosis ordineret af vagtlægen om aftenen.",
+                   event_type="medicinering.ordination.forkert_dosis")
+    submit(client, region, title="Dosis i hjemmet", description="Forkert dosis dispenseret i hjemmeplejen om aftenen.",
+           event_type="medicinering.dispensering.forkert_dosis")
+    assert refs(search(client, region, "dosis", who="central", event_type="medicinering.ordination")) == {child}
+    assert search(client, region, "dosis", who="central", event_type="medicinering")["total"] == 2
+    # the taxonomy label is searchable text too
+    assert refs(search(client, region, "ordineret", who="central")) == {child}
+
+
+def test_hostile_queries_answer_200_or_422_never_500(client, region):
+    submit(client, region, title="Fald", description="Patienten faldt på gangen ved middagstid i dag.")
+    for q in ['"', '"""', "(((", ")", "NOT", "-", "*", "a*", "OR OR", "fald OR", "-fald", "NOT fald",
+              "' OR 1=1 --", "fald'; DROP TABLE cases; --", "\x00fald", "fald\x01\x02", "<script>alert(1)</script>",
+              "x" * 5000, "fald " * 200, "((((((((((((fald))))))))))))", "🙂", "fald:*", "fald & !x | y", "%_\\"]:
+        response = client.get("/api/v1/search", query_string={"q": q}, headers=region.headers["rm_h"])
+        assert response.status_code in (200, 422), (q, response.status_code)
+        if response.status_code == 422:
+            assert list(response.get_json()["errors"]) == ["q"] and response.get_json()["errors"]["q"][0]
+    assert search(client, region, "", expect=422)["errors"]["q"]
+    assert search(client, region, "   ", expect=422)["errors"]["q"]
+    assert client.get("/api/v1/search", headers=region.headers["rm_h"]).status_code == 422
+    assert search(client, region, "fald", expect=422, page="0")["errors"] == {"page": ["Must be between 1 and 10000"]}
+    assert "order" in search(client, region, "fald", expect=422, order="best")["errors"]
+    assert client.get("/api/v1/search?q=fald").status_code == 401
+
+
+def test_statement_answers_and_closing_texts_become_searchable(app, client, region):
+    ref = submit(client, region, title="Epikrise", description="Epikrisen blev ikke sendt til kommunen ved udskrivelsen.")
+    act = lambda who, action, **kw: client.post(f"/api/v1/cases/{ref}/actions", json={"action": action, **kw},
+                                                headers=region.headers[who])
+    assert act("rm_h", "assign", assignee="rm@h.dk").status_code == 200
+    statement = act("rm_h", "request_statement", org="K-HJ", question="Hvornår kom epikrisen?").get_json()["statements"][0]
+    assert search(client, region, "Korsbæk*")["total"] == 0
+    assert act("rm_k", "respond", statement_id=statement["id"], text="Den kom via Korsbækportalen efter tre dage.").status_code == 200
+    assert refs(search(client, region, "Korsbæk*")) == {ref}
+    assert search(client, region, "Korsbæk*", who="rm_k")["total"] == 1  # involved kommune: limited view, still visible
+
+
+def test_rollback_leaves_nothing_indexed_or_pending(app, region):
+    from uth.auth.services import find_user
+    from uth.reports.services import submit_report
+    from uth.reports.validation import parse_report
+
+    with app.app_context():
+        nurse = find_user("nurse@h.dk")
+        data = parse_report(report_data(description="Rulles tilbage: Quokkaflyvning blev aldrig gemt i databasen."),
+                            public=False, reporter=nurse, now=app.config["UTH_FIXED_NOW"])
+        submit_report(nurse, data, now=app.config["UTH_FIXED_NOW"])
+        db.session.flush()
+        assert pending_count() == 1  # written in the transaction ...
+        db.session.rollback()
+        assert pending_count() == 0  # ... and gone with it
+        backend = get_backend()
+        assert backend.doc_count("case") == 0
+        rm = find_user("rm@h.dk")
+        from uth.search.services import search_cases
+
+        assert search_cases(rm, "Quokkaflyvning") == (0, [])

@@ -1,1 +1,19 @@
 """`uth` commands of the search feature (registered on uth.cli.uth_cli)."""
+from __future__ import annotations
+
+import click
+
+from uth.cli import command
+
+
+@command("reindex")
+def reindex_cmd():
+    """Rebuild the search index from the database (the source of truth)."""
+    from uth.search.indexing import get_backend, install, rebuild, source_count
+
+    install()
+    backend = get_backend(fresh=True)
+    with click.progressbar(length=source_count(), label="Indekserer", file=click.get_text_stream("stderr")) as bar:
+        counts = rebuild(backend, progress=bar.update)
+    click.echo(f"indexed {counts.get('case', 0)} cases and {counts.get('learning', 0)} learning summaries "
+               f"({backend.name})")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context
@@ -28,6 +29,7 @@ except ImportError:  # pragma: no cover - depends on which features are installe
 
 EXTENSION = "uth_search"
 BATCH = 200
+AFTER_COMMIT_WAIT = 5.0  # seconds a request waits for another applier (e.g. a reindex) before leaving its rows
 PENDING = "uth_search_pending"  # session.info flag: this transaction wrote outbox rows
 CASE_FIELDS = ("reference", "title", "description", "consequence", "prevention", "conclusion", "learning",
                "event_type", "transition_type", "received_at")
@@ -38,17 +40,24 @@ _ADVISORY_KEY = 0x5E4C  # PostgreSQL advisory lock serialising index application
 
 # -- the backend of an app ------------------------------------------------------------------------
 
-def get_backend(app: Flask | None = None) -> SearchBackend:
-    """The app's search backend (UTH_SEARCH_BACKEND), created once per app; replays leftovers once."""
+def get_backend(app: Flask | None = None, *, fresh: bool = False) -> SearchBackend:
+    """The app's search backend (UTH_SEARCH_BACKEND), created once per app; replays leftovers once.
+
+    `fresh` drops the cached instance first (a rebuild after the index directory was removed).
+    """
     app = app or current_app._get_current_object()
     backend = app.extensions.get(EXTENSION)
+    if backend is not None and fresh:
+        if hasattr(backend, "close"):
+            backend.close()
+        backend = None
     if backend is None:
         backend = make_backend(app.config["UTH_SEARCH_BACKEND"], index_dir=app.config["UTH_INDEX_DIR"],
                                engine=db.engine)
         app.extensions[EXTENSION] = backend
     if not app.extensions.get(EXTENSION + "_replayed"):
         app.extensions[EXTENSION + "_replayed"] = True
-        apply_pending(backend)  # what a crashed process committed but never applied
+        apply_pending(backend, wait=AFTER_COMMIT_WAIT)  # what a crashed process committed but never applied
     return backend
 
 
@@ -72,11 +81,11 @@ def _label_path(labels: dict[str, tuple[str, str | None]], code: str | None) -> 
 def case_doc(case: Case, event_labels: dict, transition_labels: dict) -> SearchDoc:
     """A case as searchable text: its narrative, handling texts, statement answers and labels."""
     answers = "\n".join(st.answer for st in case.statements if st.answer)
-    fields = {
-        "reference": case.reference, "description": case.description, "consequence": case.consequence or "",
+    fields = {  # the narrative first: snippets come from the start of the text
+        "description": case.description, "consequence": case.consequence or "",
         "prevention": case.prevention or "", "conclusion": case.conclusion or "", "learning": case.learning or "",
         "statements": answers, "event_type": _label_path(event_labels, case.event_type),
-        "transition": _label_path(transition_labels, case.transition_type),
+        "transition": _label_path(transition_labels, case.transition_type), "reference": case.reference,
     }
     return SearchDoc("case", case.id, case.title, fields, case.received_at)
 
@@ -151,7 +160,7 @@ def _after_commit(session: Session) -> None:
         return
     if not current_app.config.get("UTH_SEARCH_APPLY_AFTER_COMMIT", True):
         return  # test seam: behave like a process that died right after its commit
-    apply_pending(get_backend())
+    apply_pending(get_backend(), wait=AFTER_COMMIT_WAIT)
 
 
 def _after_transaction_end(session: Session, transaction) -> None:
@@ -171,37 +180,54 @@ def register_events() -> None:
 # -- applying the outbox --------------------------------------------------------------------------
 
 @contextmanager
-def _apply_lock(backend: SearchBackend, session: Session) -> Iterator[None]:
-    """One applier at a time, so the last one to read a row is the last one to write its document."""
+def _apply_lock(backend: SearchBackend, session: Session, wait: float | None = None) -> Iterator[bool]:
+    """One applier at a time, so the last one to read a row is the last one to write its document.
+
+    Yields whether the lock was taken: `wait` None blocks; otherwise give up after `wait` seconds
+    (the rows stay in the outbox for the holder's next round, the next commit or first search).
+    """
+    deadline = None if wait is None else time.monotonic() + wait
     if backend.name == "postgres":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
-        yield
+        sql = text("SELECT pg_try_advisory_xact_lock(:key)")
+        while not session.execute(sql, {"key": _ADVISORY_KEY}).scalar():
+            if deadline is not None and time.monotonic() > deadline:
+                yield False
+                return
+            time.sleep(0.02)
+        yield True  # released with the session's transaction
         return
     fd = os.open(os.path.join(backend.index_dir, "uth_apply.lock"), os.O_CREAT | os.O_WRONLY, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # released by the kernel if the process dies
-        yield
+        while True:  # a file lock: the kernel releases it if the process dies
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    yield False
+                    return
+                time.sleep(0.02)
+        yield True
     finally:
         os.close(fd)
 
 
-def apply_pending(backend: SearchBackend, *, limit: int | None = None) -> int:
+def apply_pending(backend: SearchBackend, *, wait: float | None = None) -> int:
     """Write pending outbox rows to the index in batches and delete them; returns how many."""
     done = 0
     with Session(db.engine) as session:
-        while limit is None or done < limit:
-            with _apply_lock(backend, session):
+        while True:
+            with _apply_lock(backend, session, wait) as locked:
                 rows = session.execute(select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.doc_id)
-                                       .order_by(SearchOutbox.id).limit(BATCH)).all()
+                                       .order_by(SearchOutbox.id).limit(BATCH)).all() if locked else []
                 if not rows:
                     session.rollback()
-                    break
+                    return done
                 for kind in {row.kind for row in rows}:
                     _write(backend, session, kind, {row.doc_id for row in rows if row.kind == kind})
                 session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
                 session.commit()  # PostgreSQL: documents, outbox and lock in one transaction
             done += len(rows)
-    return done
 
 
 def _write(backend: SearchBackend, session: Session, kind: str, ids: set[int]) -> None:
@@ -211,6 +237,50 @@ def _write(backend: SearchBackend, session: Session, kind: str, ids: set[int]) -
         backend.index(docs, **extra)
     if gone:
         backend.delete([(kind, doc_id) for doc_id in gone], **extra)
+
+
+def rebuild(backend: SearchBackend, progress: Callable[[int], None] = lambda n: None) -> dict[str, int]:
+    """Clear the index and write every case and learning summary from the database, in batches.
+
+    Runs under the apply lock; outbox rows older than the rebuild are dropped (the rebuild read
+    their rows), newer ones are applied at the end.
+    """
+    counts = {}
+    with Session(db.engine) as session:
+        with _apply_lock(backend, session):
+            last = session.scalar(select(func.max(SearchOutbox.id))) or 0
+            backend.clear()
+            for kind, model in _models():
+                counts[kind] = 0
+                for ids in _id_batches(session, model):
+                    docs, _ = build_docs(session, kind, ids)
+                    backend.index(docs)
+                    session.expunge_all()
+                    counts[kind] += len(docs)
+                    progress(len(ids))
+            session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last))
+            session.commit()
+    apply_pending(backend)
+    backend.optimize()
+    return counts
+
+
+def _models():
+    yield "case", Case
+    if LearningSummary is not None:
+        yield "learning", LearningSummary
+
+
+def _id_batches(session: Session, model) -> Iterator[list[int]]:
+    after = 0
+    while ids := list(session.scalars(select(model.id).where(model.id > after).order_by(model.id).limit(BATCH))):
+        yield ids
+        after = ids[-1]
+
+
+def source_count() -> int:
+    """Rows a rebuild will index (for a progress bar)."""
+    return sum(db.session.scalar(select(func.count()).select_from(model)) or 0 for _, model in _models())
 
 
 def pending_count() -> int:
