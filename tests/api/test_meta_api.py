@@ -1,4 +1,5 @@
 """Health, taxonomy, organisations and the OpenAPI document (SPEC §14)."""
+import re
 
 def test_healthz(client, region):
     response = client.get("/healthz")
@@ -46,9 +47,7 @@ def test_openapi_describes_exactly_the_api_routes(app, client):
     actual = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and (rule.rule.startswith("/api/") or rule.rule == "/healthz"):
-            path = rule.rule.replace("<", "{").replace(">", "}")
-            path = "".join(part.split(":")[-1] if part.startswith("{") else part
-                           for part in __import__("re").split(r"(\{[^}]+\})", path))
+            path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 actual.add((path, method.lower()))
     assert documented == actual
