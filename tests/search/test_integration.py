@@ -1,6 +1,7 @@
 """Search wired into the app (SPEC §12): indexed after commit, scoped before counting, through the API."""
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -164,3 +165,88 @@ def test_rollback_leaves_nothing_indexed_or_pending(app, region):
         from uth.search.services import search_cases
 
         assert search_cases(rm, "Quokkaflyvning") == (0, [])
+
+
+CRASHING_WORKER = """
+import os, sys
+from sqlalchemy import event
+from uth import create_app
+from uth.extensions import db
+from uth.auth.services import find_user
+from uth.clock import utcnow
+from uth.reports.services import submit_report
+from uth.reports.validation import parse_report
+from tests.factories import report_data
+
+app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": sys.argv[1], "UTH_INDEX_DIR": sys.argv[2]})
+with app.app_context():
+    nurse = find_user("nurse@h.dk")
+    now = utcnow()
+    data = parse_report(report_data(description="Efter et nedbrud: Vombatfodring blev glemt på afdelingen."),
+                        public=False, reporter=nurse, now=now)
+    submit_report(nurse, data, now=now)
+    # die right after the commit, before any index write (first in line of the after_commit listeners)
+    event.listen(db.session, "after_commit", lambda session: os._exit(3), insert=True)
+    db.session.commit()
+print("not reached")
+"""
+
+
+def test_an_update_committed_by_a_process_that_died_is_replayed(app, client, region):
+    """The outbox row commits with the case; the next process applies it before its first search."""
+    import subprocess
+    import sys
+
+    from uth.search import make_backend
+
+    index_dir = app.config["UTH_INDEX_DIR"]
+    done = subprocess.run([sys.executable, "-c", CRASHING_WORKER, app.config["SQLALCHEMY_DATABASE_URI"], index_dir],
+                          capture_output=True, text=True, timeout=120, cwd=str(Path(__file__).parents[2]))
+    assert done.returncode == 3, done.stderr
+    with app.app_context():
+        assert pending_count() == 1
+        untouched = make_backend("whoosh", index_dir=index_dir)
+        assert untouched.doc_count("case") == 0  # the crash happened before the index write
+        untouched.close()
+    body = search(client, region, "Vombatfodring")  # this process's first search replays the outbox
+    assert body["total"] == 1
+    with app.app_context():
+        assert pending_count() == 0
+
+
+def test_reindex_rebuilds_after_the_index_directory_is_deleted(app, client, region, runner):
+    import shutil
+
+    first = submit(client, region, title="Fald", description="Patienten faldt ved Lemurtrappen om eftermiddagen.")
+    second = submit(client, region, title="Fald igen", description="Endnu et fald ved Lemurtrappen samme uge.")
+    shutil.rmtree(app.config["UTH_INDEX_DIR"])
+    result = runner.invoke(args=["uth", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 2 cases and 0 learning summaries" in result.stdout
+    assert refs(search(client, region, "lemurtrappen")) == {first, second}
+    again = runner.invoke(args=["uth", "reindex"])  # idempotent: no duplicates
+    assert again.exit_code == 0 and search(client, region, "lemurtrappen")["total"] == 2
+
+
+def _index_bytes(index_dir: str) -> bytes:
+    return b"".join(path.read_bytes().lower() for path in Path(index_dir).rglob("*") if path.is_file())
+
+
+def test_anonymised_text_leaves_every_index_file_at_close(app, client, region):
+    ref = submit(client, region, title="Forkert dosis", event_type="medicinering.ordination.forkert_dosis",
+                 patient={"cpr": "170845-4321", "name": "Xenia Quistgaard"},
+                 description="Xenia Quistgaard (170845-4321) fik dobbelt dosis Marevan om aftenen.")
+    assert search(client, region, "Quistgaard")["total"] == 1
+    act = lambda action, **kw: client.post(f"/api/v1/cases/{ref}/actions", json={"action": action, **kw},
+                                           headers=region.headers["rm_h"])
+    assert act("edit", description="Patienten fik dobbelt dosis Marevan om aftenen.").status_code == 200
+    assert search(client, region, "Quistgaard")["total"] == 0
+    index_dir = app.config["UTH_INDEX_DIR"]
+    assert b"quistgaard" in _index_bytes(index_dir)  # replaced, but an old segment still holds it
+    assert act("assign", assignee="rm@h.dk").status_code == 200
+    closed = act("close", conclusion="Dobbeltkontrol indført.", learning="Dobbeltkontrol af Marevan ved ordination.")
+    assert closed.status_code == 200, closed.get_json()
+    raw = _index_bytes(index_dir)
+    for gone in (b"quistgaard", b"xenia", b"170845", b"4321"):
+        assert gone not in raw
+    assert refs(search(client, region, "dobbeltkontrol")) == {ref}  # the closed case is searchable

@@ -1,6 +1,8 @@
 """`uth` commands of the search feature (registered on uth.cli.uth_cli)."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from uth.cli import command
@@ -13,7 +15,7 @@ def reindex_cmd():
 
     install()
     backend = get_backend(fresh=True)
-    with click.progressbar(length=source_count(), label="Indekserer", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=source_count(), label="Indekserer", file=sys.stderr) as bar:
         counts = rebuild(backend, progress=bar.update)
     click.echo(f"indexed {counts.get('case', 0)} cases and {counts.get('learning', 0)} learning summaries "
                f"({backend.name})")
