@@ -118,7 +118,9 @@ def test_close_with_findings_answers_422_with_the_findings(client, world):
     response = post(client, headers["rm_h"], ref, "close", conclusion="Ring til pårørende på jens@example.dk",
                     learning="Send epikrisen samme dag.", not_personal=[finding["id"]])
     assert response.status_code == 200 and response.get_json()["status"] == "closed"
-    assert "patient" in response.get_json() and response.get_json()["patient"] == {"cpr": None, "name": None}
+    assert "patient" not in response.get_json()  # patient data only with a purpose, and deleted at close
+    with_purpose = client.get(f"/api/v1/cases/{ref}?purpose=sagsbehandling", headers=headers["rm_h"]).get_json()
+    assert "patient" not in with_purpose
 
 
 def test_statement_round_trip_across_two_organisations(app, client, world):

@@ -70,10 +70,10 @@ def test_transfer_keeps_deadlines_and_protects_an_anonymous_reporter(region, now
     assert "H" not in {link.org.code for link in case.involved}
     assert case.status == "in_progress"
     assert [m.to_address for m in outbox("case_transferred")] == ["rm@h2.dk"]
-    new_view = case_json(case, user("rm_h2"), now)
+    new_view = case_json(case, user("rm_h2"), now, purpose="sagsbehandling")
     assert new_view["view"] == "full" and "reporter" not in new_view and new_view["patient"]["name"] == "Jens Hansen"
     assert case_json(case, user("central"), now)["reporter"]["email"] == "nurse@h.dk"  # central over the owning org
-    old_view = case_json(case, user("rm_h"), now)  # still involved through H-MED, the transition's origin
+    old_view = case_json(case, user("rm_h"), now, purpose="sagsbehandling")  # still involved through H-MED, the transition's origin
     assert old_view["view"] == "limited" and "reporter" not in old_view and "patient" not in old_view
     with pytest.raises(NotFound):
         act("rm_h", ref, "edit", now, title="Vi har ikke sagen mere")

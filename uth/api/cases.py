@@ -6,6 +6,7 @@ from flask import g, jsonify, request
 from uth.api import bp
 from uth.api.auth import token_required
 from uth.api.helpers import int_arg
+from uth.audit.services import api_purpose as personal_data_purpose
 from uth.auth.permissions import has_case_role
 from uth.clock import utcnow
 from uth.deadlines.rules import local_date
@@ -34,4 +35,6 @@ def list_cases():
 def get_case(reference: str):
     """One case, as the caller may see it; 404 outside scope."""
     now = utcnow()
-    return jsonify(case_json(get_visible_case(g.actor, reference), g.actor, now))
+    case = get_visible_case(g.actor, reference)
+    purpose = personal_data_purpose(g.actor, case, now=now)
+    return jsonify(case_json(case, g.actor, now, purpose=purpose))

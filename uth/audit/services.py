@@ -37,3 +37,15 @@ def record(actor: User | str | None, action: str, *, now: datetime, case=None, o
     )
     db.session.add(entry)
     return entry
+
+
+def api_purpose(actor: User, case, *, now: datetime) -> str | None:
+    """The purpose an API caller gives for opening patient data (`?purpose=` or X-UTH-Purpose); audited and committed."""
+    from uth.auth.permissions import can_see_patient
+
+    purpose = (request.args.get("purpose") or request.headers.get("X-UTH-Purpose") or "").strip()[:500]
+    if not purpose or not can_see_patient(actor, case) or not (case.patient_cpr or case.patient_name):
+        return None
+    record(actor, "case.personal_data_viewed", now=now, case=case, detail={"reference": case.reference}, purpose=purpose)
+    db.session.commit()
+    return purpose

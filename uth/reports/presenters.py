@@ -49,8 +49,8 @@ def _org(org) -> str | None:
     return org.code if org is not None else None
 
 
-def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | None = None) -> dict:
-    """The case as the actor may see it: reporter and patient only where allowed."""
+def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | None = None, purpose: str | None = None) -> dict:
+    """The case as the actor may see it: reporter where allowed; patient only where allowed and a purpose is given."""
     level = case_view_level(actor, case) if actor is not None else None
     data = {
         "reference": case.reference,
@@ -104,7 +104,7 @@ def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | Non
             "name": case.reporter_name, "email": case.reporter_email, "phone": case.reporter_phone,
             "profession": case.reporter_profession, "anonymous": case.reporter_anonymous,
         }
-    if level == FULL and can_see_patient(actor, case):
+    if purpose and level == FULL and can_see_patient(actor, case):
         data["patient"] = {"cpr": case.patient_cpr, "name": case.patient_name}
     if receipt_code is not None:
         data["receipt_code"] = receipt_code

@@ -1,0 +1,42 @@
+"""GET /api/v1/cases/<reference>/audit: central risk managers over the case and admins; 404 for others (SPEC §13, §14)."""
+import pytest
+
+from tests.factories import report_data
+
+
+@pytest.fixture
+def reference(client, region):
+    body = report_data(event_org="H-MED", patient={"cpr": "0101901234", "name": "Jens Hansen"})
+    return client.post("/api/v1/reports", json=body, headers=region.headers["nurse"]).get_json()["reference"]
+
+
+def test_central_risk_manager_and_admin_read_the_trail(client, region, reference):
+    client.get(f"/api/v1/cases/{reference}?purpose=sagsbehandling", headers=region.headers["rm_h"])
+    for who in ("central", "admin"):
+        response = client.get(f"/api/v1/cases/{reference}/audit", headers=region.headers[who])
+        assert response.status_code == 200
+        items = response.get_json()["items"]
+        assert [i["action"] for i in items] == ["case.created", "case.personal_data_viewed"]
+        assert items[0]["actor"] == "nurse@h.dk" and items[1]["actor"] == "rm@h.dk"
+        assert items[1]["purpose"] == "sagsbehandling"
+        assert set(items[0]) >= {"at", "actor", "action", "detail"}
+        assert "0101901234" not in response.get_data(as_text=True) and "Jens" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["rm_h", "rm_k", "nurse", "forum"])
+def test_everyone_else_gets_404(client, region, reference, who):
+    assert client.get(f"/api/v1/cases/{reference}/audit", headers=region.headers[who]).status_code == 404
+
+
+def test_unknown_case_is_404(client, region):
+    assert client.get("/api/v1/cases/UTH-2026-999999/audit", headers=region.headers["admin"]).status_code == 404
+
+
+def test_patient_only_with_a_purpose(client, region, reference):
+    plain = client.get(f"/api/v1/cases/{reference}", headers=region.headers["rm_h"]).get_json()
+    assert "patient" not in plain
+    header = client.get(f"/api/v1/cases/{reference}", headers={**region.headers["rm_h"], "X-UTH-Purpose": "analyse"}).get_json()
+    assert header["patient"]["name"] == "Jens Hansen"
+    items = client.get(f"/api/v1/cases/{reference}/audit", headers=region.headers["admin"]).get_json()["items"]
+    assert [(i["action"], i["purpose"]) for i in items if i["action"] == "case.personal_data_viewed"] == [
+        ("case.personal_data_viewed", "analyse")]

@@ -1,0 +1,78 @@
+"""The anonymisation check page of a case: findings highlighted in the text, redact all (SPEC §5 close, §8)."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from uth.anonymisation.scanner import redact
+from uth.anonymisation.services import case_texts, purge_storage, scan_case
+from uth.audit.views import bp
+from uth.auth.permissions import can_handle
+from uth.clock import utcnow
+from uth.extensions import db
+from uth.i18n import gettext
+from uth.learning.views import highlight
+from uth.reports.actions import EDITABLE, perform
+from uth.reports.services import get_visible_case
+
+
+def _handled_case(reference: str):
+    case = get_visible_case(current_user, reference)
+    if not can_handle(current_user, case):
+        abort(404)
+    return case
+
+
+@bp.get("/cases/<reference>/anonymisation")
+@login_required
+def findings_page(reference: str):
+    """Every finding of the case, marked in its field's text, with a checkbox to accept it at close."""
+    case = _handled_case(reference)
+    findings = scan_case(case)
+    by_field = defaultdict(list)
+    for f in findings:
+        by_field[f.field].append(f)
+    texts = case_texts(case)
+    highlighted = {name: highlight(texts[name], fs) for name, fs in by_field.items()}
+    redactable = any(name in EDITABLE for name in by_field)
+    return render_template("cases/findings_page.html", case=case, findings=findings, highlighted=highlighted,
+                           redactable=redactable)
+
+
+@bp.post("/cases/<reference>/anonymisation/redact")
+@login_required
+def redact_all(reference: str):
+    """Replace every finding in the editable fields by a placeholder, through the `edit` action."""
+    case = _handled_case(reference)
+    by_field = defaultdict(list)
+    for f in scan_case(case):
+        if f.field in EDITABLE:
+            by_field[f.field].append(f)
+    if by_field:
+        payload = {name: redact(getattr(case, name), fs) for name, fs in by_field.items()}
+        perform(current_user, case, "edit", payload, now=utcnow())
+        db.session.commit()
+        purge_storage(case.id)  # the replaced text is kept nowhere: not in the WAL, not in old index segments
+        flash(gettext("Fund i teksten er erstattet med pladsholdere."))
+    return redirect(url_for("audit.findings_page", reference=reference))
+
+
+FIELD_LABELS = {"title": "Overskrift", "description": "Beskrivelse", "consequence": "Konsekvens for patienten",
+                "prevention": "Forslag til forebyggelse", "conclusion": "Konklusion", "learning": "Læring",
+                "feedback": "Tilbagemelding til indberetter"}
+KIND_LABELS = {"cpr": "CPR-nummer", "phone": "Telefonnummer", "email": "E-mailadresse", "name": "Navn"}
+
+
+def field_label(field: str) -> str:
+    """Danish name of a scanned field ("statement:12:answer" → "Udtalelse 12, svar")."""
+    if field.startswith("statement:"):
+        _, sid, part = field.split(":")
+        return gettext("Udtalelse %(id)s, svar", id=sid) if part == "answer" else gettext("Udtalelse %(id)s, spørgsmål", id=sid)
+    return gettext(FIELD_LABELS.get(field, field))
+
+
+@bp.app_context_processor
+def _finding_labels():
+    return {"field_label": field_label, "kind_label": lambda kind: gettext(KIND_LABELS.get(kind, kind))}
