@@ -43,6 +43,19 @@ def command(*args, **kwargs):
     return decorate
 
 
+def _audit(action: str, **kwargs) -> None:
+    """Audit a change made from the command line, named after the operating-system user (SPEC §13)."""
+    import getpass
+
+    from uth.audit.services import record
+
+    try:
+        who = getpass.getuser()
+    except (OSError, KeyError):
+        who = "unknown"
+    record(f"cli:{who}", action, now=utcnow(), **kwargs)
+
+
 @command("init")
 def init_cmd():
     """Migrate the schema to head and load the taxonomy (idempotent)."""
@@ -65,6 +78,7 @@ def import_orgs_cmd(file: Path):
     from uth.auth.orgs import import_orgs
 
     count = import_orgs(file.read_text(encoding="utf-8-sig"))
+    _audit("orgs.imported", detail={"file": file.name, "count": count})
     click.echo(f"imported {count} organisations")
 
 
@@ -78,6 +92,7 @@ def add_user_cmd(email: str, name: str, password_stdin: bool):
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     user = add_user(email, name, password, now=utcnow())
+    _audit("user.created", obj=user, detail={"email": user.email})
     click.echo(f"created user {user.email}")
 
 
@@ -89,7 +104,8 @@ def grant_cmd(email: str, role: str, scope: str | None):
     """Give ROLE over SCOPE (org code; cluster code for forum_member; none for admin)."""
     from uth.auth.services import get_user_by_email, grant_role
 
-    grant_role(get_user_by_email(email), role, scope, now=utcnow())
+    grant = grant_role(get_user_by_email(email), role, scope, now=utcnow())
+    _audit("grant.created", obj=grant, org_id=grant.org_id, detail={"email": email, "role": role, "scope": scope})
     click.echo(f"granted {role}{' on ' + scope if scope else ''} to {email}")
 
 
@@ -99,7 +115,9 @@ def create_token_cmd(email: str):
     """Print a new API token as the last line of stdout."""
     from uth.auth.services import create_token, get_user_by_email
 
-    token = create_token(get_user_by_email(email), now=utcnow())
+    user = get_user_by_email(email)
+    token = create_token(user, now=utcnow())
+    _audit("token.created", obj=user, detail={"email": email, "prefix": token[:10]})
     click.echo(f"token for {email} (shown once):")
     click.echo(token)
 

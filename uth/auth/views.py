@@ -67,6 +67,9 @@ def login():
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
     """Sign out and forget the session."""
+    if current_user.is_authenticated:
+        record(current_user, "auth.logout", now=utcnow())
+        db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
