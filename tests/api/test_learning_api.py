@@ -148,3 +148,11 @@ def test_batch_counts_appear_in_stats(app, client, headers):
     months = {r["key"]: r["count"] for r in _stats(client, headers, "central@r.dk", "month")["rows"]}
     assert months == {"2026-10": 19}
     assert _stats(client, headers, "forum2@kl2.dk", "event_type")["rows"] == []
+
+
+def test_forum_member_search_finds_learning_never_cases(app, client, headers):
+    summary_id = _draft(client, headers, app, title="Epikrise og hjemmepleje", visibility="national")
+    assert client.post(f"/api/v1/learning/{summary_id}/publish", headers=headers["rm@h.dk"]).status_code == 200
+    body = client.get("/api/v1/search?q=epikrisen", headers=headers["forum2@kl2.dk"]).get_json()
+    assert "UTH-2026-" not in str(body)
+    assert body["total"] >= 1 and all("UTH-" not in str(item.get("reference")) for item in body["items"])
