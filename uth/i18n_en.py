@@ -239,4 +239,17 @@ EN = {
     "Sag": "Case",
     "Detaljer": "Details",
     "Ugyldig dato (brug ÅÅÅÅ-MM-DD)": "Invalid date (use YYYY-MM-DD)",
+    # search (SPEC §12)
+    "Søg i sager": "Search cases",
+    "Søg i læringsopsamlinger": "Search learning summaries",
+    'Ord, "sætninger i anførselstegn", OR, NOT eller -ord, og præfiks* (fx medicin*)': 'Words, "phrases in quotes", OR, NOT or -word, and prefix* (e.g. medicin*)',
+    "Afgræns": "Narrow down",
+    "Modtaget fra": "Received from",
+    "Modtaget til": "Received to",
+    "Sortering": "Order",
+    "Bedste match": "Best match",
+    "Nyeste først": "Newest first",
+    "resultater": "results",
+    "Åbne": "Open",
+    "Næste frist": "Next deadline",
 }
