@@ -102,6 +102,8 @@ def _transfer(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     # Deadlines and owning_org stay: the clock keeps running, and an anonymous reporter stays
     # visible only to the organisation that first received the report (can_see_reporter).
     case.handling_org = org
+    if case.owning_org_id is None:  # an unrouted case: the first organisation to handle it owns it
+        case.owning_org = org
     case.assignee = None
     refresh_involved(case)
     action_mail.send_transferred(case, now=now)
