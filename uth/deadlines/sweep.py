@@ -58,7 +58,7 @@ def _overdue_case_batches(today: date):
     last_id = 0
     while True:
         batch = list(db.session.scalars(
-            select(Case).where(due.is_not(None), due < today, Case.id > last_id)
+            select(Case).where(due < today, Case.id > last_id)
             .options(selectinload(Case.statements), selectinload(Case.handling_org))
             .order_by(Case.id).limit(BATCH_SIZE)
         ))

@@ -91,11 +91,10 @@ def deadline_text(name: str) -> str:
     return DEADLINE_TEXTS.get(name.split(":", 1)[0], name)
 
 
-def notify_overdue(case, deadline: str, due_on: date, recipients: list[User], *, now: datetime,
-                   org_name: str | None = None) -> int:
+def notify_overdue(case, deadline: str, due_on: date, recipients: list[User], *, now: datetime) -> int:
     """Tell each recipient once that a deadline of the case has passed; returns the number queued."""
     what = deadline_text(deadline)
-    where = org_name or (case.handling_org.name if case.handling_org else "ingen organisation (sagen er ikke routet)")
+    where = case.handling_org.name if case.handling_org else "ingen organisation (sagen er ikke routet)"
     sent: set[str] = set()
     for user in recipients:
         if user.email in sent:
