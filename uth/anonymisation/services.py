@@ -62,7 +62,7 @@ def anonymise_case(case: Case, actor, *, now: datetime) -> None:
     for name in PERSONAL_FIELDS:
         setattr(case, name, None)
     case.anonymised_at = now
-    purged = _purge_outbox(case)
+    purged = _purge_outbox(case) + purge_delivered()  # also earlier closes' feedback mails delivered since
     record(actor, "case.anonymised", now=now, case=case,
            detail={"fields": deleted, "outbox_purged": purged, "history_redacted": redacted})
     db.session.flush()
@@ -95,7 +95,7 @@ def _purge_outbox(case: Case) -> int:
     return result.rowcount or 0
 
 
-def purge_delivered(now: datetime | None = None) -> int:
+def purge_delivered() -> int:
     """Delete delivered messages of anonymised cases (the feedback mail sent after close)."""
     anonymised = select(Case.id).where(Case.anonymised_at.is_not(None))
     result = db.session.execute(
