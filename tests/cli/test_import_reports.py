@@ -81,3 +81,14 @@ def test_only_bad_lines_write_nothing(app, runner, tmp_path):
     assert result.stdout.strip() == "imported 0, rejected 2"
     assert result.stderr.startswith("line 1: body: ") and "line 2: description: " in result.stderr
     assert _cases(app) == []
+
+
+def test_imported_history_sends_no_new_case_mail(app, runner, tmp_path):
+    from uth.notifications.models import OutboxMessage
+
+    _setup(app)
+    path = tmp_path / "reports.jsonl"
+    path.write_text(_line(received_at="2026-01-05T10:00:00+01:00") + "\n", encoding="utf-8")
+    assert runner.invoke(args=["uth", "import-reports", str(path)]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage)).all() == []

@@ -34,7 +34,7 @@ def _import_line(text: str, *, now: datetime):
         if reporter is None:
             raise Invalid({"reporter_email": ["Ukendt bruger"]})
     report = parse_report(data, public=False, reporter=reporter, now=now, allow_received_at=True)
-    case, _receipt = submit_report(reporter, report, now=now)
+    case, _receipt = submit_report(reporter, report, now=now, notify=False)
     record("system", "case.imported", now=now, case=case, detail={"reference": case.reference})
     return case
 

@@ -31,8 +31,10 @@ def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **d
     return event
 
 
-def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False) -> tuple[Case, str]:
-    """Record a report as a case, route it and start its deadlines; returns (case, receipt code)."""
+def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False,
+                  notify: bool = True) -> tuple[Case, str]:
+    """Record a report as a case, route it and start its deadlines; returns (case, receipt code).
+    `notify=False` for history moved from another system: no "new case" mail for old cases."""
     with db.session.no_autoflush:
         case, receipt = _new_case(actor, data, now=now, public=public)
     db.session.flush()
@@ -41,7 +43,8 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
     record(actor, "case.created", now=now, case=case,
            detail={"reference": case.reference, "public": public,
                    "handling_org": case.handling_org.code if case.handling_org else None})
-    notify_new_case(case, now=now)
+    if notify:
+        notify_new_case(case, now=now)
     return case, receipt
 
 
