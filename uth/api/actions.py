@@ -10,7 +10,7 @@ from uth.api.helpers import json_body
 from uth.api.openapi import PATHS, _ERR, _json, _ref
 from uth.clock import utcnow
 from uth.extensions import db
-from uth.reports.actions import perform
+from uth.reports.actions import PURGING_ACTIONS, perform
 from uth.reports.presenters import case_json
 from uth.reports.services import get_visible_case
 from uth.reports.workflow import ACTIONS
@@ -27,7 +27,7 @@ def case_action(reference: str):
     payload = {k: v for k, v in body.items() if k != "action"}
     perform(g.actor, case, action if isinstance(action, str) else "", payload, now=now)
     db.session.commit()
-    if action == "close":
+    if action in PURGING_ACTIONS:
         purge_storage(case.id)
     return jsonify(case_json(case, g.actor, now))
 

@@ -21,6 +21,7 @@ from email.utils import format_datetime
 from flask import current_app
 from sqlalchemy import select, update
 
+from uth.anonymisation.services import purge_delivered
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
 
@@ -38,6 +39,7 @@ class SendResult:
     retrying: int = 0
     failed: int = 0
     recovered: int = 0
+    purged: int = 0
 
 
 def backoff_after(attempts: int) -> timedelta:
@@ -161,4 +163,8 @@ def send_notifications(*, now: datetime, limit: int = 100) -> SendResult:
             db.session.commit()
     finally:
         connection.close()
+    if result.sent or result.failed:
+        # A closed case's feedback mail carried the reporter's address: gone once it is delivered.
+        result.purged = purge_delivered()
+        db.session.commit()
     return result

@@ -11,7 +11,7 @@ from uth.errors import FindingsError, Invalid, InvalidTransition
 from uth.extensions import db
 from uth.i18n import action_label, gettext
 from uth.reports import views
-from uth.reports.actions import perform
+from uth.reports.actions import PURGING_ACTIONS, perform
 from uth.reports.handling import eligible_assignees, offered_actions, open_statements_for
 from uth.reports.services import get_visible_case
 from uth.taxonomy.services import terms
@@ -42,7 +42,7 @@ def case_action(reference: str):
                          "message": err.message if isinstance(err, InvalidTransition) else None}
         return views.case_page(reference), err.status
     db.session.commit()
-    if action == "close":
+    if action in PURGING_ACTIONS:
         purge_storage(case.id)
     flash(gettext("Udført: %(action)s", action=action_label(action)))
     if case_view_level(current_user, case) is None:

@@ -44,10 +44,20 @@ def perform(actor: User, case: Case, action: str, payload: Payload, *, now: date
     return case
 
 
+# After these commit, the removed text must also leave the database files and the search index.
+PURGING_ACTIONS = frozenset({"close", "edit"})
+
+# Free text may name a person: it goes into the case history (cleaned at anonymisation), never
+# into the append-only audit trail, which records only that a comment was given.
+FREE_TEXT_DETAIL = ("comment",)
+
+
 def _done(actor: User, case: Case, action: str, now: datetime, **detail) -> None:
-    """History entry and audit row of an action; `detail` never holds personal data or replaced text."""
+    """History entry and audit row of an action; neither holds replaced text, the audit no free text."""
     add_event(case, actor, action, now=now, **detail)
-    record(actor, f"case.{action}", now=now, case=case, detail={"reference": case.reference, **detail})
+    audit_detail = {k: v for k, v in detail.items() if k not in FREE_TEXT_DETAIL}
+    audit_detail.update({f"{k}_given": True for k in FREE_TEXT_DETAIL if detail.get(k)})
+    record(actor, f"case.{action}", now=now, case=case, detail={"reference": case.reference, **audit_detail})
 
 
 def _raise_if(errors: dict) -> None:
