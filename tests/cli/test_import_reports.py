@@ -88,7 +88,7 @@ def test_imported_history_sends_no_new_case_mail(app, runner, tmp_path):
 
     _setup(app)
     path = tmp_path / "reports.jsonl"
-    path.write_text(_line(received_at="2026-01-05T10:00:00+01:00") + "\n", encoding="utf-8")
+    path.write_text(_line(received_at="2026-01-05T10:00:00+01:00", occurred_at="2026-01-04T10:00:00+01:00") + "\n", encoding="utf-8")
     assert runner.invoke(args=["uth", "import-reports", str(path)]).exit_code == 0
     with app.app_context():
         assert db.session.scalars(select(OutboxMessage)).all() == []
