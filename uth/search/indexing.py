@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -55,6 +56,8 @@ def get_backend(app: Flask | None = None, *, fresh: bool = False) -> SearchBacke
         backend = make_backend(app.config["UTH_SEARCH_BACKEND"], index_dir=app.config["UTH_INDEX_DIR"],
                                engine=db.engine)
         app.extensions[EXTENSION] = backend
+        if hasattr(backend, "close"):  # whoosh keeps index files open: close them with the app
+            weakref.finalize(app, backend.close)
     if not app.extensions.get(EXTENSION + "_replayed"):
         app.extensions[EXTENSION + "_replayed"] = True
         apply_pending(backend, wait=AFTER_COMMIT_WAIT)  # what a crashed process committed but never applied
