@@ -274,3 +274,21 @@ def test_anonymised_text_leaves_every_index_file_at_close(app, client, region, b
     for gone in (b"quistgaard", b"xenia", b"170845", b"4321"):
         assert gone not in raw
     assert refs(search(client, region, "dobbeltkontrol")) == {ref}  # the closed case is searchable
+
+
+def test_a_failing_index_write_does_not_fail_the_report_and_is_caught_up_by_the_next_search(app, client, region, monkeypatch):
+    with app.app_context():
+        backend = get_backend()
+    working = backend.index
+
+    def broken(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(backend, "index", broken)
+    ref = submit(client, region, title="Fald", description="Patienten faldt ved Kiwiskranken i går aftes.")
+    with app.app_context():
+        assert pending_count() == 1  # committed with the case, waiting for the index
+    monkeypatch.setattr(backend, "index", working)
+    assert refs(search(client, region, "kiwiskranken")) == {ref}
+    with app.app_context():
+        assert pending_count() == 0

@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - depends on which features are installe
 EXTENSION = "uth_search"
 BATCH = 200
 AFTER_COMMIT_WAIT = 5.0  # seconds a request waits for another applier (e.g. a reindex) before leaving its rows
+SEARCH_WAIT = 0.5  # seconds a search waits for another applier before searching what is there
 PENDING = "uth_search_pending"  # session.info flag: this transaction wrote outbox rows
 CASE_FIELDS = ("reference", "title", "description", "consequence", "prevention", "conclusion", "learning",
                "event_type", "transition_type", "received_at")
@@ -159,11 +160,23 @@ def _after_flush(session: Session, flush_context) -> None:
 
 def _after_commit(session: Session) -> None:
     """Apply what was committed (the session cannot run SQL here: a session of its own does)."""
-    if not session.info.pop(PENDING, False) or not has_app_context():
-        return
-    if not current_app.config.get("UTH_SEARCH_APPLY_AFTER_COMMIT", True):
-        return  # test seam: behave like a process that died right after its commit
-    apply_pending(get_backend(), wait=AFTER_COMMIT_WAIT)
+    if session.info.pop(PENDING, False) and has_app_context():
+        apply_safely(AFTER_COMMIT_WAIT)
+
+
+def apply_safely(wait: float) -> None:
+    """Apply pending updates; a failure is logged and leaves them in the outbox for the next try
+    (the change itself is committed: the request must not fail because the index did)."""
+    try:
+        apply_pending(get_backend(), wait=wait)
+    except Exception:  # noqa: BLE001 - any engine or disk error: the outbox keeps the update
+        current_app.logger.exception("search: index update failed; kept in the outbox for the next try")
+
+
+def catch_up(wait: float = SEARCH_WAIT) -> None:
+    """Before a search: apply updates an earlier failure or a dead process left behind."""
+    if db.session.scalar(select(SearchOutbox.id).limit(1)) is not None:
+        apply_safely(wait)
 
 
 def _after_transaction_end(session: Session, transaction) -> None:

@@ -18,7 +18,7 @@ from uth.reports.models import OPEN_STATUSES, Case, Status
 from uth.taxonomy.services import codes
 
 from .backend import QuerySyntaxError
-from .indexing import LearningSummary, get_backend
+from .indexing import LearningSummary, catch_up, get_backend
 
 STATUS_VALUES = [s.value for s in Status]
 ORDERS = ("relevance", "date")
@@ -157,6 +157,7 @@ def search_cases(actor: User, q: str, filters: SearchFilters | None = None, *, k
 
         parse(q)
         return 0, []
+    catch_up()
     result = get_backend().search(q, kind=kind, session=db.session, allowed=allowed, order=order,
                                   offset=(page - 1) * per_page, limit=per_page)
     rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_([h.id for h in result.hits])))}
