@@ -292,3 +292,42 @@ def test_a_failing_index_write_does_not_fail_the_report_and_is_caught_up_by_the_
     assert refs(search(client, region, "kiwiskranken")) == {ref}
     with app.app_context():
         assert pending_count() == 0
+
+
+SUBMITTING_WORKER = """
+import sys
+from uth import create_app
+from uth.extensions import db
+from uth.auth.services import find_user
+from uth.clock import utcnow
+from uth.reports.services import submit_report
+from uth.reports.validation import parse_report
+from tests.factories import report_data
+
+app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": sys.argv[1], "UTH_INDEX_DIR": sys.argv[2],
+                             "UTH_SEARCH_BACKEND": sys.argv[3]})
+with app.app_context():
+    nurse = find_user("nurse@h.dk")
+    for n in range(int(sys.argv[4])):
+        now = utcnow()
+        data = parse_report(report_data(description=f"Samtidig indberetning {n} om Narhvalkateteret."),
+                            public=False, reporter=nurse, now=now)
+        submit_report(nurse, data, now=now)
+        db.session.commit()  # each commit applies its own outbox rows
+"""
+
+
+def test_workers_committing_at_the_same_time_share_one_index_without_losing_updates(app, client, region, backend_name):
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-c", SUBMITTING_WORKER, app.config["SQLALCHEMY_DATABASE_URI"], app.config["UTH_INDEX_DIR"],
+            backend_name, "8"]
+    workers = [subprocess.Popen(args, cwd=str(Path(__file__).parents[2]), stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for worker in workers:
+        _, err = worker.communicate(timeout=180)
+        assert worker.returncode == 0, err
+    with app.app_context():
+        assert pending_count() == 0  # every worker applied what it committed
+        assert get_backend().doc_count("case") == 24
+    assert search(client, region, "narhvalkateteret")["total"] == 24
