@@ -43,6 +43,10 @@ def test_forum_members_search_published_summaries_of_their_cluster_and_national(
     # risk managers search cases by default and learning on request
     assert search(client, region, "okapiepikris*", who="rm_h")["total"] == 1
     assert search(client, region, "okapiepikris*", who="rm_h", kind="learning")["total"] == 2
+    login(client, "forum@kl1.dk")
+    html = client.get("/search?q=okapiepikris*").get_data(as_text=True)
+    assert "Søg i læringsopsamlinger" in html and "2 resultater" in html
+    assert f'href="/learning/{national}"' in html and "<mark>Okapiepikriser</mark>" in html
 
 
 def test_search_page_shows_highlighted_escaped_results_with_status_and_deadline(app, client, region):

@@ -1,5 +1,11 @@
 """Keeping the search index in step with the database: collected at flush, written to the outbox in
 the same transaction, applied after commit, dropped on rollback, replayed after a crash (SPEC §12).
+
+Both backends take the same path. whoosh: one applier at a time (a file lock in the index
+directory), each batch through one writer, then the outbox rows are deleted; a crash in between
+re-applies the batch (upserts are idempotent). PostgreSQL: the documents and the deletion of their
+outbox rows commit in one transaction, under an advisory lock shared by every app server. Leftover
+rows are replayed at a process's first index use, before each search, and by `uth reindex`.
 """
 from __future__ import annotations
 
