@@ -252,14 +252,23 @@ def pending_count() -> int:
 
 
 def reindex_case(case_id: int) -> None:
-    """After an anonymisation: write the case again and merge, so no old segment keeps removed text."""
-    backend = get_backend()
-    apply_pending(backend)
-    with Session(db.engine) as session:
-        with _apply_lock(backend, session):
-            _write(backend, session, "case", {case_id})
-            session.commit()
-    backend.optimize()
+    """After an anonymisation: write the case again and merge, so no old segment keeps removed text.
+
+    Runs after the close was committed: a failure is logged, never raised into the request. When
+    a rebuild holds the lock, it reads the anonymised row or applies its outbox row, and merges.
+    """
+    try:
+        backend = get_backend()
+        with Session(db.engine) as session:
+            with _apply_lock(backend, session, AFTER_COMMIT_WAIT) as locked:
+                if not locked:
+                    current_app.logger.warning("search: case %s not re-indexed, another applier is busy", case_id)
+                    return
+                _write(backend, session, "case", {case_id})
+                session.commit()
+        backend.optimize()
+    except Exception:  # noqa: BLE001 - the close is committed; the next optimize or reindex merges
+        current_app.logger.exception("search: re-indexing anonymised case %s failed", case_id)
 
 
 def install() -> None:
