@@ -266,7 +266,9 @@ def reindex_case(case_id: int) -> None:
                     return
                 _write(backend, session, "case", {case_id})
                 session.commit()
-        backend.optimize()
+                # Under the apply lock: whoosh rewrites whole segments (seconds on a big index), and
+                # other appliers should give up after their short wait rather than queue behind it.
+                backend.optimize()
     except Exception:  # noqa: BLE001 - the close is committed; the next optimize or reindex merges
         current_app.logger.exception("search: re-indexing anonymised case %s failed", case_id)
 
