@@ -39,6 +39,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UTH_INDEX_DIR = os.environ.get("UTH_INDEX_DIR", str(INSTANCE_DIR / "index"))
     UTH_SEARCH_BACKEND = os.environ.get("UTH_SEARCH_BACKEND", "whoosh")
+    # "background": index writes after commit run in a per-process applier thread, off the request
+    # path; "inline": in the committing request (the test suite, for determinism).
+    UTH_SEARCH_APPLY = os.environ.get("UTH_SEARCH_APPLY", "background")
     # 3 working days to acknowledge: a local service target, no statutory deadline (DOMAIN §1.5).
     UTH_ACK_WORKING_DAYS = _int("UTH_ACK_WORKING_DAYS", 3)
     # 90 days: bekendtgørelse om rapportering af utilsigtede hændelser (as summarised by STPS).
@@ -75,6 +78,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("UTH_TEST_DATABASE_URL", "sqlite://")
     UTH_RATELIMIT_STORAGE = "memory://"
     UTH_ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    UTH_SEARCH_APPLY = "inline"
 
 
 class ProductionConfig(Config):

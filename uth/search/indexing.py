@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -55,8 +56,8 @@ def get_backend(app: Flask | None = None, *, fresh: bool = False) -> SearchBacke
             backend.close()
         backend = None
     if backend is None:
-        backend = make_backend(app.config["UTH_SEARCH_BACKEND"], index_dir=app.config["UTH_INDEX_DIR"],
-                               engine=db.engine)
+        backend = LockedBackend(make_backend(app.config["UTH_SEARCH_BACKEND"], index_dir=app.config["UTH_INDEX_DIR"],
+                                             engine=db.engine))
         app.extensions[EXTENSION] = backend
         if hasattr(backend, "close"):  # whoosh keeps index files open: close them with the app
             weakref.finalize(app, backend.close)
@@ -64,6 +65,26 @@ def get_backend(app: Flask | None = None, *, fresh: bool = False) -> SearchBacke
         app.extensions[EXTENSION + "_replayed"] = True
         apply_pending(backend, wait=AFTER_COMMIT_WAIT)  # what a crashed process committed but never applied
     return backend
+
+
+class LockedBackend:
+    """The backend with its calls serialised within a process: the background applier writes while
+    request threads search, and an engine's cached readers are not made for both at once."""
+
+    def __init__(self, backend: SearchBackend):
+        self._backend = backend
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str):
+        value = getattr(self._backend, name)
+        if not callable(value):
+            return value
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return value(*args, **kwargs)
+
+        return locked
 
 
 # -- collecting changes at flush ------------------------------------------------------------------
@@ -106,9 +127,13 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    """Apply what was committed (the session cannot run SQL here: a session of its own does)."""
+    """Apply what was committed: inline (tests, `UTH_SEARCH_APPLY=inline`) or, by default, in the
+    process's background applier, so index writes stay off the request path."""
     if session.info.pop(PENDING, False) and has_app_context():
-        apply_safely(AFTER_COMMIT_WAIT)
+        if current_app.config.get("UTH_SEARCH_APPLY", "background") == "inline":
+            apply_safely(AFTER_COMMIT_WAIT)
+        else:
+            background_applier(current_app._get_current_object()).signal()
 
 
 def apply_safely(wait: float) -> None:
@@ -252,7 +277,15 @@ def pending_count() -> int:
 
 
 def reindex_case(case_id: int) -> None:
-    """After an anonymisation: write the case again and merge, so no old segment keeps removed text.
+    """After an anonymisation or edit: re-index and merge now (inline) or in the background applier."""
+    if current_app.config.get("UTH_SEARCH_APPLY", "background") == "inline":
+        reindex_case_now(case_id)
+    else:
+        background_applier(current_app._get_current_object()).signal(purge=case_id)
+
+
+def reindex_case_now(case_id: int) -> None:
+    """Write the case again and merge, so no old segment keeps removed text.
 
     Runs after the close was committed: a failure is logged, never raised into the request. When
     a rebuild holds the lock, it reads the anonymised row or applies its outbox row, and merges.
@@ -280,3 +313,53 @@ def install() -> None:
     register_events()
     if reindex_case not in AFTER_ANONYMISE:
         AFTER_ANONYMISE.append(reindex_case)
+
+
+# -- the background applier -----------------------------------------------------------------------
+
+class BackgroundApplier:
+    """One daemon thread per app and process: applies the outbox after commits and merges after
+    anonymisation, off the request path. Started lazily (so after gunicorn's fork); what it has
+    not applied when the process dies stays in the outbox and is replayed (SPEC §12)."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.wake = threading.Event()
+        self.purges: set[int] = set()
+        self.guard = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def signal(self, purge: int | None = None) -> None:
+        """Ask for a round soon; `purge` also re-indexes and merges that case."""
+        with self.guard:
+            if purge is not None:
+                self.purges.add(purge)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="uth-search-applier", daemon=True)
+                self.thread.start()
+        self.wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait(timeout=30)
+            self.wake.clear()
+            with self.guard:
+                purges, self.purges = self.purges, set()
+            with self.app.app_context():
+                apply_safely(None)
+                for case_id in sorted(purges):
+                    reindex_case_now(case_id)
+                db.session.remove()
+
+
+_APPLIERS: "weakref.WeakKeyDictionary[Flask, BackgroundApplier]" = weakref.WeakKeyDictionary()
+_APPLIERS_GUARD = threading.Lock()
+
+
+def background_applier(app: Flask) -> BackgroundApplier:
+    """The app's applier in this process."""
+    with _APPLIERS_GUARD:
+        applier = _APPLIERS.get(app)
+        if applier is None:
+            applier = _APPLIERS[app] = BackgroundApplier(app)
+        return applier
