@@ -1,46 +1,17 @@
 """A risk manager handles a case in a real browser; the kommune's risk manager answers a statement request."""
-import threading
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 from tests.workflow_region import hospital_case, make_region
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
-def server(app):
+def server(app, live_url):
     with app.app_context():
         make_region()
         ref = hospital_case(event_type="medicinering")
-    app.config["WTF_CSRF_SSL_STRICT"] = False
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", ref
-    httpd.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("nav .who")).to_be_visible()
+    return live_url, ref
 
 
 def test_acknowledge_assign_request_answer_close(server, browser):

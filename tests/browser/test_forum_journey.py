@@ -1,19 +1,13 @@
 """A forum member signs in, searches learning summaries and opens the statistics page with its charts."""
-import threading
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from uth.auth.services import find_user
 from uth.extensions import db
 from uth.learning import services
-from tests.conftest import CHROMIUM, FIXED_NOW
-from tests.factories import PASSWORD
+from tests.conftest import FIXED_NOW
+from tests.browser.conftest import sign_in
 from tests.learning_region import closed_case, make_learning_region
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 def _publish(title: str, visibility: str, **case_fields) -> None:
@@ -24,7 +18,7 @@ def _publish(title: str, visibility: str, **case_fields) -> None:
 
 
 @pytest.fixture
-def server(app):
+def server(app, live_url):
     with app.app_context():
         make_learning_region()
         _publish("Epikrise forsinket ved udskrivelse", "cluster")
@@ -32,30 +26,12 @@ def server(app):
         for _ in range(6):
             closed_case()
         db.session.commit()
-    app.config["WTF_CSRF_SSL_STRICT"] = False
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    return live_url
 
 
 def test_forum_member_searches_learning_and_reads_the_statistics(server, browser):
     page = browser.new_context().new_page()
-    page.goto(f"{server}/login")
-    page.fill("#email", "forum1@kl1.dk")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("nav .who")).to_be_visible()
+    sign_in(page, server, "forum1@kl1.dk")
 
     page.click("nav >> text=Læring")
     expect(page.locator("article.summary")).to_have_count(2)

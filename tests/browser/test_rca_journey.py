@@ -1,37 +1,16 @@
 """A risk manager builds an RCA² of a serious case in a real browser, up to approval and the printed report."""
-import threading
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 from tests.rca_fixtures import make_rca_region
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
 
 @pytest.fixture
-def server(app):
+def server(app, live_url):
     with app.app_context():
         region = make_rca_region()
-    app.config["WTF_CSRF_SSL_STRICT"] = False
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", region.serious
-    httpd.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    return live_url, region.serious
 
 
 def add(page, part, fields: dict, selects: dict | None = None, check: str | None = None):
@@ -49,11 +28,7 @@ def add(page, part, fields: dict, selects: dict | None = None, check: str | None
 def test_build_an_rca2_to_approval_and_print_it(server, browser):
     base, reference = server
     page = browser.new_context().new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", "rm@h.dk")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("nav .who")).to_be_visible()
+    sign_in(page, base, "rm@h.dk")
 
     page.goto(f"{base}/cases")
     row = page.locator("tr", has_text=reference)
