@@ -26,15 +26,6 @@ def gettext(text: str, **values) -> str:
     return text % values if values else text
 
 
-def label(kind_labels: dict, code: str | None) -> str:
-    """A taxonomy label in the current language, the code itself when unknown."""
-    if code is None:
-        return ""
-    entry = kind_labels.get(code)
-    if entry is None:
-        return code
-    return entry[1] if current_language() == "en" else entry[0]
-
 
 STATUS_LABELS = {
     "new": ("Ny", "New"),

@@ -10,7 +10,7 @@ import os
 
 from uth.extensions import db
 from uth.search.indexing import get_backend, pending_count
-from tests.factories import make_case, make_org, make_token, make_user, report_data
+from tests.factories import make_org, make_token, make_user, report_data
 
 
 # The app's search backends: whoosh always; PostgreSQL's too when the suite runs on PostgreSQL.

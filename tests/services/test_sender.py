@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage

@@ -4,7 +4,6 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 
 from uth.auth.models import Organisation, Role, User
-from uth.extensions import db
 from uth.reports.models import Case, CaseOrg
 
 FULL = "full"
@@ -89,19 +88,7 @@ def can_handle(actor: User, case: Case) -> bool:
     return case_view_level(actor, case) == FULL
 
 
-def is_central_over(actor: User, org: Organisation | None) -> bool:
-    """True when a central risk manager grant covers the organisation."""
-    return _covers(scope_paths(actor, Role.CENTRAL_RISK_MANAGER), org)
-
 
 def has_case_role(actor: User) -> bool:
     """True for risk managers and central risk managers."""
     return actor.has_role(Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-
-
-def actor_org_ids(actor: User, *roles: Role) -> list[int]:
-    """Ids of every organisation in the actor's scope for these roles."""
-    paths = scope_paths(actor, *roles)
-    if not paths:
-        return []
-    return list(db.session.scalars(select(Organisation.id).where(or_(*[Organisation.path.like(p + "%") for p in paths]))))

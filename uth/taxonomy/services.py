@@ -64,17 +64,6 @@ def codes(kind: str) -> frozenset[str]:
     return value
 
 
-def is_code(kind: str, code: str) -> bool:
-    """True when `code` is an active term of `kind`."""
-    return (
-        db.session.scalar(
-            select(TaxonomyTerm.id).where(
-                TaxonomyTerm.kind == kind, TaxonomyTerm.code == code, TaxonomyTerm.active.is_(True)
-            )
-        )
-        is not None
-    )
-
 
 def labels(kind: str, lang: str = "da") -> dict[str, str]:
     """code -> label in the language, for display."""
