@@ -81,6 +81,8 @@ def test_phrase_needs_the_words_in_order(corpus):
 def test_or(corpus):
     assert corpus.ids("epikrise OR fmk") == {2, 3}
     assert corpus.ids("(epikrise OR fmk) hjemmeplejen") == {2}
+    assert corpus.ids("epikrise OR ordetfindesikke") == {2}
+    assert corpus.ids("epikrise ordetfindesikke") == set()
 
 
 def test_not_and_minus_exclude(corpus):

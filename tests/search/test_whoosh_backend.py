@@ -127,3 +127,21 @@ def test_scope_with_a_session(tmp_path):
     assert [hit.id for hit in page.hits] == [2] and page.total == 1
     engine.dispose()
     backend.close()
+
+
+def test_a_dropped_instance_closes_its_files(tmp_path):
+    """Segment files stay open between searches; an instance nobody closed must not leak them."""
+    import gc
+    import warnings
+
+    def use_and_drop():
+        backend = WhooshSearchBackend(str(tmp_path))
+        backend.index([_doc(1, "Fald.")])
+        assert _ids(backend, "fald") == {1}
+        backend.cycle = backend  # dropped only by the cyclic garbage collector
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        use_and_drop()
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

@@ -1,16 +1,16 @@
 """whoosh search backend: one on-disk index per document kind, for a single machine."""
 from __future__ import annotations
 
-import heapq
 import os
 import threading
 import unicodedata
+import weakref
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
-from whoosh import collectors, index, writing
+from whoosh import index, writing
 from whoosh.columns import CompressedBytesColumn, NumericColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.util.filelock import FileLock
@@ -18,7 +18,9 @@ from whoosh.util.filelock import FileLock
 from .analysis import strip_control
 from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search_args, KINDS
 from .query import parse
-from .whoosh_query import ANALYZER, FIELD, Restrict, compile_query, snippet
+from .whoosh_bitmaps import Evaluator, SegmentData
+from .whoosh_query import ANALYZER, compile_query, snippet
+from .whoosh_reader import Generation
 
 # Bump when the schema or analysis changes: a new, empty index is created and `uth reindex` fills it.
 SCHEMA_VERSION = 1
@@ -49,88 +51,6 @@ def _content(doc: SearchDoc) -> str:
     return unicodedata.normalize("NFC", f"{doc.title}\n{doc.title}\n{doc.body}")
 
 
-class _Generation:
-    """One committed state of an index: a searcher and, lazily, its id <-> docnum maps."""
-
-    def __init__(self, ix: index.Index, columns_cache: dict) -> None:
-        self.searcher = ix.searcher()
-        self.generation = self.searcher.reader().generation()
-        self._cache = columns_cache
-        self._ids: list[int] | None = None
-        self._received: list[int] | None = None
-        self._docnums: dict[int, int] | None = None
-        self._readers: dict[str, object] = {}
-
-    def _column(self, name: str) -> list[int]:
-        """A column for all documents, built from per-segment lists (segments never change)."""
-        values: list[int] = []
-        for reader, _offset in self.searcher.reader().leaf_readers():
-            if reader.segment() is None:  # an empty index
-                continue
-            key = (reader.segment().segment_id(), name)
-            if key not in self._cache:
-                self._cache[key] = _load_numbers(reader, name)
-            values.extend(self._cache[key])
-        return values
-
-    def ids(self) -> list[int]:
-        if self._ids is None:
-            self._ids = self._column("id")
-        return self._ids
-
-    def received(self) -> list[int]:
-        if self._received is None:
-            self._received = self._column("received")
-        return self._received
-
-    def docnums(self, ids: Iterable[int]) -> list[int]:
-        """Sorted document numbers of the given ids that are in the index."""
-        if self._docnums is None:
-            all_ids = self.ids()
-            mapping = {doc_id: docnum for docnum, doc_id in enumerate(all_ids)}  # later docnum wins
-            for reader, offset in self.searcher.reader().leaf_readers():
-                for local in reader.deleted_docs_set:
-                    if mapping.get(all_ids[offset + local]) == offset + local:
-                        del mapping[all_ids[offset + local]]
-            self._docnums = mapping
-        get = self._docnums.get
-        return sorted(docnum for docnum in map(get, ids) if docnum is not None)
-
-    def _reader(self, name: str):
-        if name not in self._readers:  # opening a column reader reads its whole offset table
-            self._readers[name] = self.searcher.reader().column_reader(name)
-        return self._readers[name]
-
-    def id_of(self, docnum: int) -> int:
-        return self._ids[docnum] if self._ids is not None else self._reader("id")[docnum]
-
-    def body_of(self, docnum: int) -> str:
-        return self._reader("body")[docnum].decode("utf-8")
-
-    def close(self) -> None:
-        self.searcher.close()
-
-
-def _load_numbers(reader, name: str) -> list[int]:
-    """A segment's numeric column as a list, read as one array rather than value by value."""
-    column = reader.column_reader(name, translate=False)
-    try:
-        dbfile, start, stored = column._dbfile, column._basepos, column._count  # whoosh 2.7 internals
-    except AttributeError:  # an empty column, or another whoosh version: the slow, public way
-        return list(column)
-    values = dbfile.get_array(start, column._typecode, stored).tolist()
-    return values + [column._default] * (reader.doc_count_all() - stored)
-
-
-class _TopCollector(collectors.TopCollector):
-    """TopCollector whose total is exact: whoosh's count can skip blocks (and with a filter, lie)."""
-
-    def exact_total(self) -> int:
-        if self.total <= self.limit:  # the heap never filled, so nothing was skipped or pruned
-            return self.total
-        return sum(1 for _ in self.top_searcher.docs_for_query(self.q))
-
-
 class WhooshSearchBackend:
     """Index per kind under `index_dir` (local disk: whoosh's write lock is a file lock).
 
@@ -146,9 +66,13 @@ class WhooshSearchBackend:
         self.writer_timeout = writer_timeout
         os.makedirs(index_dir, exist_ok=True)
         self._indexes: dict[str, index.Index] = {}
-        self._generations: dict[str, _Generation] = {}
-        self._columns: dict[str, dict] = {kind: {} for kind in KINDS}
+        self._generations: dict[str, Generation] = {}
+        self._segments: dict[str, dict[str, SegmentData]] = {kind: {} for kind in KINDS}
+        self._evaluators = {kind: Evaluator() for kind in KINDS}
         self._lock = threading.RLock()
+        # Segment files stay open while a generation is in use; close them even when an instance
+        # is dropped without close() (an app torn down in a test, a worker exiting).
+        weakref.finalize(self, _close_all, self._generations)
 
     def _ix(self, kind: str) -> index.Index:
         check_kind(kind)
@@ -167,26 +91,30 @@ class WhooshSearchBackend:
                 lock.release()
         return self._indexes[kind]
 
-    def _current(self, kind: str) -> _Generation:
-        """The searcher for the latest commit, reopened rather than `refresh()`ed."""
+    def _current(self, kind: str) -> Generation:
+        """The latest commit's generation, reopened rather than `refresh()`ed.
+
+        whoosh-reloaded 2.7.5's Searcher.refresh() reuses segment readers that keep stale
+        deletions and re-adds merged-away segments (deleted documents come back, duplicates
+        appear); per-segment data is cached here instead, keyed by the immutable segment id.
+        """
         ix = self._ix(kind)
         current = self._generations.get(kind)
         if current is not None and current.generation == ix.latest_generation():
             return current
-        # whoosh-reloaded 2.7.5 Searcher.refresh() reuses readers that keep stale deletions and
-        # re-adds merged-away segments (deleted documents come back, duplicates appear).
-        fresh = _Generation(ix, self._columns[kind])
+        fresh = Generation(ix, self._segments[kind], self._evaluators[kind])
         if current is not None:
             current.close()
-        live = {reader.segment().segment_id() for reader, _ in fresh.searcher.reader().leaf_readers() if reader.segment()}
-        for key in [key for key in self._columns[kind] if key[0] not in live]:
-            del self._columns[kind][key]
+        live = {leaf.key for leaf in fresh.leaves}
+        for key in [key for key in self._segments[kind] if key not in live]:
+            del self._segments[kind][key]
+        self._evaluators[kind].cache.drop_segments(live)
         self._generations[kind] = fresh
         return fresh
 
     def _commit(self, kind: str, write, *, big: bool) -> None:
         """One writer for the batch; merge only for big batches or too many segments."""
-        writer = self._ix(kind).writer(timeout=self.writer_timeout)
+        writer = self._ix(kind).writer(timeout=self.writer_timeout, compound=False)
         try:
             write(writer)
         except BaseException:
@@ -244,51 +172,37 @@ class WhooshSearchBackend:
         compiled = compile_query(parse(query))
         if compiled.query is None:
             return SearchPage(0, [])
-        allowed_ids = None if allowed is None else session.execute(allowed).scalars().all()
+        allowed_ids = None if allowed is None else _fetch_ids(session, allowed)
         if allowed_ids is not None and not allowed_ids:
             return SearchPage(0, [])
         with self._lock:
             state = self._current(kind)
-            q = compiled.query
-            if allowed_ids is not None:
-                docnums = state.docnums(allowed_ids)
-                if not docnums:
-                    return SearchPage(0, [])
-                if len(docnums) < state.searcher.doc_count():
-                    q = Restrict(q, docnums)
+            scope = None if allowed_ids is None else state.allowed_bits(allowed_ids)
+            matches = state.matches(compiled.query, scope)
+            total = sum(bits.bit_count() for _, bits in matches)
+            if total <= offset:
+                return SearchPage(total, [])
             if order == "date":
-                total, top = self._by_date(state, q, offset + limit)
+                top = state.by_date(matches, offset + limit)
             else:
-                total, top = self._by_relevance(state, q, offset + limit)
+                top = state.by_relevance(compiled.query, matches, offset + limit)
             hits = [
-                Hit(kind, state.id_of(docnum), score, snippet(state.body_of(docnum), compiled.terms, compiled.prefixes))
-                for score, docnum in top[offset:]
+                Hit(kind, leaf.data.ids[docnum], score,
+                    snippet(state.body(leaf, docnum), compiled.terms, compiled.prefixes))
+                for score, leaf, docnum in top[offset:]
             ]
         return SearchPage(total, hits)
-
-    @staticmethod
-    def _by_relevance(state: _Generation, q, top: int) -> tuple[int, list[tuple[float, int]]]:
-        collector = _TopCollector(top)
-        state.searcher.search_with_collector(q, collector)
-        return collector.exact_total(), list(collector.results().top_n)
-
-    @staticmethod
-    def _by_date(state: _Generation, q, top: int) -> tuple[int, list[tuple[float, int]]]:
-        docnums = list(state.searcher.docs_for_query(q))
-        received, ids = state.received(), state.ids()
-        newest = heapq.nlargest(top, docnums, key=lambda docnum: (received[docnum], ids[docnum]))
-        return len(docnums), [(0.0, docnum) for docnum in newest]
 
     def clear(self) -> None:
         """Empty every kind's index (under the write lock, so other processes see it at once)."""
         for kind in KINDS:
-            writer = self._ix(kind).writer(timeout=self.writer_timeout)
+            writer = self._ix(kind).writer(timeout=self.writer_timeout, compound=False)
             writer.commit(mergetype=writing.CLEAR)
 
     def optimize(self) -> None:
         """Merge into one segment per kind: deleted documents' text leaves the disk."""
         for kind in KINDS:
-            writer = self._ix(kind).writer(timeout=self.writer_timeout)
+            writer = self._ix(kind).writer(timeout=self.writer_timeout, compound=False)
             if len(writer.segments) > 1 or any(segment.has_deletions() for segment in writer.segments):
                 writer.commit(optimize=True)
             else:
@@ -296,11 +210,29 @@ class WhooshSearchBackend:
 
     def doc_count(self, kind: str) -> int:
         with self._lock:
-            return self._current(kind).searcher.doc_count()
+            return self._current(kind).doc_count()
 
     def close(self) -> None:
-        """Release open readers (tests, shutdown)."""
+        """Release open readers (tests, shutdown); the next search reopens them."""
         with self._lock:
-            for state in self._generations.values():
-                state.close()
-            self._generations.clear()
+            _close_all(self._generations)
+
+
+def _fetch_ids(session: Session, allowed: Select) -> list[int]:
+    """The allowed ids, on the caller's transaction, read straight off the DB-API cursor.
+
+    A scope can hold every case of a region; building a Row per id costs 2-3x the query.
+    """
+    result = session.connection().execute(allowed)
+    try:
+        if result.cursor is None:
+            return list(result.scalars())
+        return [row[0] for row in result.cursor.fetchall()]
+    finally:
+        result.close()
+
+
+def _close_all(generations: dict[str, Generation]) -> None:
+    for state in generations.values():
+        state.close()
+    generations.clear()

@@ -90,48 +90,12 @@ def _compile_and(node: And, terms: set[str], prefixes: list[str], positive: bool
     return wq.AndNot(base, excluded[0] if len(excluded) == 1 else wq.Or(excluded))
 
 
-class Restrict(wq.Query):
-    """Match only the given (sorted, global) document numbers, skipping postings in between.
-
-    whoosh's `filter=` checks every matching document against a set; this restriction lets
-    the posting lists jump (skip_to) to the next allowed document, so a narrow scope is cheap.
-    """
-
-    def __init__(self, child: wq.Query, docnums: list[int]) -> None:
-        self.child = child
-        self.docnums = docnums
-
-    def __repr__(self) -> str:
-        return f"Restrict({self.child!r}, {len(self.docnums)} docs)"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Restrict) and (other.child, other.docnums) == (self.child, self.docnums)
-
-    def __hash__(self) -> int:
-        return hash(self.child) ^ len(self.docnums)
-
-    def is_leaf(self) -> bool:
-        return False
-
-    def children(self):
-        return [self.child]
-
-    def matcher(self, searcher, context=None):
-        offset = 0
-        if searcher.has_parent():
-            offset = searcher.get_parent()._offset_for_subsearcher(searcher)
-        lo = bisect_left(self.docnums, offset)
-        hi = bisect_left(self.docnums, offset + searcher.doc_count_all())
-        if lo == hi:
-            return NullMatcher()
-        child = self.child.matcher(searcher, context)
-        if not child.is_active():
-            return child
-        return RestrictMatcher(child, [docnum - offset for docnum in self.docnums[lo:hi]])
-
-
 class RestrictMatcher(WrappingMatcher):
-    """Wraps a matcher so it only stops on allowed document numbers (segment-local, sorted)."""
+    """Wraps a matcher so it only stops on the given document numbers (segment-local, sorted).
+
+    The posting lists jump (skip_to) from one allowed document to the next, where whoosh's
+    `filter=` would look at every match: checking phrase positions costs only the candidates.
+    """
 
     def __init__(self, child, allowed: list[int], pos: int = 0) -> None:
         super().__init__(child)
