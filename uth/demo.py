@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from uth.auth.orgs import get_or_create_cluster, import_orgs
 from uth.auth.services import add_user, find_user, grant_role
+from uth.notifications.services import risk_managers_of
+from uth.reports.actions import perform
 from uth.reports.services import submit_report
 from uth.reports.validation import parse_report
 
@@ -130,6 +132,28 @@ def load_demo(*, now: datetime) -> list[str]:
     return lines
 
 
+def _handle_like_a_risk_manager(case, received: datetime, now: datetime, rng: random.Random) -> None:
+    """Move older demo cases along the workflow, so the queue looks like a real morning."""
+    handlers = risk_managers_of(case.handling_org_id)
+    age = (now - received).days
+    if not handlers or age < 2:
+        return
+    rm = handlers[0]
+    perform(rm, case, "acknowledge", {}, now=received + timedelta(days=1))
+    if age < 6:
+        return
+    perform(rm, case, "assign", {"assignee": rm.email}, now=received + timedelta(days=3))
+    if case.involved and age < 40 and rng.random() < 0.5:
+        perform(rm, case, "request_statement", {"org": case.involved[0].org.code,
+                "question": "Kan I beskrive, hvordan overleveringen foregik hos jer?"}, now=received + timedelta(days=4))
+    elif age > 60 and rng.random() < 0.7:
+        perform(rm, case, "classify", {"event_type": case.event_type or "overgange.information"}, now=received + timedelta(days=5))
+        perform(rm, case, "close", {
+            "conclusion": "Overleveringen manglede oplysninger, som modtageren havde brug for.",
+            "learning": "Oplysningerne sendes med ved overgangen, og modtageren bekræfter modtagelsen.",
+        }, now=received + timedelta(days=rng.randint(20, 55)))
+
+
 def _sample_cases(now: datetime) -> int:
     rng = random.Random(2026)
     reporters = {u[0]: find_user(u[0]) for u in USERS}
@@ -152,7 +176,8 @@ def _sample_cases(now: datetime) -> int:
                             "name": rng.choice(["Jens Hansen", "Birthe Nielsen", "Ole Jensen", "Inge Pedersen"])},
             }
             data = parse_report(body, public=False, reporter=reporter, now=now, allow_received_at=True)
-            submit_report(reporter, data, now=received)
+            case, _ = submit_report(reporter, data, now=received)
+            _handle_like_a_risk_manager(case, received, now, rng)
             count += 1
     public = parse_report({
         "occurred_at": (now - timedelta(days=3)).isoformat(), "event_org": "AUH-AKU",
