@@ -156,3 +156,21 @@ def test_forum_member_search_finds_learning_never_cases(app, client, headers):
     body = client.get("/api/v1/search?q=epikrisen", headers=headers["forum2@kl2.dk"]).get_json()
     assert "UTH-2026-" not in str(body)
     assert body["total"] >= 1 and all("UTH-" not in str(item.get("reference")) for item in body["items"])
+
+
+def test_learning_search_is_full_text_with_danish_stemming_and_the_query_syntax(app, client, headers):
+    fall = _draft(client, headers, app, title="Faldet efter udskrivelsen", summary="Borgeren faldt i hjemmet dagen efter hjemkomst.")
+    fmk = _draft(client, headers, app, title="Medicinlisten i FMK", summary="Medicinlisten var ikke opdateret ved overgangen.")
+    for summary_id in (fall, fmk):
+        assert client.post(f"/api/v1/learning/{summary_id}/publish", headers=headers["rm@h.dk"]).status_code == 200
+    ids = lambda q: [i["id"] for i in client.get(f"/api/v1/learning?q={q}", headers=headers["forum1@kl1.dk"]).get_json()["items"]]  # noqa: E731
+    assert ids("fald") == [fall]  # faldet/faldt → fald
+    assert ids("hjemkomsten") == [fall]  # hjemkomst/hjemkomsten
+    assert ids("medicin*") == [fmk]
+    assert ids('"ikke opdateret"') == [fmk]
+    assert ids("fald OR fmk") and set(ids("fald OR fmk")) == {fall, fmk}
+    assert ids("overgangen -fmk") == []
+    bad = client.get('/api/v1/learning?q="', headers=headers["forum1@kl1.dk"])
+    assert bad.status_code in (200, 422)
+    if bad.status_code == 422:
+        assert "q" in bad.get_json()["errors"]

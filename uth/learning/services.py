@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from uth.anonymisation.scanner import Finding, scan, without_accepted
 from uth.anonymisation.services import case_names, finding_dict
@@ -17,6 +17,8 @@ from uth.extensions import db
 from uth.learning.models import CLUSTER, DRAFT, NATIONAL, PUBLISHED, RETRACTED, VISIBILITIES, LearningSummary
 from uth.reports.models import Case, Status
 from uth.reports.validation import _text
+from uth.search.backend import QuerySyntaxError
+from uth.search.services import ranked_ids
 from uth.taxonomy.services import codes
 
 TEXT_FIELDS = ("title", "summary", "learning_points", "recommendations")
@@ -224,25 +226,15 @@ def retract_summary(actor: User, summary: LearningSummary, *, now: datetime) -> 
     return summary
 
 
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _prefix(col, code: str) -> ColumnElement[bool]:
     return or_(col == code, col.like(code + ".%"))
 
 
 def search_summaries(actor: User, q: str | None, filters: Mapping[str, str | None] | None = None) -> list[LearningSummary]:
-    """Published summaries the actor may read, matching every word of `q` and the filters.
-
-    The text match is a case-insensitive LIKE for now; the search feature may route `q` through
-    its full-text engine by replacing this one function."""
+    """Published summaries the actor may read that pass the filters; with `q`, the full-text
+    matches (Danish stemming, phrases, OR, NOT, prefix*) best first, else newest first.
+    A query the search syntax cannot take raises Invalid naming `q`."""
     query = published_summaries(actor)
-    fields = [LearningSummary.title, LearningSummary.summary, LearningSummary.learning_points,
-              LearningSummary.recommendations]
-    for term in (q or "").split():
-        query = query.where(or_(*[func.lower(f).like(_like(term), escape="\\") for f in fields]))
     filters = filters or {}
     if filters.get("event_type"):
         query = query.where(_prefix(LearningSummary.event_type, filters["event_type"]))
@@ -251,7 +243,14 @@ def search_summaries(actor: User, q: str | None, filters: Mapping[str, str | Non
     if filters.get("sector_pair"):
         sector_from, _, sector_to = filters["sector_pair"].partition("→")
         query = query.where(LearningSummary.sector_from == sector_from, LearningSummary.sector_to == sector_to)
-    return list(db.session.scalars(query.order_by(LearningSummary.published_at.desc(), LearningSummary.id.desc())))
+    if not (q or "").strip():
+        return list(db.session.scalars(query.order_by(LearningSummary.published_at.desc(), LearningSummary.id.desc())))
+    try:
+        ids = ranked_ids("learning", q, query.with_only_columns(LearningSummary.id).order_by(None))
+    except QuerySyntaxError as err:
+        raise Invalid({"q": [str(err)]}) from None
+    rows = {row.id: row for row in db.session.scalars(select(LearningSummary).where(LearningSummary.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
 
 
 def summaries_since(actor: User, since: datetime) -> list[LearningSummary]:

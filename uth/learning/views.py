@@ -73,9 +73,13 @@ def forum_page():
     """Published summaries for the reader's clusters and national ones, with search and filters."""
     _require_reader()
     q = (request.args.get("q") or "").strip()
-    summaries = services.search_summaries(current_user, q, _filters())
+    try:
+        summaries, query_error = services.search_summaries(current_user, q, _filters()), None
+    except Invalid as err:
+        summaries, query_error = [], err.errors["q"][0]
     drafts = list(db.session.scalars(services.draft_summaries(current_user)))
     return render_template("learning/list.html", summaries=summaries, drafts=drafts, q=q, filters=_filters(),
+                           query_error=query_error,
                            event_types=[t for t in terms("event_types") if not t.parent],
                            transition_types=[t for t in terms("transition_types") if not t.parent],
                            sector_pairs=_sector_pairs())

@@ -162,3 +162,11 @@ def search_cases(actor: User, q: str, filters: SearchFilters | None = None, *, k
                                   offset=(page - 1) * per_page, limit=per_page)
     rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_([h.id for h in result.hits])))}
     return result.total, [Result(kind, rows[h.id], h.snippet, h.score) for h in result.hits if h.id in rows]
+
+
+def ranked_ids(kind: str, q: str, allowed, *, limit: int = 200) -> list[int]:
+    """Ids of the best `limit` matches of `q` among `allowed` (a select of ids), best first; for
+    lists that are already scoped and filtered in SQL (the forum's learning page)."""
+    catch_up()
+    page = get_backend().search(q, kind=kind, session=db.session, allowed=allowed, order="relevance", offset=0, limit=limit)
+    return [hit.id for hit in page.hits]
