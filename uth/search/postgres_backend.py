@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .analysis import index_text, strip_control
 from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search_args
 from .models import search_documents
-from .query import And, Node, Not, Or, Phrase, Term, parse
+from .query import And, Node, Not, Phrase, Term, parse
 
 _DANISH = literal_column("'danish'::regconfig")
 # ts_headline does not escape HTML: mark with control characters (stripped from bodies), escape,
