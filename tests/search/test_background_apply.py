@@ -24,3 +24,39 @@ def test_background_applier_indexes_a_committed_case_without_a_search(app, clien
         assert indexing.get_backend().doc_count("case") == 1
     found = client.get("/api/v1/search?q=forvekslet", headers=headers).get_json()
     assert found["total"] == 1
+
+
+def _wait(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds  # generous: the assertion is that it happens, not how fast
+    while not condition() and time.monotonic() < deadline:
+        db.session.commit()  # end the read transaction so the applier's work becomes visible
+        time.sleep(0.1)
+
+
+def test_background_applier_merges_after_an_anonymisation(app):
+    """Closing through the real path in background mode: the removed name leaves the index files."""
+    from pathlib import Path
+
+    from tests.anon_cases import PATIENT_NAME, close, personal_case, region
+    from tests.conftest import FIXED_NOW
+    from uth.reports.actions import perform
+
+    app.config["UTH_SEARCH_APPLY"] = "background"
+    needle = PATIENT_NAME.split()[-1].lower().encode()
+    index_dir = Path(app.config["UTH_INDEX_DIR"])
+
+    def leaked() -> bool:
+        return index_dir.exists() and any(needle in p.read_bytes().lower() for p in index_dir.rglob("*") if p.is_file())
+
+    with app.app_context():
+        users = region()
+        case = personal_case(users["nurse"], description=f"{PATIENT_NAME} fik forkert dosis ved udskrivelsen fra afdelingen.")
+        _wait(lambda: indexing.pending_count() == 0)
+        assert leaked()  # the name reached the index before the handler redacted it
+        perform(users["rm"], case, "edit", {"description": "[NAVN] fik forkert dosis ved udskrivelsen fra afdelingen."}, now=FIXED_NOW)
+        db.session.commit()
+        close(users["rm"], case)
+        applier = indexing.background_applier(app)
+        _wait(lambda: not (indexing.pending_count() or applier.purges or leaked()))
+        assert indexing.pending_count() == 0 and not applier.purges
+        assert not leaked()

@@ -285,25 +285,33 @@ def reindex_case(case_id: int) -> None:
 
 
 def reindex_case_now(case_id: int) -> None:
-    """Write the case again and merge, so no old segment keeps removed text.
+    """Write the case again and merge, so no old segment keeps removed text (inline mode)."""
+    reindex_cases_now({case_id}, wait=AFTER_COMMIT_WAIT)
+
+
+def reindex_cases_now(case_ids: set[int], *, wait: float | None) -> bool:
+    """Write these cases again, then merge once; True when done.
 
     Runs after the close was committed: a failure is logged, never raised into the request. When
     a rebuild holds the lock, it reads the anonymised row or applies its outbox row, and merges.
+    The background applier passes `wait=None` and several cases at once: one merge for a round.
     """
     try:
         backend = get_backend()
         with Session(db.engine) as session:
-            with _apply_lock(backend, session, AFTER_COMMIT_WAIT) as locked:
+            with _apply_lock(backend, session, wait) as locked:
                 if not locked:
-                    current_app.logger.warning("search: case %s not re-indexed, another applier is busy", case_id)
-                    return
-                _write(backend, session, "case", {case_id})
+                    current_app.logger.warning("search: cases %s not re-indexed, another applier is busy", sorted(case_ids))
+                    return False
+                _write(backend, session, "case", set(case_ids))
                 session.commit()
                 # Under the apply lock: whoosh rewrites whole segments (seconds on a big index), and
                 # other appliers should give up after their short wait rather than queue behind it.
                 backend.optimize()
-    except Exception:  # noqa: BLE001 - the close is committed; the next optimize or reindex merges
-        current_app.logger.exception("search: re-indexing anonymised case %s failed", case_id)
+                return True
+    except Exception:  # noqa: BLE001 - the close is committed; the next round, optimize or reindex merges
+        current_app.logger.exception("search: re-indexing anonymised cases %s failed", sorted(case_ids))
+        return False
 
 
 def install() -> None:
@@ -347,8 +355,9 @@ class BackgroundApplier:
                 purges, self.purges = self.purges, set()
             with self.app.app_context():
                 apply_safely(None)
-                for case_id in sorted(purges):
-                    reindex_case_now(case_id)
+                if purges and not reindex_cases_now(purges, wait=None):
+                    with self.guard:  # try again next round: removed text must not stay in the index
+                        self.purges |= purges
                 db.session.remove()
 
 
