@@ -1,14 +1,14 @@
 """deadlines and notifications: overdue records (each overdue deadline once) and the outbox claim time
 
 Revision ID: 20261123_0003
-Revises: 20261123_0002
+Revises: 20261123_0001
 """
 from alembic import op
 import sqlalchemy as sa
 import uth.types
 
 revision = "20261123_0003"
-down_revision = "20261123_0002"
+down_revision = "20261123_0001"
 branch_labels = None
 depends_on = None
 
