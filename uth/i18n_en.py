@@ -146,6 +146,7 @@ EN = {
     'Fx sygeplejerske, overlæge, patientrepræsentant': 'E.g. nurse, consultant, patient representative',
     'Gem': 'Save',
     'Godkend analysen': 'Approve the analysis',
+    'Skriv læring fra analysen': 'Write learning from the analysis',
     'Godkendt': 'Approved',
     'Handlingshierarkiet: vælg så stærke tiltag som muligt.': 'The action hierarchy: choose actions as strong as possible.',
     'Handlingsplan': 'Action plan',

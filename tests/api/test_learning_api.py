@@ -174,3 +174,37 @@ def test_learning_search_is_full_text_with_danish_stemming_and_the_query_syntax(
     assert bad.status_code in (200, 422)
     if bad.status_code == 422:
         assert "q" in bad.get_json()["errors"]
+
+
+def test_learning_from_an_approved_analysis(app, client, headers):
+    from uth.rca.parts import add_part
+    from uth.rca.services import create_analysis, set_status
+
+    with app.app_context():
+        rm = find_user("rm@h.dk")
+        case = closed_case(actual_consequence="serious", possible_consequence=None)
+        analysis = create_analysis(rm, case, "rca2", now=FIXED_NOW)
+        add_part(rm, analysis, "causal_statements", {"cause": "Der var ingen elektronisk epikrise, fordi integrationen manglede",
+                                                     "effect": "egen læge kendte ikke den nye dosis", "event": "dosis blev ikke ændret"}, now=FIXED_NOW)
+        add_part(rm, analysis, "action_items", {"text": "Undervisning i epikriser", "strength": "weaker", "responsible": "AUH",
+                                                "due_on": "2027-03-01"}, now=FIXED_NOW)
+        add_part(rm, analysis, "action_items", {"text": "Integration mellem EPJ og lægesystem", "strength": "stronger",
+                                                "responsible": "IT", "due_on": "2027-03-01"}, now=FIXED_NOW)
+        db.session.commit()
+        analysis_id = analysis.id
+    early = client.post(f"/api/v1/analyses/{analysis_id}/learning", headers=headers["rm@h.dk"])
+    assert early.status_code == 409  # not approved yet
+    with app.app_context():
+        from uth.rca.services import get_analysis
+        rm = find_user("rm@h.dk")
+        analysis = get_analysis(rm, analysis_id)
+        set_status(rm, analysis, "in_review", now=FIXED_NOW)
+        set_status(rm, analysis, "approved", now=FIXED_NOW)
+        db.session.commit()
+    assert client.post(f"/api/v1/analyses/{analysis_id}/learning", headers=headers["rm@k2.dk"]).status_code == 404
+    response = client.post(f"/api/v1/analyses/{analysis_id}/learning", headers=headers["rm@h.dk"])
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["analysis_id"] == analysis_id and body["status"] == "draft"
+    assert "integrationen manglede → egen læge kendte ikke den nye dosis" in body["summary"]
+    assert body["recommendations"].splitlines() == ["- Integration mellem EPJ og lægesystem", "- Undervisning i epikriser"]

@@ -13,6 +13,7 @@ from uth.extensions import db
 from uth.learning import services
 from uth.learning.batch import parse_month
 from uth.learning.stats import DIMENSIONS, may_see_stats, statistics
+from uth.rca.services import get_analysis
 from uth.reports.services import get_visible_case
 
 
@@ -34,6 +35,14 @@ def create_learning(reference: str):
     """A draft learning summary from a closed case the caller handles."""
     case = get_visible_case(g.actor, reference)
     return _respond(services.create_summary_from_case(g.actor, case, now=utcnow()), 201)
+
+
+@bp.post("/api/v1/analyses/<analysis_id>/learning")
+@token_required
+def create_learning_from_analysis(analysis_id: str):
+    """A draft learning summary from an approved analysis whose cases the caller handles."""
+    analysis = get_analysis(g.actor, _id(analysis_id))
+    return _respond(services.create_summary_from_analysis(g.actor, analysis, now=utcnow()), 201)
 
 
 @bp.patch("/api/v1/learning/<summary_id>")
@@ -109,6 +118,10 @@ PATHS.update({
     "/api/v1/cases/{reference}/learning": {"post": {
         "summary": "Draft a learning summary from a closed case",
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _S}],
+        "responses": {"201": _json(_SUMMARY, "Created"), **_ERR, **_409}}},
+    "/api/v1/analyses/{analysis_id}/learning": {"post": {
+        "summary": "Draft a learning summary from an approved analysis (its closed cases, causal statements and actions)",
+        "parameters": [{"name": "analysis_id", "in": "path", "required": True, "schema": _S}],
         "responses": {"201": _json(_SUMMARY, "Created"), **_ERR, **_409}}},
     "/api/v1/learning": {"get": {
         "summary": "Published learning summaries the caller may read",

@@ -146,6 +146,24 @@ def create_summary_from_case(actor: User, case: Case, *, now: datetime) -> Learn
     return create_summary_from_cases(actor, [case], now=now)
 
 
+def create_summary_from_analysis(actor: User, analysis, *, now: datetime) -> LearningSummary:
+    """A draft from an approved root-cause analysis: its closed cases, its causal statements as the
+    summary and its actions (strongest first) as recommendations."""
+    if analysis.status != "approved":
+        raise InvalidTransition("Læring skrives fra en godkendt analyse")
+    cases = [c for c in analysis.cases if c.status == Status.CLOSED.value and can_handle(actor, c)]
+    if not cases:
+        raise InvalidTransition("Analysens sager skal være afsluttede, før læringen kan skrives")
+    summary = create_summary_from_cases(actor, cases, now=now, analysis_id=analysis.id)
+    summary.title = analysis.title
+    summary.summary = "\n".join(f"{c.cause} → {c.effect} → {c.event}" for c in analysis.causal_statements) or summary.summary
+    strength = {"stronger": 0, "intermediate": 1, "weaker": 2}
+    actions = sorted((a for a in analysis.action_items if a.status != "cancelled"), key=lambda a: strength.get(a.strength, 3))
+    summary.recommendations = "\n".join(f"- {a.text}" for a in actions) or None
+    db.session.flush()
+    return summary
+
+
 def _code(data: Mapping, key: str, kind: str, errors: dict) -> str | None:
     value = data.get(key)
     if value in (None, ""):

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from uth.clock import utcnow
 from uth.deadlines.rules import local_date
 from uth.errors import FindingsError, Invalid
+from uth.rca.services import get_analysis
 from uth.extensions import db
 from uth.i18n import gettext as _
 from uth.i18n_en import EN
@@ -150,6 +151,16 @@ def create_from_case(reference: str):
     """The case page's "write learning" button: a draft from the closed case."""
     case = get_visible_case(current_user, reference)
     summary = services.create_summary_from_case(current_user, case, now=utcnow())
+    db.session.commit()
+    return redirect(url_for("learning.summary_page", summary_id=summary.id))
+
+
+@bp.post("/analyses/<int:analysis_id>/learning")
+@login_required
+def create_from_analysis(analysis_id: int):
+    """The approved analysis' "write learning" button."""
+    analysis = get_analysis(current_user, analysis_id)
+    summary = services.create_summary_from_analysis(current_user, analysis, now=utcnow())
     db.session.commit()
     return redirect(url_for("learning.summary_page", summary_id=summary.id))
 
