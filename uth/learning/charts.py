@@ -39,7 +39,7 @@ def bar_chart(table: SuppressedTable, label: Callable[[str], str]) -> dict:
 
 def line_chart(table: SuppressedTable, width: int = 660, height: int = 240) -> dict:
     """A monthly time series; the line breaks around suppressed months, which sit on the axis as hollow markers."""
-    left, right, top_pad, bottom = 44, 16, 14, 40
+    left, right, top_pad, bottom = 44, 36, 14, 40  # room for the last month label
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     visible = [r.count for r in table.rows if r.count is not None]
     top = _nice_max(max(visible, default=0) or 1)
