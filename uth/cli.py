@@ -6,6 +6,7 @@ from functools import wraps
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from uth.clock import utcnow
@@ -27,6 +28,9 @@ def command(*args, **kwargs):
     def decorate(func):
         @wraps(func)
         def wrapper(*a, **kw):
+            # A command is a short-lived process: index what it commits before it exits, rather than
+            # in a background thread that the exit would cut off (the outbox would repair it later).
+            current_app.config["UTH_SEARCH_APPLY"] = "inline"
             try:
                 result = func(*a, **kw)
                 db.session.commit()

@@ -111,3 +111,12 @@ def test_broken_taxonomy_file_names_file_and_line(tmp_path):
     (copy / "event_types.csv").write_text("code,parent,label_da,label_en\nfald,,Fald,Falls\nfald.x,nope,X,X\n", encoding="utf-8")
     with pytest.raises(TaxonomyError, match=r"event_types.csv:3: unknown parent 'nope'"):
         read_taxonomy(copy)
+
+
+def test_commands_index_what_they_commit_before_exiting(runner, app):
+    app.config["UTH_SEARCH_APPLY"] = "background"
+    assert invoke(runner, "demo").exit_code == 0
+    with app.app_context():
+        from uth.search.indexing import get_backend, pending_count
+        assert pending_count() == 0
+        assert get_backend().doc_count("case") >= 30
