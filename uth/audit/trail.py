@@ -5,14 +5,14 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 
 from uth.audit.models import AuditEntry
 from uth.auth.models import Role, User
 from uth.auth.permissions import in_subtree, scope_paths
-from uth.deadlines.rules import LOCAL_TZ
+from uth.deadlines.rules import local_midnight
 from uth.reports.models import Case
 
 CSV_COLUMNS = ("at", "actor", "action", "reference", "purpose", "ip", "detail")
@@ -83,14 +83,11 @@ class TrailFilter:
         if self.action:
             query = query.where(AuditEntry.action.startswith(self.action, autoescape=True))
         if self.date_from:
-            query = query.where(AuditEntry.at >= _start_of(self.date_from))
+            query = query.where(AuditEntry.at >= local_midnight(self.date_from))
         if self.date_to:
-            query = query.where(AuditEntry.at < _start_of(self.date_to + timedelta(days=1)))
+            query = query.where(AuditEntry.at < local_midnight(self.date_to + timedelta(days=1)))
         return query
 
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=LOCAL_TZ)
 
 
 def trail_query(actor: User, filters: TrailFilter) -> Select:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,6 +101,11 @@ class DeadlineSettings:
 
 
 _DEFAULT_SETTINGS = DeadlineSettings()
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of a Copenhagen calendar day, in UTC: the bound of a date-range filter."""
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(timezone.utc)
 
 
 def local_date(dt: datetime) -> date:

@@ -1,14 +1,14 @@
 """The monthly digest for forum members: new learning summaries, titles and links only, no case data."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from uth.audit.services import record
 from uth.auth.models import Grant, Role, User
-from uth.deadlines.rules import LOCAL_TZ
+from uth.deadlines.rules import local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.learning.models import LearningSummary
@@ -24,7 +24,7 @@ def parse_since(raw: str | None, now: datetime) -> datetime:
         day = datetime.strptime(raw.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise Invalid({"since": ["Angiv dato som ÅÅÅÅ-MM-DD"]}) from None
-    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+    return local_midnight(day)
 
 
 def summary_url(summary: LearningSummary) -> str:

@@ -19,7 +19,7 @@ from uth.reports.models import Case, Status
 from uth.reports.validation import _text
 from uth.search.backend import QuerySyntaxError
 from uth.search.services import ranked_ids
-from uth.taxonomy.services import codes
+from uth.taxonomy.services import codes, under
 
 TEXT_FIELDS = ("title", "summary", "learning_points", "recommendations")
 FILTERS = ("event_type", "transition_type", "sector_pair")
@@ -244,10 +244,6 @@ def retract_summary(actor: User, summary: LearningSummary, *, now: datetime) -> 
     return summary
 
 
-def _prefix(col, code: str) -> ColumnElement[bool]:
-    return or_(col == code, col.like(code + ".%"))
-
-
 def search_summaries(actor: User, q: str | None, filters: Mapping[str, str | None] | None = None) -> list[LearningSummary]:
     """Published summaries the actor may read that pass the filters; with `q`, the full-text
     matches (Danish stemming, phrases, OR, NOT, prefix*) best first, else newest first.
@@ -255,9 +251,9 @@ def search_summaries(actor: User, q: str | None, filters: Mapping[str, str | Non
     query = published_summaries(actor)
     filters = filters or {}
     if filters.get("event_type"):
-        query = query.where(_prefix(LearningSummary.event_type, filters["event_type"]))
+        query = query.where(under(LearningSummary.event_type, filters["event_type"]))
     if filters.get("transition_type"):
-        query = query.where(_prefix(LearningSummary.transition_type, filters["transition_type"]))
+        query = query.where(under(LearningSummary.transition_type, filters["transition_type"]))
     if filters.get("sector_pair"):
         sector_from, _, sector_to = filters["sector_pair"].partition("→")
         query = query.where(LearningSummary.sector_from == sector_from, LearningSummary.sector_to == sector_to)

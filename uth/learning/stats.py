@@ -20,7 +20,7 @@ Every table goes through `suppress(counts, UTH_STATS_MIN_CELL)`.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import ColumnElement, false, func, or_, select
@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 
 from uth.auth.models import Organisation, Role, User
 from uth.auth.permissions import in_subtree, scope_paths
-from uth.deadlines.rules import LOCAL_TZ, local_date
+from uth.deadlines.rules import local_date, local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.learning.models import BatchCount
@@ -64,10 +64,6 @@ def _case_scope(actor: User) -> ColumnElement[bool]:
     return or_(forum, subtree)
 
 
-def _utc_month_start(month: date) -> datetime:
-    return datetime(month.year, month.month, 1, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
-
-
 def _next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
@@ -87,9 +83,9 @@ def _case_keys(actor: User, by: str, from_month: date | None, to_month: date | N
         query = (query.outerjoin(from_org, from_org.id == Case.transition_from_org_id)
                  .outerjoin(to_org, to_org.id == Case.transition_to_org_id))
     if from_month:
-        query = query.where(Case.received_at >= _utc_month_start(from_month))
+        query = query.where(Case.received_at >= local_midnight(from_month.replace(day=1)))
     if to_month:
-        query = query.where(Case.received_at < _utc_month_start(_next_month(to_month)))
+        query = query.where(Case.received_at < local_midnight(_next_month(to_month).replace(day=1)))
     counts: Counter = Counter()
     for row in db.session.execute(query):
         if by == "sector_pair":

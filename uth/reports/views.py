@@ -46,41 +46,35 @@ def form_context(public: bool) -> dict:
 @login_required
 def new_report():
     """The staff report form; defaults to the reporter's primary organisation."""
-    errors, values = {}, {}
-    if request.method == "POST":
-        values = request.form
-        now = utcnow()
-        try:
-            data = parse_report(report_from_form(request.form), public=False, reporter=current_user, now=now)
-            case, receipt = submit_report(current_user, data, now=now)
-            db.session.commit()
-            session["receipt"] = {"reference": case.reference, "code": receipt}
-            return redirect(url_for("reports.receipt_page"))
-        except Invalid as err:
-            errors = err.errors
-    elif current_user.primary_org:
+    values = {}
+    if current_user.primary_org:
         org = current_user.primary_org
         values = {"reporting_org": f"{org.code} — {org.name}", "occurred_at_precision": "known"}
-    return render_template("reports/new.html", errors=errors, values=values, **form_context(False)), (422 if errors else 200)
+    return _report_form(current_user, public=False, defaults=values)
 
 
 @bp.route("/public/report", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["UTH_PUBLIC_REPORT_LIMIT"], methods=["POST"])
 def public_report():
     """The form for patients and relatives, without an account."""
-    errors, values = {}, {}
+    return _report_form(None, public=True, defaults={})
+
+
+def _report_form(reporter, *, public: bool, defaults: dict):
+    """Show the form, or submit it: the receipt page on success, the form with Danish field errors otherwise."""
+    errors, values = {}, defaults
     if request.method == "POST":
         values = request.form
         now = utcnow()
         try:
-            data = parse_report(report_from_form(request.form), public=True, reporter=None, now=now)
-            case, receipt = submit_report(None, data, now=now, public=True)
+            data = parse_report(report_from_form(request.form), public=public, reporter=reporter, now=now)
+            case, receipt = submit_report(reporter, data, now=now, public=public)
             db.session.commit()
             session["receipt"] = {"reference": case.reference, "code": receipt}
             return redirect(url_for("reports.receipt_page"))
         except Invalid as err:
             errors = err.errors
-    return render_template("reports/new.html", errors=errors, values=values, **form_context(True)), (422 if errors else 200)
+    return render_template("reports/new.html", errors=errors, values=values, **form_context(public)), (422 if errors else 200)
 
 
 @bp.get("/reports/receipt")

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlalchemy import Select, func, or_, select
 
 from uth.auth.models import Organisation, User
 from uth.auth.orgs import get_org
 from uth.auth.permissions import has_case_role, in_subtree, visible_case_ids
-from uth.deadlines.rules import LOCAL_TZ
+from uth.deadlines.rules import local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.reports.models import OPEN_STATUSES, Case, Status
-from uth.taxonomy.services import codes
+from uth.taxonomy.services import codes, under
 
 from .backend import QuerySyntaxError
 from .indexing import LearningSummary, catch_up, get_backend
@@ -90,14 +90,6 @@ def filters_from_args(args: Mapping[str, str]) -> SearchFilters:
     return SearchFilters(statuses or None, org, event_type, severities or None, received_from, received_to)
 
 
-def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(timezone.utc)
-
-
-def _prefix(col, code: str):
-    return or_(col == code, col.like(code + ".%"))
-
-
 def allowed_case_ids(actor: User, filters: SearchFilters) -> Select:
     """Ids of the visible cases that pass the filters: the engine ranks and counts only these."""
     query = visible_case_ids(actor)
@@ -108,13 +100,13 @@ def allowed_case_ids(actor: User, filters: SearchFilters) -> Select:
         query = query.where(or_(in_subtree(Case.handling_org_id, paths),
                                 in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), paths)))
     if filters.event_type:
-        query = query.where(_prefix(Case.event_type, filters.event_type))
+        query = query.where(under(Case.event_type, filters.event_type))
     if filters.severity:
         query = query.where(Case.severity.in_(filters.severity))
     if filters.received_from:
-        query = query.where(Case.received_at >= _local_midnight_utc(filters.received_from))
+        query = query.where(Case.received_at >= local_midnight(filters.received_from))
     if filters.received_to:
-        query = query.where(Case.received_at < _local_midnight_utc(filters.received_to + timedelta(days=1)))
+        query = query.where(Case.received_at < local_midnight(filters.received_to + timedelta(days=1)))
     return query
 
 
@@ -126,11 +118,11 @@ def allowed_learning_ids(actor: User, filters: SearchFilters) -> Select | None:
 
     query = published_summaries(actor).with_only_columns(LearningSummary.id)
     if filters.event_type:
-        query = query.where(_prefix(LearningSummary.event_type, filters.event_type))
+        query = query.where(under(LearningSummary.event_type, filters.event_type))
     if filters.received_from:
-        query = query.where(LearningSummary.published_at >= _local_midnight_utc(filters.received_from))
+        query = query.where(LearningSummary.published_at >= local_midnight(filters.received_from))
     if filters.received_to:
-        query = query.where(LearningSummary.published_at < _local_midnight_utc(filters.received_to + timedelta(days=1)))
+        query = query.where(LearningSummary.published_at < local_midnight(filters.received_to + timedelta(days=1)))
     return query
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 
 from uth.extensions import db
 from uth.taxonomy.loader import DEFAULT_DIR, read_taxonomy
@@ -73,3 +73,8 @@ def labels(kind: str, lang: str = "da") -> dict[str, str]:
 def as_json(term: TaxonomyTerm) -> dict:
     """The API shape of a term (SPEC §14)."""
     return {"code": term.code, "label_da": term.label_da, "label_en": term.label_en, "parent": term.parent}
+
+
+def under(column, code: str) -> ColumnElement[bool]:
+    """SQL: the column holds `code` or a code below it in the dotted hierarchy (filters by group)."""
+    return or_(column == code, column.like(code + ".%"))
