@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 
 from uth import create_app
 from uth.extensions import db, limiter
+from uth.search.indexing import stop_background_applier
 
 FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday
 KEEP_TABLES = {"taxonomy_terms", "alembic_version"}
@@ -102,6 +103,9 @@ def app(_schema, tmp_path):
         _clean(db.engine)
         limiter.reset()
     yield app
+    # A test may have started the background search applier: it must not outlive its app and
+    # apply the next test's outbox to this test's index.
+    stop_background_applier(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -60,3 +60,14 @@ def test_background_applier_merges_after_an_anonymisation(app):
         _wait(lambda: not (indexing.pending_count() or applier.purges or leaked()))
         assert indexing.pending_count() == 0 and not applier.purges
         assert not leaked()
+
+
+def test_the_applier_stops_when_its_app_is_torn_down(app):
+    app.config["UTH_SEARCH_APPLY"] = "background"
+    applier = indexing.background_applier(app)
+    applier.signal()
+    assert applier.thread.is_alive()
+    indexing.stop_background_applier(app)
+    assert not applier.thread.is_alive()
+    assert indexing.background_applier(app) is not applier  # a new one would start afresh
+    indexing.stop_background_applier(app)

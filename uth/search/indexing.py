@@ -336,6 +336,7 @@ class BackgroundApplier:
         self.purges: set[int] = set()
         self.guard = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.stopping = False
 
     def signal(self, purge: int | None = None) -> None:
         """Ask for a round soon; `purge` also re-indexes and merges that case."""
@@ -347,10 +348,19 @@ class BackgroundApplier:
                 self.thread.start()
         self.wake.set()
 
+    def stop(self, timeout: float = 30) -> None:
+        """End the thread after its current round (the app is going away)."""
+        self.stopping = True
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
     def _run(self) -> None:
-        while True:
+        while not self.stopping:
             self.wake.wait(timeout=30)
             self.wake.clear()
+            if self.stopping:
+                return
             with self.guard:
                 purges, self.purges = self.purges, set()
             with self.app.app_context():
@@ -372,3 +382,11 @@ def background_applier(app: Flask) -> BackgroundApplier:
         if applier is None:
             applier = _APPLIERS[app] = BackgroundApplier(app)
         return applier
+
+
+def stop_background_applier(app: Flask) -> None:
+    """Stop the app's applier, if it has one (an app torn down while its process goes on)."""
+    with _APPLIERS_GUARD:
+        applier = _APPLIERS.pop(app, None)
+    if applier is not None:
+        applier.stop()
