@@ -36,19 +36,33 @@ def database_url(tmp_path_factory, worker_id) -> str:
     return f"{base}/{worker_db}"
 
 
+def _needs_postgres(item) -> bool:
+    params = getattr(item, "callspec", None)
+    return "pg_engine" in item.fixturenames or (params is not None and "postgres" in params.params.values())
+
+
+def _deselect(config, items, unwanted) -> None:
+    dropped = [i for i in items if unwanted(i)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if not unwanted(i)]
+
+
 def pytest_collection_modifyitems(config, items):
-    """Browser journeys need Debian's Chromium; CI (UTH_REQUIRE_BROWSER=1) insists on it."""
+    """Browser journeys need Debian's Chromium; CI (UTH_REQUIRE_BROWSER=1) insists on it.
+    Tests of PostgreSQL itself run in the PostgreSQL pass (UTH_TEST_DATABASE_URL), not the SQLite one."""
     for item in items:
         if "/tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+        if _needs_postgres(item):
+            item.add_marker(pytest.mark.postgres_only)
+    if not os.environ.get("UTH_TEST_DATABASE_URL", "").startswith("postgresql"):
+        _deselect(config, items, lambda i: "postgres_only" in i.keywords)
     if os.path.exists(CHROMIUM):
         return
     if os.environ.get("UTH_REQUIRE_BROWSER"):
         raise pytest.UsageError(f"{CHROMIUM} is missing (apt-get install chromium chromium-driver)")
-    kept = [i for i in items if "browser" not in i.keywords]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if "browser" in i.keywords])
-        items[:] = kept
+    _deselect(config, items, lambda i: "browser" in i.keywords)
 
 
 @pytest.fixture(scope="session")

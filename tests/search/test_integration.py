@@ -6,18 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 
-import os
-
 from uth.extensions import db
 from uth.search.indexing import get_backend, pending_count
 from tests.factories import make_org, make_token, make_user, report_data
 
 
-# The app's search backends: whoosh always; PostgreSQL's too when the suite runs on PostgreSQL.
-BACKENDS = ["whoosh"] + (["postgres"] if os.environ.get("UTH_TEST_DATABASE_URL", "").startswith("postgresql") else [])
-
-
-@pytest.fixture(autouse=True, params=BACKENDS)
+# The app's search backends; the postgres runs belong to the PostgreSQL pass (tests/conftest.py).
+@pytest.fixture(autouse=True, params=["whoosh", "postgres"])
 def backend_name(request, app) -> str:
     app.config["UTH_SEARCH_BACKEND"] = request.param
     return request.param
