@@ -7,9 +7,12 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from whoosh.index import TOC
+
 from uth.search import make_backend
 from uth.search.backend import SearchDoc
 from uth.search.whoosh_backend import WhooshSearchBackend
+from uth.search.whoosh_reader import Generation
 
 SECRET = "zorblaxquiv"  # a word no stemmer changes, to look for in raw bytes
 
@@ -85,6 +88,51 @@ def test_concurrent_writers_wait_for_the_lock(tmp_path):
     assert _ids(backends[0], "fald") == set(range(1, 16)) | set(range(101, 116))
     for backend in backends:
         backend.close()
+
+
+def test_opening_the_index_while_another_worker_commits(tmp_path, monkeypatch):
+    """Another worker's commit may delete the generation a worker has just found, before it opens
+    it: the worker opens the newer one instead of failing with FileNotFoundError."""
+    writer = WhooshSearchBackend(str(tmp_path))
+    writer.index([_doc(1, "Fald.")])
+    latest, raced = TOC._latest_generation, []
+
+    def latest_then_another_commit(storage, indexname):
+        generation = latest(storage, indexname)
+        if not raced:
+            raced.append(generation)
+            writer.index([_doc(2, "Fald igen.")])  # replaces that generation and deletes its files
+        return generation
+
+    monkeypatch.setattr(TOC, "_latest_generation", staticmethod(latest_then_another_commit))
+    opener = WhooshSearchBackend(str(tmp_path))
+    assert _ids(opener, "fald") == {1, 2}
+    assert raced == [1]
+    opener.close()
+    writer.close()
+
+
+def test_a_search_whose_segments_are_merged_away_meanwhile(tmp_path, monkeypatch):
+    """A search that has begun on a generation whose segments another worker then merges away
+    (their files deleted) answers from the merged generation."""
+    reader, writer = WhooshSearchBackend(str(tmp_path)), WhooshSearchBackend(str(tmp_path))
+    writer.index([_doc(1, "Fald på gangen.")])
+    writer.index([_doc(2, "Fald i badet.")])
+    body, merged = Generation.body, []
+
+    def merge_then_read(generation, leaf, docnum):
+        if not merged:
+            merged.append(True)
+            writer.optimize()  # the text of the segments being read is deleted from disk
+        return body(generation, leaf, docnum)
+
+    monkeypatch.setattr(Generation, "body", merge_then_read)
+    page = reader.search("fald", kind="case", session=None, allowed=None)
+    assert merged and page.total == 2
+    assert sorted(hit.id for hit in page.hits) == [1, 2]
+    assert all("<mark>Fald</mark>" in hit.snippet for hit in page.hits)
+    reader.close()
+    writer.close()
 
 
 def test_a_reader_sees_deletes_and_merges_made_elsewhere(tmp_path):

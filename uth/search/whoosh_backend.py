@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import unicodedata
 import weakref
 from collections.abc import Iterable
@@ -26,6 +27,23 @@ from .whoosh_reader import Generation
 SCHEMA_VERSION = 1
 BIG_BATCH = 500  # batches at least this big merge segments on commit
 MAX_SEGMENTS = 8  # more segments than this slow every query: merge even on a small commit
+VANISHED_TRIES = 10  # reading a generation whose files another process's commit just deleted
+
+
+def _retry_vanished(read):
+    """Run `read` again when a file it needed was deleted under it.
+
+    Readers take no lock: between finding the latest generation and opening its files, another
+    worker's commit may replace that generation and delete its files. whoosh's own reader retries
+    the same way; the next attempt finds the newer generation.
+    """
+    for attempt in range(VANISHED_TRIES):
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == VANISHED_TRIES - 1:
+                raise
+            time.sleep(0.05)
 
 
 def _schema() -> Schema:
@@ -83,13 +101,15 @@ class WhooshSearchBackend:
             lock = FileLock(os.path.join(self.index_dir, f"{name}_CREATELOCK"))
             lock.acquire(blocking=True)
             try:
-                if index.exists_in(self.index_dir, indexname=name):
-                    self._indexes[kind] = index.open_dir(self.index_dir, indexname=name)
-                else:
-                    self._indexes[kind] = index.create_in(self.index_dir, _schema(), indexname=name)
+                self._indexes[kind] = _retry_vanished(lambda: self._open_or_create(name))
             finally:
                 lock.release()
         return self._indexes[kind]
+
+    def _open_or_create(self, name: str) -> index.Index:
+        if index.exists_in(self.index_dir, indexname=name):
+            return index.open_dir(self.index_dir, indexname=name)
+        return index.create_in(self.index_dir, _schema(), indexname=name)
 
     def _current(self, kind: str) -> Generation:
         """The latest commit's generation, reopened rather than `refresh()`ed.
@@ -102,7 +122,7 @@ class WhooshSearchBackend:
         current = self._generations.get(kind)
         if current is not None and current.generation == ix.latest_generation():
             return current
-        fresh = Generation(ix, self._segments[kind], self._evaluators[kind])
+        fresh = _retry_vanished(lambda: Generation(ix, self._segments[kind], self._evaluators[kind]))
         if current is not None:
             current.close()
         live = {leaf.key for leaf in fresh.leaves}
@@ -176,21 +196,24 @@ class WhooshSearchBackend:
         if allowed_ids is not None and not allowed_ids:
             return SearchPage(0, [])
         with self._lock:
-            state = self._current(kind)
-            scope = None if allowed_ids is None else state.allowed_bits(allowed_ids)
-            matches = state.matches(compiled.query, scope)
-            total = sum(bits.bit_count() for _, bits in matches)
-            if total <= offset:
-                return SearchPage(total, [])
-            if order == "date":
-                top = state.by_date(matches, offset + limit)
-            else:
-                top = state.by_relevance(compiled.query, matches, offset + limit)
-            hits = [
-                Hit(kind, leaf.data.ids[docnum], score,
-                    snippet(state.body(leaf, docnum), compiled.terms, compiled.prefixes))
-                for score, leaf, docnum in top[offset:]
-            ]
+            return _retry_vanished(lambda: self._search(kind, compiled, allowed_ids, order, offset, limit))
+
+    def _search(self, kind, compiled, allowed_ids, order, offset, limit) -> SearchPage:
+        state = self._current(kind)
+        scope = None if allowed_ids is None else state.allowed_bits(allowed_ids)
+        matches = state.matches(compiled.query, scope)
+        total = sum(bits.bit_count() for _, bits in matches)
+        if total <= offset:
+            return SearchPage(total, [])
+        if order == "date":
+            top = state.by_date(matches, offset + limit)
+        else:
+            top = state.by_relevance(compiled.query, matches, offset + limit)
+        hits = [
+            Hit(kind, leaf.data.ids[docnum], score,
+                snippet(state.body(leaf, docnum), compiled.terms, compiled.prefixes))
+            for score, leaf, docnum in top[offset:]
+        ]
         return SearchPage(total, hits)
 
     def clear(self) -> None:

@@ -71,6 +71,15 @@ class ByteLRU:
             self.used -= self._items.pop(key)[1]
 
 
+def stored_column(reader, fieldname: str):
+    """A segment's column, untranslated. Every document has every column, so a missing column file
+    means the segment was merged away (its files deleted) since the reader opened: that is a
+    FileNotFoundError the caller retries on, not whoosh's column of default values."""
+    if not reader._perdoc.has_column(fieldname):  # whoosh 2.7 internals
+        raise FileNotFoundError(f"column {fieldname!r} of segment {reader.segment().segment_id()}")
+    return reader.column_reader(fieldname, translate=False)
+
+
 def load_numbers(column, size: int) -> list[int]:
     """A numeric column as a list, read as one array rather than value by value."""
     try:
@@ -85,8 +94,8 @@ class SegmentData:
 
     def __init__(self, reader) -> None:
         self.size = reader.doc_count_all()
-        self.ids = load_numbers(reader.column_reader("id", translate=False), self.size)
-        self.received = load_numbers(reader.column_reader("received", translate=False), self.size)
+        self.ids = load_numbers(stored_column(reader, "id"), self.size)
+        self.received = load_numbers(stored_column(reader, "received"), self.size)
         self.position = {doc_id: local for local, doc_id in enumerate(self.ids)}  # a later copy wins
         lengths = reader._perdoc.column_reader(f"_{FIELD}_len", LENGTHS_COLUMN)  # whoosh 2.7 internals
         self.lengths = [_LENGTH[byte] for byte in load_numbers(lengths, self.size)]

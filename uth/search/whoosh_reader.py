@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from whoosh import index
 from whoosh import query as wq
 
-from .whoosh_bitmaps import _MASK, Evaluator, Leaf, SegmentData, bits_from, docnums_of, scoring_terms
+from .whoosh_bitmaps import _MASK, Evaluator, Leaf, SegmentData, bits_from, docnums_of, scoring_terms, stored_column
 from .whoosh_query import FIELD
 
 # Below this share of a segment, sorting the matches beats walking the segment's date order.
@@ -19,6 +19,14 @@ class Generation:
 
     def __init__(self, ix: index.Index, segments: dict[str, SegmentData], evaluator: Evaluator) -> None:
         self.searcher = ix.searcher()
+        try:
+            self._open_leaves(segments, evaluator)
+        except BaseException:  # e.g. a segment merged away meanwhile: the caller retries
+            self.searcher.close()
+            raise
+        self._bodies: dict[int, object] = {}
+
+    def _open_leaves(self, segments: dict[str, SegmentData], evaluator: Evaluator) -> None:
         self.generation = self.searcher.reader().generation()
         self.evaluator = evaluator
         self.avgfl = self.searcher.avg_field_length(FIELD) or 1.0
@@ -34,7 +42,6 @@ class Generation:
             if deleted:
                 live &= ~bits_from(deleted, data.size)
             self.leaves.append(Leaf(key, sub, offset, data, live, deleted))
-        self._bodies: dict[int, object] = {}
 
     def doc_count(self) -> int:
         return self.searcher.doc_count()
@@ -104,7 +111,7 @@ class Generation:
 
     def body(self, leaf: Leaf, docnum: int) -> str:
         if leaf.offset not in self._bodies:  # opening a column reader reads its offset table
-            self._bodies[leaf.offset] = leaf.searcher.reader().column_reader("body")
+            self._bodies[leaf.offset] = stored_column(leaf.searcher.reader(), "body")
         return self._bodies[leaf.offset][docnum].decode("utf-8")
 
     def close(self) -> None:
