@@ -61,11 +61,12 @@ def dk_date(day: date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-def notify_new_case(case, *, now: datetime) -> None:
-    """Tell the handling organisation's risk managers that a case is in their queue."""
+def notify_new_case(case, recipients: list[User], *, now: datetime) -> None:
+    """Tell the handling organisation's risk managers (`recipients`, looked up by the caller before
+    it writes) that a case is in their queue."""
     if case.handling_org is None:
         return
-    for user in risk_managers_of(case.handling_org_id):
+    for user in recipients:
         enqueue(
             "case_new", user.email, f"Ny utilsigtet hændelse i jeres kø: {case.reference}",
             f"Hej\n\nDer er modtaget en ny rapport om en utilsigtet hændelse, {case.reference}, "

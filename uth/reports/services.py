@@ -12,7 +12,7 @@ from uth.auth.permissions import case_view_level, visible_cases
 from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
 from uth.errors import NotFound
 from uth.extensions import db
-from uth.notifications.services import notify_new_case
+from uth.notifications.services import notify_new_case, risk_managers_of
 from uth.reports.models import Case, CaseEvent, CaseOrg
 from uth.reports.references import new_receipt_code, next_reference, receipt_hash
 from uth.reports.validation import NewReport
@@ -34,28 +34,30 @@ def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **d
 def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False,
                   notify: bool = True) -> tuple[Case, str]:
     """Record a report as a case, route it and start its deadlines; returns (case, receipt code).
-    `notify=False` for history moved from another system: no "new case" mail for old cases."""
+    `notify=False` for history moved from another system: no "new case" mail for old cases.
+
+    Everything is read before the first write (the case number), so the database's write lock is
+    held only for the inserts: on SQLite, concurrent submissions queue on that lock."""
     with db.session.no_autoflush:
         case, receipt = _new_case(actor, data, now=now, public=public)
+        handling = case.handling_org
+        recipients = risk_managers_of(handling.id) if notify and handling else []
+        add_event(case, actor, "submitted", now=now, public=public, handling_org=handling and handling.code)
+        case.reference, case.seq = next_reference(case.year)
     db.session.flush()
-    add_event(case, actor, "submitted", now=now, public=public,
-              handling_org=case.handling_org.code if case.handling_org else None)
     record(actor, "case.created", now=now, case=case,
-           detail={"reference": case.reference, "public": public,
-                   "handling_org": case.handling_org.code if case.handling_org else None})
-    if notify:
-        notify_new_case(case, now=now)
+           detail={"reference": case.reference, "public": public, "handling_org": handling and handling.code})
+    notify_new_case(case, recipients, now=now)
     return case, receipt
 
 
 def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: bool) -> tuple[Case, str]:
+    """The case in memory, routed; its number is taken last, by the caller."""
     received_at = data.received_at or now
     settings = deadline_settings()
-    year = local_date(received_at).year
-    reference, seq = next_reference(year)
     receipt = new_receipt_code()
     case = Case(
-        reference=reference, year=year, seq=seq, receipt_hash=receipt_hash(receipt), status="new",
+        year=local_date(received_at).year, receipt_hash=receipt_hash(receipt), status="new",
         received_at=received_at, updated_at=now, occurred_at=data.occurred_at,
         occurred_at_precision=data.occurred_at_precision,
         reporter_kind="public" if public else "staff", statutory=not public,
@@ -72,6 +74,7 @@ def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: boo
         reporter_phone=data.reporter_phone, reporter_profession=data.reporter_profession,
         reporter_anonymous=data.reporter_anonymous,
         acknowledge_by=acknowledge_by(received_at, settings), close_by=close_by(received_at, settings),
+        statements=[],  # a new case has none: the case JSON need not ask the database
     )
     for org, role in data.involved:
         case.involved.append(CaseOrg(org=org, role=role))
