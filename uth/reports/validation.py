@@ -7,9 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_, select
+
 from uth.auth.models import Organisation, User
-from uth.auth.orgs import get_org
 from uth.errors import Invalid
+from uth.extensions import db
 from uth.reports.severity import ACTUAL, POSSIBLE, needs_possible, severity
 from uth.taxonomy.services import codes
 
@@ -105,10 +107,23 @@ def _text(data: dict, key: str, errors: dict, *, required=False, min_len=0, max_
     return value
 
 
-def _org(code: Any, key: str, errors: dict) -> Organisation | None:
+def _orgs_named_in(data: dict, reporter: User | None) -> dict[str, Organisation]:
+    """Every organisation the report names, by code, in one query (and the reporter's own, so
+    `reporter.primary_org` needs none)."""
+    transition = data.get("transition") if isinstance(data.get("transition"), dict) else {}
+    involved = data.get("involved_orgs") if isinstance(data.get("involved_orgs"), list) else []
+    named = [data.get("event_org"), data.get("reporting_org"), transition.get("from_org"), transition.get("to_org")]
+    named += [item.get("org") for item in involved if isinstance(item, dict)]
+    wanted = Organisation.code.in_({code for code in named if isinstance(code, str) and code})
+    if reporter is not None and reporter.primary_org_id is not None:
+        wanted = or_(wanted, Organisation.id == reporter.primary_org_id)
+    return {org.code: org for org in db.session.scalars(select(Organisation).where(wanted))}
+
+
+def _org(code: Any, key: str, errors: dict, orgs: dict[str, Organisation]) -> Organisation | None:
     if code in (None, ""):
         return None
-    org = get_org(code) if isinstance(code, str) else None
+    org = orgs.get(code) if isinstance(code, str) else None
     if org is None:
         errors.setdefault(key, []).append(f"Ukendt organisation: {code}")
     return org
@@ -186,10 +201,11 @@ def parse_report(data: Any, *, public: bool, reporter: User | None, now: datetim
     if actual in ACTUAL and not needs_possible(actual):
         possible = None
 
-    event_org = _org(data.get("event_org"), "event_org", errors)
+    orgs = _orgs_named_in(data, reporter)
+    event_org = _org(data.get("event_org"), "event_org", errors, orgs)
     reporting_org = None
     if not public:
-        reporting_org = _org(data.get("reporting_org"), "reporting_org", errors)
+        reporting_org = _org(data.get("reporting_org"), "reporting_org", errors, orgs)
         if data.get("reporting_org") in (None, "") and reporter is not None:
             reporting_org = reporter.primary_org
         if event_org is None and reporting_org is None and "event_org" not in errors and "reporting_org" not in errors:
@@ -199,8 +215,8 @@ def parse_report(data: Any, *, public: bool, reporter: User | None, now: datetim
 
     transition = _obj(data, "transition", errors)
     t_type = transition.get("type") or None
-    t_from = _org(transition.get("from_org"), "transition_from_org", errors)
-    t_to = _org(transition.get("to_org"), "transition_to_org", errors)
+    t_from = _org(transition.get("from_org"), "transition_from_org", errors, orgs)
+    t_to = _org(transition.get("to_org"), "transition_to_org", errors, orgs)
     if t_type is not None and t_type not in codes("transition_types"):
         errors["transition_type"] = [f"Ukendt overgangstype: {t_type}"]
     if t_type is None and (t_from or t_to):
@@ -216,7 +232,7 @@ def parse_report(data: Any, *, public: bool, reporter: User | None, now: datetim
         if not isinstance(item, dict):
             errors.setdefault("involved_orgs", []).append(f"Nr. {i + 1}: skal være {{org, role}}")
             continue
-        org = _org(item.get("org"), "involved_orgs", errors)
+        org = _org(item.get("org"), "involved_orgs", errors, orgs)
         role = item.get("role") or "involved"
         if role not in roles:
             errors.setdefault("involved_orgs", []).append(f"Nr. {i + 1}: ukendt rolle {role}")
