@@ -71,3 +71,43 @@ def test_the_applier_stops_when_its_app_is_torn_down(app):
     assert not applier.thread.is_alive()
     assert indexing.background_applier(app) is not applier  # a new one would start afresh
     indexing.stop_background_applier(app)
+
+
+def test_reports_committed_while_the_applier_gathers_are_indexed_in_one_write(app, client, monkeypatch):
+    """Under load one index write covers many reports: the applier waits for more commits first."""
+    import threading
+
+    app.config["UTH_SEARCH_APPLY"] = "background"
+    with app.app_context():
+        make_org("H", "hospital")
+        token = make_token(make_user("rm@h.dk", "risk_manager", "H"))
+        backend = indexing.get_backend()
+    headers = {"Authorization": f"Bearer {token}"}
+    gathering, more_committed, writes = threading.Event(), threading.Event(), []
+
+    def gather(self):  # stands in for the wait of UTH_SEARCH_BATCH_SECONDS
+        gathering.set()
+        more_committed.wait(30)
+
+    monkeypatch.setattr(indexing.BackgroundApplier, "_gather", gather)
+    index = backend.index
+    monkeypatch.setattr(backend, "index", lambda docs, **kw: (writes.append(len(docs)), index(docs, **kw)))
+    titles = ["Blodprøve forvekslet", "Kateter glemt", "Medicinliste uafstemt"]
+    for title in titles:
+        assert client.post("/api/v1/reports", json=report_data(event_org="H", title=title), headers=headers).status_code == 201
+        assert gathering.wait(30)
+    more_committed.set()
+    with app.app_context():
+        _wait(lambda: indexing.pending_count() == 0)
+        assert indexing.pending_count() == 0
+    assert writes == [3]
+    assert client.get("/api/v1/search?q=kateter", headers=headers).get_json()["total"] == 1
+
+
+def test_the_applier_gathers_for_the_configured_time(app, monkeypatch):
+    app.config["UTH_SEARCH_BATCH_SECONDS"] = 0.25
+    applier = indexing.BackgroundApplier(app)
+    waited = []
+    monkeypatch.setattr(applier.halt, "wait", waited.append)
+    applier._gather()
+    assert waited == [0.25]

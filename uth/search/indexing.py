@@ -337,6 +337,7 @@ class BackgroundApplier:
         self.guard = threading.Lock()
         self.thread: threading.Thread | None = None
         self.stopping = False
+        self.halt = threading.Event()
 
     def signal(self, purge: int | None = None) -> None:
         """Ask for a round soon; `purge` also re-indexes and merges that case."""
@@ -351,14 +352,24 @@ class BackgroundApplier:
     def stop(self, timeout: float = 30) -> None:
         """End the thread after its current round (the app is going away)."""
         self.stopping = True
+        self.halt.set()
         self.wake.set()
         if self.thread is not None:
             self.thread.join(timeout)
 
+    def _gather(self) -> None:
+        """Let more commits arrive first: under load one index write then covers many reports
+        (whoosh spends about 6 ms of CPU on a one-document commit, under 1 ms a document in
+        batches of 25). `UTH_SEARCH_BATCH_SECONDS` keeps a report searchable within 2 seconds."""
+        self.halt.wait(self.app.config["UTH_SEARCH_BATCH_SECONDS"])
+
     def _run(self) -> None:
         while not self.stopping:
             self.wake.wait(timeout=30)
-            self.wake.clear()
+            if self.stopping:
+                return
+            self._gather()
+            self.wake.clear()  # what was committed until now is applied in this round
             if self.stopping:
                 return
             with self.guard:
