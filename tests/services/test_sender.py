@@ -129,3 +129,20 @@ def test_command_delivers_and_prints_counts(app, smtp_server, runner):  # noqa: 
     assert smtp_server.messages[0]["Subject"] == SUBJECT
     bad = runner.invoke(args=["uth", "send-notifications", "--now", "soon"])
     assert bad.exit_code != 0 and "--now" in bad.stderr
+
+
+def test_command_exits_non_zero_when_messages_are_left_undelivered(app, smtp_server, runner):  # noqa: F811
+    """cron sees a failed run; the messages stay queued and the reason names no recipient."""
+    app.config.update(UTH_SMTP_HOST=smtp_server.host, UTH_SMTP_PORT=smtp_server.port)
+    with app.app_context():
+        message_id = _queue(to="borger@example.dk")
+    smtp_server.refuse_connections()
+    result = runner.invoke(args=["uth", "send-notifications"])
+    assert result.exit_code == 1
+    assert "sent 0, retrying 1, failed 0" in result.stdout
+    [reason] = result.stderr.strip().splitlines()
+    assert reason.startswith("1 message(s) not delivered (1 will be retried, 0 given up): ConnectionRefusedError")
+    assert "borger@example.dk" not in result.output
+    with app.app_context():
+        row = _row(message_id)
+        assert row.status == "pending" and row.attempts == 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from uth.cli import command
+from uth.cli import command, fail
 
 
 @command("send-notifications")
@@ -18,3 +18,6 @@ def send_notifications_cmd(limit: int, now_text: str | None):
     result = send_notifications(now=parse_now(now_text), limit=limit)
     click.echo(f"sent {result.sent}, retrying {result.retrying}, failed {result.failed}, "
                f"recovered {result.recovered}")
+    if result.undelivered:  # the messages stay in the outbox; a non-zero exit tells cron someone should look
+        fail(f"{result.undelivered} message(s) not delivered ({result.retrying} will be retried, "
+             f"{result.failed} given up): {result.last_error}")

@@ -40,6 +40,11 @@ class SendResult:
     failed: int = 0
     recovered: int = 0
     purged: int = 0
+    last_error: str | None = None  # the kind of the last delivery error of this run (no addresses)
+
+    @property
+    def undelivered(self) -> int:
+        return self.retrying + self.failed
 
 
 def backoff_after(attempts: int) -> timedelta:
@@ -140,6 +145,12 @@ def _mark_failure(message: OutboxMessage, error: Exception, now: datetime) -> st
     return message.status
 
 
+def _error_summary(error: Exception) -> str:
+    """The error's kind and SMTP code: its text may name recipients, which do not belong in cron mail."""
+    code = getattr(error, "smtp_code", None)
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
+
+
 def send_notifications(*, now: datetime, limit: int = 100) -> SendResult:
     """Deliver due outbox messages; commits after the claim and after each message."""
     result = SendResult(recovered=recover_stale(now))
@@ -155,6 +166,7 @@ def send_notifications(*, now: datetime, limit: int = 100) -> SendResult:
                 status = _mark_failure(message, error, now)
                 result.failed += status == "failed"
                 result.retrying += status == "pending"
+                result.last_error = _error_summary(error)
             else:
                 message.status, message.sent_at, message.claimed_at = "sent", now, None
                 message.attempts += 1
