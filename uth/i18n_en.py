@@ -250,6 +250,7 @@ EN = {
     "Sortering": "Order",
     "Bedste match": "Best match",
     "Nyeste først": "Newest first",
+    "resultat": "result",
     "resultater": "results",
     "Åbne": "Open",
     "Næste frist": "Next deadline",

@@ -60,9 +60,11 @@ def test_search_page_shows_highlighted_escaped_results_with_status_and_deadline(
     assert page.status_code == 200
     assert reference in html and "&lt;b&gt;Fed&lt;/b&gt; titel" in html and "<b>Fed</b>" not in html
     assert "<mark>Pandaserum</mark>" in html and "<script>alert(1)</script>" not in html
-    assert "1 resultater" in html and "Ny" in html  # status label
+    assert "1 resultat<" in html and "Ny" in html  # status label
     assert "Næste frist 26-11-2026" in html  # acknowledge by Thursday (3 working days)
     assert 'href="/search"' in client.get("/cases").get_data(as_text=True)  # the nav link
+    # the organisation filter offers the organisations by code as you type, as the queue does
+    assert 'list="org-codes"' in html and '<option value="H-MED">' in html
 
 
 def test_search_page_errors_and_paging(app, client, region):

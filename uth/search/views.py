@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from uth.errors import Invalid
 from uth.reports.presenters import next_deadline
+from uth.reports.views import org_choices
 from uth.reports.models import Status
 from uth.taxonomy.services import terms
 
@@ -41,6 +42,6 @@ def search_page():
         "results": results, "errors": errors, "kind": default_kind(current_user),
         "deadlines": {r.obj.id: next_deadline(r.obj) for r in results if r.kind == "case"},
         "statuses": [s.value for s in Status], "event_types": terms("event_types"),
-        "severities": terms("severities"), "pages": -(-total // PER_PAGE),
+        "severities": terms("severities"), "pages": -(-total // PER_PAGE), "orgs": org_choices(),
     }
     return render_template("search/search.html", **context), (422 if errors else 200)
