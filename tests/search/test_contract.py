@@ -188,6 +188,22 @@ def test_snippet_marks_matches_and_escapes_the_text(env):
     assert "&amp;" in snippet
 
 
+def test_labels_and_reference_are_searched_but_excerpts_quote_the_narrative(env):
+    fields = {"description": "Egen læge havde ikke modtaget epikrisen ved kontrollen om mandagen.",
+              "event_type": "Kommunikation Epikrise mangler eller er forsinket",
+              "transition": "Udskrivelse Epikrise til egen læge", "reference": "UTH-2026-000001"}
+    env.add_many([SearchDoc("case", 1, "Forsinket brev", fields),
+                  SearchDoc("case", 2, "Fald", {"description": "Borgeren faldt på badeværelset om natten.",
+                                                "event_type": "Kommunikation Epikrise mangler"})])
+    [hit] = [h for h in env.search("epikrisen").hits if h.id == 1]
+    assert "<mark>epikrisen</mark>" in hit.snippet
+    assert "Kommunikation" not in hit.snippet and "egen læge UTH" not in hit.snippet
+    # found by its label alone: the excerpt is the narrative's start
+    assert env.ids("mangler") == {1, 2}
+    assert "Borgeren faldt på badeværelset" in [h for h in env.search("mangler").hits if h.id == 2][0].snippet
+    assert env.ids('"UTH-2026-000001"') == {1}
+
+
 def test_snippet_marks_prefix_matches(corpus):
     assert "<mark>Medicinlisten</mark>" in corpus.search("medicin*").hits[0].snippet
 

@@ -18,6 +18,10 @@ class QuerySyntaxError(ValueError):
     """A search the user typed that cannot be run; the message is shown to the user (422)."""
 
 
+# Fields of a SearchDoc that are searched but never quoted in an excerpt (taxonomy labels, reference).
+SEARCH_ONLY_FIELDS = frozenset({"event_type", "transition", "reference"})
+
+
 @dataclass(frozen=True)
 class SearchDoc:
     """One searchable text derived from a database row; the row stays the source of truth."""
@@ -30,8 +34,14 @@ class SearchDoc:
 
     @property
     def body(self) -> str:
-        """All named text parts as one text, in the order given."""
+        """All named text parts as one text, in the order given: what is searched."""
         return "\n".join(value for value in self.fields.values() if value)
+
+    @property
+    def excerpt_text(self) -> str:
+        """What a result's excerpt is cut from: the body without its labels and reference, which
+        are searched too but read as noise beside the matched words."""
+        return "\n".join(value for name, value in self.fields.items() if value and name not in SEARCH_ONLY_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -88,15 +88,14 @@ class PostgresSearchBackend:
         rows: dict[tuple[str, int], dict] = {}
         for doc in docs:
             check_kind(doc.kind)
-            body = strip_control(doc.body)
             rows[(doc.kind, doc.id)] = {
                 "kind": doc.kind,
                 "doc_id": doc.id,
                 "title": strip_control(doc.title),
-                "body": body,
+                "body": strip_control(doc.excerpt_text),  # excerpts are cut from it
                 "received_at": _utc(doc.received_at),
                 "title_words": index_text(doc.title),
-                "body_words": index_text(body),
+                "body_words": index_text(strip_control(doc.body)),
             }
         if not rows:
             return

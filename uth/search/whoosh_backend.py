@@ -157,7 +157,7 @@ class WhooshSearchBackend:
                         id=doc.id,
                         received=_epoch(doc.received_at),
                         content=_content(doc),
-                        body=unicodedata.normalize("NFC", strip_control(doc.body)).encode("utf-8"),
+                        body=unicodedata.normalize("NFC", strip_control(doc.excerpt_text)).encode("utf-8"),
                     )
 
             self._commit(kind, write, big=len(batch) >= BIG_BATCH)
