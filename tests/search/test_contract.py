@@ -188,6 +188,13 @@ def test_snippet_marks_matches_and_escapes_the_text(env):
     assert "&amp;" in snippet
 
 
+def test_excerpts_are_alike_on_both_engines_with_danish_letters_and_tag_like_text(env):
+    env.add(1, "Ændringen i blodfortyndende behandling nåede ikke frem; <b> stod i feltet før Ændringen.")
+    snippet = env.search("ændringen").hits[0].snippet
+    assert snippet.count("<mark>Ændringen</mark>") == 2
+    assert "&lt;b&gt; stod i feltet" in snippet
+
+
 def test_labels_and_reference_are_searched_but_excerpts_quote_the_narrative(env):
     fields = {"description": "Egen læge havde ikke modtaget epikrisen ved kontrollen om mandagen.",
               "event_type": "Kommunikation Epikrise mangler eller er forsinket",

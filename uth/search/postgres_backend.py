@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from html import escape
 
 from sqlalchemy import Engine, Float, Select, Text, bindparam, delete, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import TSQUERY, insert
@@ -11,14 +10,12 @@ from sqlalchemy.orm import Session
 
 from .analysis import index_text, strip_control
 from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search_args
+from .excerpts import snippet
 from .models import search_documents
 from .query import And, Node, Not, Phrase, Term, parse
+from .whoosh_query import compile_query
 
 _DANISH = literal_column("'danish'::regconfig")
-# ts_headline does not escape HTML: mark with control characters (stripped from bodies), escape,
-# then turn the markers into tags.
-_START, _STOP, _BETWEEN = "\x01", "\x02", "\x03"
-_HEADLINE = f"StartSel={_START}, StopSel={_STOP}, FragmentDelimiter={_BETWEEN}, MaxFragments=2, MaxWords=30, MinWords=12"
 
 
 def _weighted(title, body):
@@ -49,11 +46,6 @@ def _utc(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)  # naive datetimes in this app are UTC
     return moment
-
-
-def _snippet(headline: str) -> str:
-    html = escape(headline, quote=False)
-    return html.replace(_START, "<mark>").replace(_STOP, "</mark>").replace(_BETWEEN, " … ")
 
 
 class PostgresSearchBackend:
@@ -135,10 +127,11 @@ class PostgresSearchBackend:
         offset: int = 0,
         limit: int = 20,
     ) -> SearchPage:
-        """Count, then rank one page, then headline only that page."""
+        """Count, then rank one page, then cut excerpts for that page only."""
         check_search_args(kind, order, offset, limit)
         t = self.table
-        tsquery = func.to_tsquery(_DANISH, bindparam("q", to_tsquery_text(parse(query)), type_=Text), type_=TSQUERY)
+        parsed = parse(query)
+        tsquery = func.to_tsquery(_DANISH, bindparam("q", to_tsquery_text(parsed), type_=Text), type_=TSQUERY)
         where = [
             t.c.kind == kind,
             t.c.tsv.bool_op("@@")(tsquery),
@@ -156,21 +149,12 @@ class PostgresSearchBackend:
         else:
             rank = func.ts_rank_cd(t.c.tsv, tsquery, type_=Float).label("rank")
             ordering = [rank.desc(), t.c.doc_id]
-        page = (
-            select(t.c.doc_id, t.c.body, t.c.received_at, rank)
-            .where(*where)
-            .order_by(*ordering)
-            .offset(offset)
-            .limit(limit)
-            .subquery()
-        )
-        if order == "date":
-            ordering = [page.c.received_at.desc().nulls_last(), page.c.doc_id.desc()]
-        else:
-            ordering = [page.c.rank.desc(), page.c.doc_id]
-        headline = func.ts_headline(_DANISH, page.c.body, tsquery, literal(_HEADLINE), type_=Text)
-        rows = session.execute(select(page.c.doc_id, page.c.rank, headline).order_by(*ordering)).all()
-        return SearchPage(total, [Hit(kind, doc_id, float(rank), _snippet(text)) for doc_id, rank, text in rows])
+        rows = session.execute(
+            select(t.c.doc_id, rank, t.c.body).where(*where).order_by(*ordering).offset(offset).limit(limit)
+        ).all()
+        marked = compile_query(parsed)  # the words to mark, analysed as for whoosh: one excerpt style
+        return SearchPage(total, [Hit(kind, doc_id, float(score), snippet(body, marked.terms, marked.prefixes))
+                                  for doc_id, score, body in rows])
 
     def clear(self) -> None:
         """Remove every document (in its own transaction)."""

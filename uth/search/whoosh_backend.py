@@ -20,7 +20,8 @@ from .analysis import strip_control
 from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search_args, KINDS
 from .query import parse
 from .whoosh_bitmaps import Evaluator, SegmentData
-from .whoosh_query import ANALYZER, compile_query, snippet
+from .excerpts import snippet
+from .whoosh_query import ANALYZER, compile_query
 from .whoosh_reader import Generation
 
 # Bump when the schema or analysis changes: a new, empty index is created and `uth reindex` fills it.
