@@ -23,12 +23,28 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["UTH_RATELIMIT_STORAGE"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    check_settings(app)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
     register_templates(app)
     register_cli(app)
     return app
+
+
+class SettingsError(RuntimeError):
+    """A setting the app cannot run with: it refuses to start rather than fail on every request."""
+
+
+def check_settings(app: Flask) -> None:
+    """Deadline settings are read on every submission: a bad one must stop the start, naming it."""
+    from uth.deadlines.rules import DeadlineSettings
+
+    try:
+        DeadlineSettings.from_mapping(app.config)
+    except ValueError as exc:
+        hint = " (month-day, MM-DD: 06-05 is Grundlovsdag, 5 June)" if "EXTRA_CLOSED" in str(exc) else ""
+        raise SettingsError(f"{exc}{hint}") from None
 
 
 @event.listens_for(Engine, "connect")

@@ -268,3 +268,18 @@ def test_settings_direct_construction_validates() -> None:
         DeadlineSettings(close_days=-5)
     with pytest.raises(ValueError, match="extra_closed"):
         DeadlineSettings(extra_closed=("99-99",))
+
+
+@pytest.mark.parametrize("env, named", [
+    ({"UTH_EXTRA_CLOSED_DAYS": "12-24,31-12"}, "'31-12'"),  # the Danish day-month habit
+    ({"UTH_RESPONSE_WORKING_DAYS": -3}, "UTH_RESPONSE_WORKING_DAYS"),
+])
+def test_the_app_refuses_to_start_with_a_bad_deadline_setting(tmp_path, env, named):
+    """Rather than answer 500 to every report: the start fails and names the setting."""
+    from uth import SettingsError, create_app
+
+    with pytest.raises(SettingsError) as failure:
+        create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3", **env})
+    assert named in str(failure.value)
+    if named == "'31-12'":
+        assert "MM-DD" in str(failure.value)
