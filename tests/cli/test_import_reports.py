@@ -92,3 +92,14 @@ def test_imported_history_sends_no_new_case_mail(app, runner, tmp_path):
     assert runner.invoke(args=["uth", "import-reports", str(path)]).exit_code == 0
     with app.app_context():
         assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_an_event_after_its_receipt_is_refused_with_that_reason(app, runner, tmp_path):
+    _setup(app)
+    path = tmp_path / "reports.jsonl"
+    path.write_text(_line(received_at="2023-05-04T10:00:00+02:00", occurred_at="2023-05-06T10:00:00+02:00") + "\n",
+                    encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "line 1: occurred_at: Hændelsen kan ikke være sket efter, at rapporten blev modtaget"
+    assert _cases(app) == []

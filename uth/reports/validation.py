@@ -173,7 +173,8 @@ def parse_report(data: Any, *, public: bool, reporter: User | None, now: datetim
     elif occurred_at is None:
         errors["occurred_at"] = ["Ugyldig dato og tid (ISO 8601, fx 2026-11-20T14:30)"]
     elif occurred_at > received_at + timedelta(minutes=5):
-        errors["occurred_at"] = ["Tidspunktet må ikke ligge i fremtiden"]
+        errors["occurred_at"] = ["Tidspunktet må ikke ligge i fremtiden" if received_at == now
+                                 else "Hændelsen kan ikke være sket efter, at rapporten blev modtaget"]
     precision = data.get("occurred_at_precision") or "known"
     if precision not in PRECISIONS:
         errors["occurred_at_precision"] = [f"Skal være en af: {', '.join(PRECISIONS)}"]
