@@ -40,3 +40,31 @@ def test_patient_only_with_a_purpose(client, region, reference):
     items = client.get(f"/api/v1/cases/{reference}/audit", headers=region.headers["admin"]).get_json()["items"]
     assert [(i["action"], i["purpose"]) for i in items if i["action"] == "case.personal_data_viewed"] == [
         ("case.personal_data_viewed", "analyse")]
+
+
+def test_every_view_of_a_case_holding_personal_data_is_in_the_trail(app, client, region, reference):
+    """SPEC §13: the API's and the case page's plain views showing the reporter are logged; the queue
+    carries no identities; once the close has deleted the identities, views are not logged."""
+    full = client.get(f"/api/v1/cases/{reference}", headers=region.headers["rm_h"]).get_json()
+    assert full["reporter"]["email"] == "nurse@h.dk"
+    queue = client.get("/api/v1/cases", headers=region.headers["rm_h"]).get_json()["items"]
+    assert [c["reference"] for c in queue] == [reference] and "reporter" not in queue[0]
+    from tests.conftest import login
+    login(client, "rm@h.dk")
+    assert client.get(f"/cases/{reference}").status_code == 200
+    items = client.get(f"/api/v1/cases/{reference}/audit", headers=region.headers["admin"]).get_json()["items"]
+    views = [(i["actor"], i["detail"]) for i in items if i["action"] == "case.viewed"]
+    assert views == [("rm@h.dk", {"reference": reference, "shown": ["reporter"]})] * 2
+
+    with app.app_context():
+        from sqlalchemy import select
+
+        from uth.extensions import db
+        from uth.reports.models import Case
+        case = db.session.scalar(select(Case).where(Case.reference == reference))
+        case.patient_cpr = case.patient_name = case.reporter_name = case.reporter_email = case.reporter_phone = None
+        db.session.commit()  # as the close leaves it
+    client.get(f"/api/v1/cases/{reference}", headers=region.headers["rm_h"])
+    client.get(f"/cases/{reference}")
+    items = client.get(f"/api/v1/cases/{reference}/audit", headers=region.headers["admin"]).get_json()["items"]
+    assert len([i for i in items if i["action"] == "case.viewed"]) == 2

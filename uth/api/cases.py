@@ -6,11 +6,12 @@ from flask import g, jsonify, request
 from uth.api import bp
 from uth.api.auth import token_required
 from uth.api.helpers import int_arg
-from uth.audit.services import api_purpose as personal_data_purpose
+from uth.audit.services import api_purpose as personal_data_purpose, record_case_view
 from uth.auth.permissions import has_case_role
 from uth.clock import utcnow
 from uth.deadlines.rules import local_date
 from uth.errors import NotFound
+from uth.extensions import db
 from uth.reports.filters import filters_from_args
 from uth.reports.presenters import case_json
 from uth.reports.queries import queue
@@ -27,7 +28,9 @@ def list_cases():
     filters = filters_from_args(request.args, g.actor)
     page, per_page = int_arg("page", 1), int_arg("per_page", 50, maximum=500)
     items, total = queue(g.actor, filters, today=local_date(now), page=page, per_page=per_page)
-    return jsonify({"items": [case_json(c, g.actor, now) for c in items], "total": total, "page": page, "per_page": per_page})
+    # The queue carries no identities (data minimisation): the case itself shows them, audited.
+    return jsonify({"items": [case_json(c, g.actor, now, identities=False) for c in items], "total": total,
+                    "page": page, "per_page": per_page})
 
 
 @bp.get("/api/v1/cases/<reference>")
@@ -37,4 +40,8 @@ def get_case(reference: str):
     now = utcnow()
     case = get_visible_case(g.actor, reference)
     purpose = personal_data_purpose(g.actor, case, now=now)
-    return jsonify(case_json(case, g.actor, now, purpose=purpose))
+    body = case_json(case, g.actor, now, purpose=purpose)
+    if purpose is None:  # with a purpose, the view is in the trail already
+        record_case_view(g.actor, case, now=now, shown=[k for k in ("reporter",) if k in body])
+        db.session.commit()
+    return jsonify(body)

@@ -49,8 +49,10 @@ def _org(org) -> str | None:
     return org.code if org is not None else None
 
 
-def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | None = None, purpose: str | None = None) -> dict:
-    """The case as the actor may see it: reporter where allowed; patient only where allowed and a purpose is given."""
+def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | None = None, purpose: str | None = None,
+              identities: bool = True) -> dict:
+    """The case as the actor may see it: reporter where allowed (and `identities`, not in lists);
+    patient only where allowed and a purpose is given."""
     level = case_view_level(actor, case) if actor is not None else None
     data = {
         "reference": case.reference,
@@ -99,7 +101,7 @@ def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | Non
         "duplicate_of": case.duplicate_of.reference if case.duplicate_of else None,
         "closed_at": _iso(case.closed_at),
     }
-    if level == FULL and can_see_reporter(actor, case):
+    if identities and level == FULL and can_see_reporter(actor, case):
         data["reporter"] = {
             "name": case.reporter_name, "email": case.reporter_email, "phone": case.reporter_phone,
             "profession": case.reporter_profession, "anonymous": case.reporter_anonymous,

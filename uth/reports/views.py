@@ -1,10 +1,11 @@
 """HTML pages: report forms, receipts, own reports, the queue and the case page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from uth.audit.services import record_case_view
 from uth.auth.models import Organisation
 from uth.auth.permissions import FULL, can_see_patient, can_see_reporter, case_view_level, has_case_role
 from uth.clock import utcnow
@@ -138,11 +139,16 @@ def case_page(reference: str):
     now = utcnow()
     case = get_visible_case(current_user, reference)
     level = case_view_level(current_user, case)
-    return render_template(
+    show_reporter = can_see_reporter(current_user, case)
+    html = render_template(
         "cases/case.html", case=case, level=level, full=level == FULL,
-        show_reporter=can_see_reporter(current_user, case), show_patient=can_see_patient(current_user, case),
+        show_reporter=show_reporter, show_patient=can_see_patient(current_user, case),
         overdue=overdue_names(case, now), days_to_close=days_to_close(case, now), age=age_in_days(case.received_at, now),
     )
+    if "personal_data_shown" not in g:  # opening the patient's data is audited with its purpose instead
+        record_case_view(current_user, case, now=now, shown=["reporter"] if show_reporter else [])
+        db.session.commit()
+    return html
 
 
 from uth.reports import action_views  # noqa: E402,F401  (registers the action routes on bp)
