@@ -59,6 +59,9 @@ def _date(data: dict, key: str, errors: dict) -> date | None:
         return None
 
 
+MAX_POSITION = 10_000  # a place in the timeline: more entries than any analysis has
+
+
 def _team(analysis: Analysis, data: dict, errors: dict) -> TeamMember:
     return TeamMember(name=_text(data, "name", errors, required=True, max_len=200),
                       role=_text(data, "role", errors, max_len=200), involved=_bool(data, "involved", errors))
@@ -73,10 +76,12 @@ def _timeline(analysis: Analysis, data: dict, errors: dict) -> TimelineEntry:
         errors["at"] = ["Angiv et tidspunkt eller en tekst som 'om aftenen'"]
     text = _text(data, "text", errors, required=True)
     position = data.get("position")
-    if position not in (None, "") and not (isinstance(position, int) or str(position).isdigit()):
-        errors["position"] = ["Skal være et helt tal"]
-    return TimelineEntry(at=at, time_text=time_text, text=text,
-                         position=int(position) if position not in (None, "") and "position" not in errors else None)
+    if position in (None, ""):
+        position = None
+    elif isinstance(position, bool) or not str(position).isdigit() or not 1 <= int(position) <= MAX_POSITION:
+        errors["position"] = [f"Skal være et helt tal fra 1 til {MAX_POSITION}"]
+        position = None
+    return TimelineEntry(at=at, time_text=time_text, text=text, position=None if position is None else int(position))
 
 
 def _place(analysis: Analysis, entry: TimelineEntry) -> None:
