@@ -103,3 +103,30 @@ def test_an_event_after_its_receipt_is_refused_with_that_reason(app, runner, tmp
     assert result.exit_code == 1
     assert result.stderr.strip() == "line 1: occurred_at: Hændelsen kan ikke være sket efter, at rapporten blev modtaget"
     assert _cases(app) == []
+
+
+def test_history_past_its_deadlines_shows_overdue_without_flooding_the_inboxes(app, runner, tmp_path):
+    """Cases moved in from another system that missed their deadlines there are overdue in the
+    queue, but the next sweep does not mail about deadlines that passed before the import."""
+    from uth.deadlines.sweep import sweep_deadlines
+    from uth.notifications.models import OutboxMessage
+    from tests.conftest import FIXED_NOW
+
+    _setup(app)
+    path = tmp_path / "reports.jsonl"
+    path.write_text("".join(_line(title=f"Gammel {n}", received_at=f"2023-05-0{n}T10:00:00+02:00",
+                                  occurred_at="2023-05-01T10:00:00+02:00") + "\n" for n in (2, 3)), encoding="utf-8")
+    assert runner.invoke(args=["uth", "import-reports", str(path)]).exit_code == 0
+    with app.app_context():
+        result = sweep_deadlines(now=FIXED_NOW)
+        db.session.commit()
+        assert (result.recorded, result.notified) == (0, 0)
+        assert db.session.scalars(select(OutboxMessage)).all() == []
+        imported = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.imported")).all()
+        assert [e.detail["deadlines_missed"] for e in imported] == [2, 2]  # acknowledge_by and close_by
+    from tests.factories import make_token
+    with app.app_context():
+        from uth.auth.services import find_user
+        token = make_token(find_user("rm@h.dk"))
+    queue = app.test_client().get("/api/v1/cases?overdue=true", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert queue["total"] == 2 and all(set(c["overdue"]) == {"acknowledge_by", "close_by"} for c in queue["items"])

@@ -89,6 +89,15 @@ def _record_once(case: Case, deadline: str, due_on: date, now: datetime) -> int 
         return None
 
 
+def record_missed_on_import(case: Case, *, now: datetime) -> int:
+    """The deadlines a case moved in from another system had already missed: recorded (the queue
+    shows them overdue) but not announced, so a history import does not flood the inboxes."""
+    missed = [(deadline, due_on) for deadline, due_on in open_deadlines(case) if is_overdue(due_on, now)]
+    for deadline, due_on in missed:
+        db.session.add(OverdueRecord(case_id=case.id, deadline=deadline, due_on=due_on, recorded_at=now))
+    return len(missed)
+
+
 def sweep_deadlines(*, now: datetime) -> SweepResult:
     """Record each open deadline that has passed (end of its local day) once, and notify about it."""
     result = SweepResult()

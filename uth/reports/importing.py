@@ -8,6 +8,7 @@ from datetime import datetime
 
 from uth.audit.services import record
 from uth.auth.services import find_user
+from uth.deadlines.sweep import record_missed_on_import
 from uth.errors import DomainError, Invalid
 from uth.extensions import db
 from uth.reports.services import submit_report
@@ -35,7 +36,8 @@ def _import_line(text: str, *, now: datetime):
             raise Invalid({"reporter_email": ["Ukendt bruger"]})
     report = parse_report(data, public=False, reporter=reporter, now=now, allow_received_at=True)
     case, _receipt = submit_report(reporter, report, now=now, notify=False)
-    record("system", "case.imported", now=now, case=case, detail={"reference": case.reference})
+    missed = record_missed_on_import(case, now=now)
+    record("system", "case.imported", now=now, case=case, detail={"reference": case.reference, "deadlines_missed": missed})
     return case
 
 
