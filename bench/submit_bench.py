@@ -90,7 +90,35 @@ def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def setup_uth(env: dict) -> str:
+def searchable_probe(port: int, submit_headers: dict, search_headers: dict, stop: threading.Event,
+                     out: list[float]) -> None:
+    """While the load runs: submit a report with a word of its own, then search for it until found.
+    The time from the 201 to the first search that finds it is the submit-to-searchable latency."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    n = 0
+    while not stop.is_set():
+        n += 1
+        word = f"probeord{n:05d}x"
+        report = {**REPORT, "title": f"Probe {word}", "description": f"{REPORT['description']} {word}"}
+        conn.request("POST", "/api/v1/reports", body=json.dumps(report),
+                     headers={"Content-Type": "application/json", **submit_headers})
+        response = conn.getresponse()
+        response.read()
+        if response.status != 201:
+            continue
+        submitted = time.perf_counter()
+        while time.perf_counter() - submitted < 30:
+            conn.request("GET", f"/api/v1/search?q={word}", headers=search_headers)
+            found = conn.getresponse()
+            total = json.loads(found.read()).get("total") if found.status == 200 else 0
+            if total:
+                out.append(time.perf_counter() - submitted)
+                break
+            time.sleep(0.05)
+        stop.wait(0.5)
+
+
+def setup_uth(env: dict) -> tuple[str, str]:
     flask = [str(Path(PY).parent / "flask"), "--app", "wsgi", "uth"]
     subprocess.run(flask + ["init"], cwd=ROOT, env=env, check=True, capture_output=True)
     orgs = Path(env["UTH_INSTANCE_DIR"]) / "orgs.csv"
@@ -99,8 +127,9 @@ def setup_uth(env: dict) -> str:
     for email, role, scope in (("rm@k.dk", "risk_manager", "K"), ("carer@k.dk", "reporter", "K-HJ")):
         subprocess.run(flask + ["add-user", email, "--name", email, "--password-stdin"], cwd=ROOT, env=env, input=b"bench-password-1\n", check=True, capture_output=True)
         subprocess.run(flask + ["grant", email, role, scope], cwd=ROOT, env=env, check=True, capture_output=True)
-    out = subprocess.run(flask + ["create-token", "carer@k.dk"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
-    return out.stdout.strip().splitlines()[-1]
+    tokens = [subprocess.run(flask + ["create-token", email], cwd=ROOT, env=env, check=True, capture_output=True,
+                             text=True).stdout.strip().splitlines()[-1] for email in ("carer@k.dk", "rm@k.dk")]
+    return tokens[0], tokens[1]
 
 
 def main() -> None:
@@ -112,8 +141,8 @@ def main() -> None:
         env = {**os.environ, "UTH_INSTANCE_DIR": tmp, "UTH_DATABASE_URL": f"sqlite:///{tmp}/uth.sqlite3",
                "UTH_INDEX_DIR": f"{tmp}/index", "UTH_SECRET_KEY": "bench", "UTH_ENV": "production", "UTH_SECURE_COOKIES": "0",
                "BARE_DATABASE_URL": f"sqlite:///{tmp}/bare.sqlite3", "PYTHONPATH": str(ROOT)}
-        token = setup_uth(env)
-        results = {}
+        token, rm_token = setup_uth(env)
+        results, searchable = {}, []
         for name, app, path, headers in (
             ("bare insert", "bench.bare_app:app", "/insert", {}),
             ("UTH POST /api/v1/reports", "wsgi:app", "/api/v1/reports", {"Authorization": f"Bearer {token}"}),
@@ -123,7 +152,15 @@ def main() -> None:
             try:
                 wait_for(port, "/healthz" if app == "wsgi:app" else "/")
                 load(port, path, REPORT, headers, min(200, args.requests), args.concurrency)  # warm-up
+                stop = threading.Event()
+                probe = threading.Thread(target=searchable_probe, args=(
+                    port, headers, {"Authorization": f"Bearer {rm_token}"}, stop, searchable)) if app == "wsgi:app" else None
+                if probe:
+                    probe.start()
                 results[name] = load(port, path, REPORT, headers, args.requests, args.concurrency)
+                if probe:
+                    stop.set()
+                    probe.join()
             finally:
                 server.terminate()
                 server.wait(10)
@@ -132,6 +169,11 @@ def main() -> None:
         print(f"{name:28} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d}")
     ratio = results["UTH POST /api/v1/reports"]["rps"] / results["bare insert"]["rps"]
     print(f"ratio UTH / bare: {ratio:.2f}")
+    if searchable:
+        searchable.sort()
+        print(f"submit to searchable under this load: {len(searchable)} probes, p50 "
+              f"{1000 * statistics.median(searchable):.0f} ms, p95 {1000 * searchable[int(len(searchable) * 0.95) - 1]:.0f} ms, "
+              f"max {1000 * searchable[-1]:.0f} ms")
 
 
 if __name__ == "__main__":
