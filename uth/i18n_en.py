@@ -254,4 +254,14 @@ EN = {
     "resultater": "results",
     "Åbne": "Open",
     "Næste frist": "Next deadline",
+    # Statistics and samlerapportering
+    "År": "Year",
+    "Statistikken vises for ét kalenderår ad gangen, så små tal ikke kan regnes ud som forskellen mellem to perioder.":
+        "Statistics are shown one calendar year at a time, so that small numbers cannot be worked out as the difference between two periods.",
+    "Statistik vises kun for hele kalenderår: brug year=ÅÅÅÅ": "Statistics are only given for whole calendar years: use year=YYYY",
+    "Angiv et år fra 2000 til i år": "Give a year from 2000 to this year",
+    "Angiv måned som ÅÅÅÅ-MM fra år 2000": "Give the month as YYYY-MM, from the year 2000",
+    "Skal være et helt tal fra 0 til 100000": "Must be a whole number from 0 to 100000",
+    "Der kan ikke tælles for en fremtidig måned": "Counts cannot be given for a future month",
+    "Ukendt type": "Unknown kind",
 }

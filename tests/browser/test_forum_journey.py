@@ -46,7 +46,12 @@ def test_forum_member_searches_learning_and_reads_the_statistics(server, browser
     page.click("nav >> text=Statistik")
     expect(page.locator("svg.line-chart")).to_be_visible()
     expect(page.locator("svg.bar-chart")).to_have_count(4)
-    expect(page.locator("#chart-month svg circle")).to_have_count(1)
+    expect(page.locator("h1")).to_have_text("Statistik 2026")
+    expect(page.locator("#chart-month svg circle")).to_have_count(12)  # the year's months
     expect(page.locator("#table-month")).to_contain_text("2026-11")
     expect(page.locator("#table-event_type")).to_contain_text("< 5")
     expect(page.locator("#table-event_type")).to_contain_text("Patientovergange og kommunikation")
+    page.select_option("#year", "2026")
+    page.click("form.filters button")
+    expect(page).to_have_url(f"{server}/stats?year=2026")
+    expect(page.locator("#table-month tbody tr")).to_have_count(12)

@@ -1,4 +1,6 @@
 """Samlerapportering pages: enter counts, lock the month, 409 after the lock."""
+import re
+
 from sqlalchemy import select
 
 from uth.extensions import db
@@ -47,3 +49,26 @@ def test_batch_needs_a_unit_role(app, client):
         make_learning_region()
     login(client, "forum1@kl1.dk")
     assert client.get("/batch").status_code == 404
+
+
+def test_a_bad_month_or_count_is_a_form_error_naming_the_field(app, client):
+    with app.app_context():
+        make_learning_region()
+    login(client, "nurse@h.dk")
+    token = csrf_token(client, "/batch?month=2026-10")
+    for month in ("0026-10", "1026-10", "1999-12", "0000-10"):
+        page = client.get(f"/batch?month={month}")
+        assert page.status_code == 422 and "Måned: Angiv måned som ÅÅÅÅ-MM fra år 2000" in page.get_data(as_text=True)
+        saved = client.post("/batch", data={"csrf_token": token, "month": month, "count:H-MED:fald": "3"})
+        assert saved.status_code == 422 and "Måned: Angiv måned som ÅÅÅÅ-MM fra år 2000" in saved.get_data(as_text=True)
+    for count in ("999999999999999999999", "2147483648", "100001"):
+        saved = client.post("/batch", data={"csrf_token": token, "month": "2026-10", "count:H-MED:fald": count})
+        html = saved.get_data(as_text=True)
+        assert saved.status_code == 422
+        assert "Skal være et helt tal fra 0 til 100000" in html and 'aria-invalid="true"' in html
+        assert re.search(r"<p class=\"error\">[^<]* – Fald: Skal være", html)
+    assert client.post("/batch", data={"csrf_token": token, "month": "2026-10", "count:H-MED:fald": "100000"}).status_code == 302
+    with app.app_context():
+        assert {(r.month.isoformat(), r.count) for r in db.session.scalars(select(BatchCount))} == {("2026-10-01", 100000)}
+    page = client.get("/batch?month=2026-10").get_data(as_text=True)
+    assert 'min="2000-01" max="2026-11"' in page and 'max="100000"' in page

@@ -11,8 +11,7 @@ from uth.clock import utcnow
 from uth.errors import NotFound
 from uth.extensions import db
 from uth.learning import services
-from uth.learning.batch import parse_month
-from uth.learning.stats import DIMENSIONS, may_see_stats, statistics
+from uth.learning.stats import DIMENSIONS, may_see_stats, parse_year, statistics
 from uth.rca.services import get_analysis
 from uth.reports.services import get_visible_case
 
@@ -92,13 +91,13 @@ def get_learning(summary_id: str):
 @bp.get("/api/v1/stats")
 @token_required
 def get_stats():
-    """Counts by one dimension with small cells suppressed (count null); `total` null when it would reveal one."""
+    """Counts by one dimension for one calendar year (`year`, default this year) with small cells suppressed
+    (count null); `total` null when it would reveal one. No free date range: see uth.learning.stats."""
     if not may_see_stats(g.actor):
         raise NotFound("Not found")
-    from_month = parse_month(request.args["from"], "from") if request.args.get("from") else None
-    to_month = parse_month(request.args["to"], "to") if request.args.get("to") else None
-    table = statistics(g.actor, request.args.get("by", ""), from_month=from_month, to_month=to_month)
-    return jsonify({"by": request.args.get("by"), "rows": [{"key": r.key, "count": r.count} for r in table.rows],
+    year = parse_year(request.args, utcnow())
+    table = statistics(g.actor, request.args.get("by", ""), year=year)
+    return jsonify({"by": request.args.get("by"), "year": year, "rows": [{"key": r.key, "count": r.count} for r in table.rows],
                     "total": table.total, "min_cell": table.min_cell})
 
 
@@ -142,9 +141,9 @@ PATHS.update({
     "/api/v1/stats": {"get": {
         "summary": "Aggregate counts with small cells suppressed (count null)",
         "parameters": [{"name": "by", "in": "query", "required": True, "schema": {"type": "string", "enum": list(DIMENSIONS)}},
-                       {"name": "from", "in": "query", "schema": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}},
-                       {"name": "to", "in": "query", "schema": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}}],
+                       {"name": "year", "in": "query", "description": "Calendar year (Danish time), 2000 to this year; default this year",
+                        "schema": {"type": "integer", "minimum": 2000}}],
         "responses": {"200": _json({"type": "object", "properties": {
             "rows": {"type": "array", "items": {"type": "object", "properties": {"key": _S, "count": {"type": "integer", "nullable": True}}}},
-            "total": {"type": "integer", "nullable": True}, "min_cell": {"type": "integer"}}}), **_ERR, **_422}}},
+            "year": {"type": "integer"}, "total": {"type": "integer", "nullable": True}, "min_cell": {"type": "integer"}}}), **_ERR, **_422}}},
 })

@@ -1,5 +1,9 @@
 """Samlerapportering (SPEC §11): falls and medicine not given as counts per unit and month,
-editable until a risk manager locks the month for their subtree."""
+editable until a risk manager locks the month for their subtree.
+
+A month is a real "YYYY-MM" from FIRST_YEAR up to the current (Danish) month; a count is a whole
+number from 0 to MAX_COUNT per unit, kind and month (far above any real month of one unit, and far
+below the database's integer limit)."""
 from __future__ import annotations
 
 import re
@@ -18,14 +22,17 @@ from uth.learning.models import BATCH_KINDS, BatchCount, BatchMonthLock
 
 BATCH_ROLES = (Role.REPORTER, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
 LOCK_ROLES = (Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+FIRST_YEAR = 2000
+MAX_COUNT = 100_000
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_FORMAT = f"Angiv måned som ÅÅÅÅ-MM fra år {FIRST_YEAR}"
 
 
 def parse_month(value: str | None, field: str = "month") -> date:
-    """"YYYY-MM" as the first day of that month, or 422 naming the field."""
+    """"YYYY-MM" (year FIRST_YEAR or later) as the first day of that month, or 422 naming the field."""
     match = _MONTH_RE.match((value or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise Invalid({field: ["Angiv måned som ÅÅÅÅ-MM"]})
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < FIRST_YEAR:
+        raise Invalid({field: [_MONTH_FORMAT]})
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -74,8 +81,8 @@ def _parse_count(raw, key: str, errors: dict) -> int | None:
         value = int(str(raw).strip()) if not isinstance(raw, bool) else -1
     except ValueError:
         value = -1
-    if value < 0:
-        errors[key] = ["Skal være et helt tal på 0 eller mere"]
+    if not 0 <= value <= MAX_COUNT:
+        errors[key] = [f"Skal være et helt tal fra 0 til {MAX_COUNT}"]
         return None
     return value
 
@@ -84,6 +91,8 @@ def save_counts(actor: User, month: date, counts: Mapping[tuple[str, str], objec
     """Store counts keyed by (org code, kind); blank leaves a count unchanged. 404 outside scope, 409 when locked."""
     if month > current_month(now):
         raise Invalid({"month": ["Der kan ikke tælles for en fremtidig måned"]})
+    if month.year < FIRST_YEAR:
+        raise Invalid({"month": [_MONTH_FORMAT]})
     units = {u.code: u for u in batch_units(actor)}
     errors: dict = {}
     parsed: list[tuple[Organisation, str, int]] = []

@@ -58,8 +58,6 @@ LEARNING_EN = {
     "Hent som CSV": "Download as CSV",
     "Antal hændelser i dit område, inklusive samlerapportering. Celler under %(n)s vises som \"< %(n)s\", så ingen enkeltsag kan genkendes.":
         "Events in your area, batch reporting included. Cells under %(n)s show as \"< %(n)s\" so that no single case can be recognised.",
-    "Fra måned": "From month",
-    "Til måned": "To month",
     "Hændelser pr. måned": "Events per month",
     "Ingen data i perioden.": "No data in the period.",
     "Efter hændelsestype": "By event type",

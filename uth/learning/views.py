@@ -16,12 +16,11 @@ from uth.extensions import db
 from uth.i18n import gettext as _
 from uth.i18n_en import EN
 from uth.learning import services
-from uth.learning.batch import parse_month
 from uth.learning.digest import parse_since
 from uth.learning.charts import bar_chart, line_chart, value_text
 from uth.learning.i18n import LEARNING_EN, code_label
 from uth.learning.models import DRAFT, VISIBILITIES
-from uth.learning.stats import DIMENSIONS, NONE_KEY, may_see_stats, statistics
+from uth.learning.stats import DIMENSIONS, NONE_KEY, available_years, may_see_stats, parse_year, statistics
 from uth.reports.services import get_visible_case
 from uth.taxonomy.services import terms
 
@@ -200,32 +199,36 @@ def stat_label(by: str, key: str) -> str:
     return tx(STAT_KINDS[by], key) if by in STAT_KINDS else key
 
 
-def _stats_args():
+def _require_stats():
     if not may_see_stats(current_user):
         abort(404)
-    start = parse_month(request.args["from"], "from") if request.args.get("from") else None
-    end = parse_month(request.args["to"], "to") if request.args.get("to") else None
-    return start, end
 
 
 @bp.get("/stats")
 @login_required
 def stats_page():
-    """Charts (SVG, no JavaScript) and tables for every dimension, small cells suppressed."""
-    start, end = _stats_args()
-    tables = {by: statistics(current_user, by, from_month=start, to_month=end) for by in DIMENSIONS}
+    """Charts (SVG, no JavaScript) and tables for every dimension of one calendar year, small cells suppressed."""
+    _require_stats()
+    now = utcnow()
+    years = available_years(current_user, now)
+    try:
+        year = parse_year(request.args, now)
+    except Invalid as err:
+        return render_template("learning/stats.html", tables=None, years=years, year=None, errors=err.errors), 422
+    tables = {by: statistics(current_user, by, year=year) for by in DIMENSIONS}
     bars = {by: bar_chart(tables[by], lambda key, by=by: stat_label(by, key)) for by in DIMENSIONS if by != "month"}
     return render_template("learning/stats.html", tables=tables, bars=bars, line=line_chart(tables["month"]),
-                           label=stat_label, value_text=value_text, args=request.args)
+                           label=stat_label, value_text=value_text, years=years, year=year, errors={})
 
 
 @bp.get("/stats.csv")
 @login_required
 def stats_csv():
-    """One dimension as CSV: key, label, count (empty where suppressed, shown as "< m")."""
-    start, end = _stats_args()
+    """One dimension of one calendar year as CSV: key, label, count (shown as "< m" where suppressed)."""
+    _require_stats()
+    year = parse_year(request.args, utcnow())
     by = request.args.get("by", "")
-    table = statistics(current_user, by, from_month=start, to_month=end)
+    table = statistics(current_user, by, year=year)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["key", "label", "count"])
@@ -233,7 +236,7 @@ def stats_csv():
         writer.writerow([row.key, stat_label(by, row.key), value_text(row.count, table.min_cell)])
     writer.writerow(["total", _("I alt"), "" if table.total is None else table.total])
     return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="uth-stats-{by}.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="uth-stats-{by}-{year}.csv"'})
 
 
 from uth.learning import batch_views  # noqa: E402,F401
