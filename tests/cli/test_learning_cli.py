@@ -1,6 +1,9 @@
 """`uth send-digest`: one e-mail per forum member with new summaries, titles and links only."""
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from uth.audit.models import AuditEntry
 from uth.auth.services import find_user
 from uth.extensions import db
 from uth.learning import services
@@ -32,3 +35,23 @@ def test_send_digest_queues_one_mail_per_forum_member_with_new_learning(app, run
     assert runner.invoke(args=["uth", "send-digest", "--since", "2026-11-24"]).output.strip() == "0 digest e-mails queued"
     bad = runner.invoke(args=["uth", "send-digest", "--since", "november"])
     assert bad.exit_code == 1 and "since" in bad.output
+
+
+def test_send_digest_by_default_continues_where_the_last_digest_ended(app, runner):
+    """Run monthly, a summary published just after a run is in the next one, however long the month."""
+    with app.app_context():
+        make_learning_region()
+        rm = find_user("rm@h.dk")
+        published_on = FIXED_NOW - timedelta(days=34)  # 20 October: more than 30 days before the run
+        summary = services.create_summary_from_case(rm, closed_case(), now=published_on)
+        services.update_summary(rm, summary, {"title": "Fald efter hjemkomst"}, now=published_on)
+        services.publish_summary(rm, summary, now=published_on)
+        db.session.commit()
+
+    first = runner.invoke(args=["uth", "send-digest"])  # no digest before: since 1 October
+    assert first.exit_code == 0 and first.output.strip() == "1 digest e-mails queued", first.output
+    again = runner.invoke(args=["uth", "send-digest"])  # since the first run: nothing new
+    assert again.exit_code == 0 and again.output.strip() == "0 digest e-mails queued"
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "learning.digest").order_by(AuditEntry.id)).all()
+        assert [e.detail["since"][:10] for e in entries] == ["2026-09-30", "2026-11-23"]  # 1 October, Danish midnight

@@ -1,14 +1,15 @@
 """The monthly digest for forum members: new learning summaries, titles and links only, no case data."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from uth.audit.services import record
+from uth.audit.models import AuditEntry
 from uth.auth.models import Grant, Role, User
-from uth.deadlines.rules import local_midnight
+from uth.deadlines.rules import local_date, local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.learning.models import LearningSummary
@@ -16,15 +17,35 @@ from uth.learning.services import summaries_since
 from uth.notifications.services import enqueue
 
 
+def previous_month_start(now: datetime) -> datetime:
+    """Local midnight of the first day of the month before `now`'s (Danish) month."""
+    today = local_date(now)
+    first = today.replace(year=today.year - 1, month=12, day=1) if today.month == 1 else today.replace(month=today.month - 1, day=1)
+    return local_midnight(first)
+
+
 def parse_since(raw: str | None, now: datetime) -> datetime:
-    """A YYYY-MM-DD date as local midnight; 30 days back when not given."""
+    """A YYYY-MM-DD date as local midnight; the first day of the previous month when not given."""
     if not raw:
-        return now - timedelta(days=30)
+        return previous_month_start(now)
     try:
         day = datetime.strptime(raw.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise Invalid({"since": ["Angiv dato som ÅÅÅÅ-MM-DD"]}) from None
     return local_midnight(day)
+
+
+def last_digest_at() -> datetime | None:
+    """When the digest was last sent (its audit entry), or None before the first one."""
+    return db.session.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action == "learning.digest"))
+
+
+def digest_since(raw: str | None, now: datetime) -> datetime:
+    """The start of the next digest: `raw` when given, else where the last digest ended (so a summary
+    falls between no two runs, however far apart), else the first day of the previous month."""
+    if raw:
+        return parse_since(raw, now)
+    return last_digest_at() or previous_month_start(now)
 
 
 def summary_url(summary: LearningSummary) -> str:
@@ -43,7 +64,7 @@ def forum_members() -> list[User]:
 def digest_body(user: User, summaries: list[LearningSummary], since: datetime) -> str:
     """Plain-text digest: one line per summary with its link."""
     lines = [f"Hej {user.name}", "",
-             f"Der er offentliggjort {len(summaries)} nye læringsopsummeringer siden {since:%d-%m-%Y}:", ""]
+             f"Der er offentliggjort {len(summaries)} nye læringsopsummeringer siden {local_date(since):%d-%m-%Y}:", ""]
     lines += [f"- {s.title}\n  {summary_url(s)}" for s in summaries]
     return "\n".join(lines + ["", "Med venlig hilsen", "UTH"]) + "\n"
 
