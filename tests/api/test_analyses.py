@@ -185,3 +185,89 @@ def test_link_another_case_for_an_aggregated_analysis(client, region):
     assert again.status_code == 422
     unknown = client.post(f"/api/v1/analyses/{analysis_id}/cases", json={"reference": "UTH-2026-999999"}, headers=h)
     assert unknown.status_code == 422
+
+
+ENTRIES = {
+    "team": {"name": "Hanne Holm", "role": "Sygeplejerske"},
+    "timeline": {"time_text": "Om aftenen", "text": "Ingen insulin"},
+    "causal_statements": STATEMENT,
+    "contributing_factors": {"code": "kommunikation.skriftlig"},
+    "action_items": ACTION,
+}
+
+
+@pytest.mark.parametrize("part", list(ENTRIES))
+def test_delete_removes_one_entry_and_answers_the_analysis(client, region, part):
+    analysis_id = start(client, region)
+    h = region.headers["rm_h"]
+    entry_id = client.post(f"/api/v1/analyses/{analysis_id}/{part}", json=ENTRIES[part], headers=h).get_json()["id"]
+    response = client.delete(f"/api/v1/analyses/{analysis_id}/{part}/{entry_id}", headers=h)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body[part] == [] and body["id"] == analysis_id
+    assert client.get(f"/api/v1/analyses/{analysis_id}", headers=h).get_json() == body
+    assert client.delete(f"/api/v1/analyses/{analysis_id}/{part}/{entry_id}", headers=h).status_code == 404
+
+
+def test_delete_corrects_a_statement_while_in_review(client, region):
+    analysis_id = start(client, region)
+    h = region.headers["rm_h"]
+    weak = client.post(f"/api/v1/analyses/{analysis_id}/causal_statements",
+                       json={"cause": "Dårlig kommunikation", "effect": "insulin blev glemt", "event": "genindlæggelse"},
+                       headers=h).get_json()
+    client.post(f"/api/v1/analyses/{analysis_id}/causal_statements", json=STATEMENT, headers=h)
+    assert client.post(f"/api/v1/analyses/{analysis_id}/status", json={"status": "in_review"}, headers=h).status_code == 200
+    body = client.delete(f"/api/v1/analyses/{analysis_id}/causal_statements/{weak['id']}", headers=h).get_json()
+    assert [s["cause"] for s in body["causal_statements"]] == [STATEMENT["cause"]]
+    assert body["status"] == "in_review"
+
+
+def test_delete_closes_the_gap_in_timeline_positions(client, region):
+    analysis_id = start(client, region)
+    h = region.headers["rm_h"]
+    ids = [client.post(f"/api/v1/analyses/{analysis_id}/timeline", json={"time_text": f"Trin {n}", "text": f"Punkt {n}"},
+                       headers=h).get_json()["id"] for n in (1, 2, 3, 4)]
+    body = client.delete(f"/api/v1/analyses/{analysis_id}/timeline/{ids[1]}", headers=h).get_json()
+    assert [(e["text"], e["position"]) for e in body["timeline"]] == [("Punkt 1", 1), ("Punkt 3", 2), ("Punkt 4", 3)]
+    body = client.delete(f"/api/v1/analyses/{analysis_id}/timeline/{ids[0]}", headers=h).get_json()
+    assert [(e["text"], e["position"]) for e in body["timeline"]] == [("Punkt 3", 1), ("Punkt 4", 2)]
+    added = client.post(f"/api/v1/analyses/{analysis_id}/timeline", json={"time_text": "Sidst", "text": "Punkt 5"}, headers=h)
+    assert added.get_json()["position"] == 3
+
+
+def test_delete_in_an_approved_analysis_is_refused_with_409(client, region):
+    analysis_id, item_id = approved_analysis(client, region)
+    h = region.headers["rm_h"]
+    body = client.get(f"/api/v1/analyses/{analysis_id}", headers=h).get_json()
+    statement_id = body["causal_statements"][0]["id"]
+    assert client.delete(f"/api/v1/analyses/{analysis_id}/causal_statements/{statement_id}", headers=h).status_code == 409
+    assert client.delete(f"/api/v1/analyses/{analysis_id}/action_items/{item_id}", headers=h).status_code == 409
+    assert client.get(f"/api/v1/analyses/{analysis_id}", headers=h).get_json() == body
+
+
+def test_delete_answers_404_for_unknown_foreign_or_out_of_scope_entries(client, region):
+    h = region.headers["rm_h"]
+    analysis_id, other_id = start(client, region), start(client, region)
+    member_id = client.post(f"/api/v1/analyses/{analysis_id}/team", json={"name": "Hanne"}, headers=h).get_json()["id"]
+    foreign_id = client.post(f"/api/v1/analyses/{other_id}/team", json={"name": "Karl"}, headers=h).get_json()["id"]
+    for path in (f"fishbone/{member_id}", "cases/1", f"timeline/{member_id}", "team/99999", "team/abc",
+                 "action_items/99999", f"team/{foreign_id}"):
+        assert client.delete(f"/api/v1/analyses/{analysis_id}/{path}", headers=h).status_code == 404, path
+    assert client.delete(f"/api/v1/analyses/{analysis_id}/team/{member_id}", headers=region.headers["rm_k2"]).status_code == 404
+    assert client.delete(f"/api/v1/analyses/99999/team/{member_id}", headers=h).status_code == 404
+    assert [m["name"] for m in client.get(f"/api/v1/analyses/{analysis_id}", headers=h).get_json()["team"]] == ["Hanne"]
+    assert [m["name"] for m in client.get(f"/api/v1/analyses/{other_id}", headers=h).get_json()["team"]] == ["Karl"]
+    assert client.delete(f"/api/v1/analyses/{other_id}/team/{foreign_id}", headers=h).status_code == 200
+
+
+def test_delete_writes_one_audit_row_without_the_text(app, client, region):
+    analysis_id = start(client, region)
+    h = region.headers["rm_h"]
+    statement_id = client.post(f"/api/v1/analyses/{analysis_id}/causal_statements", json=STATEMENT, headers=h).get_json()["id"]
+    assert client.delete(f"/api/v1/analyses/{analysis_id}/causal_statements/{statement_id}", headers=h).status_code == 200
+    with app.app_context():
+        rows = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "analysis.entry_removed")).all()
+        assert len(rows) == 1
+        assert rows[0].detail == {"part": "causal_statements", "entry_id": statement_id}
+        assert rows[0].object_id == analysis_id and rows[0].actor_label == "rm@h.dk"
+        assert "epikrisen" not in str(rows[0].detail)

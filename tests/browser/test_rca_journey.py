@@ -22,7 +22,7 @@ def add(page, part, fields: dict, selects: dict | None = None, check: str | None
         page.select_option(f"#{part}-{name}", value)
     if check:
         page.check(f"#{part}-{check}")
-    page.click(f"#{part} form button[type=submit]")
+    page.click(f"#{part} details.add form button[type=submit]")
 
 
 def test_build_an_rca2_to_approval_and_print_it(server, browser):
@@ -50,6 +50,11 @@ def test_build_an_rca2_to_approval_and_print_it(server, browser):
     steps = page.locator("ol.timeline li")
     expect(steps).to_have_count(2)
     expect(steps.first).to_contain_text("Stuegang")
+    add(page, "timeline", {"time_text": "Om aftenen", "text": "Fejlindtastning"})
+    expect(steps).to_have_count(3)
+    steps.filter(has_text="Fejlindtastning").get_by_role("button", name="Fjern punkt fra tidslinjen").click()
+    expect(page.locator(".flash")).to_have_text("Punktet er fjernet fra analysen.")
+    expect(steps).to_have_count(2)
 
     add(page, "causal_statements", {"cause": "Dårlig kommunikation mellem afdelingerne",
                                     "effect": "hjemmeplejen kendte ikke insulindosis",
@@ -66,7 +71,7 @@ def test_build_an_rca2_to_approval_and_print_it(server, browser):
     page.fill("#action_items-responsible", "Afdelingsledelsen")
     page.fill("#action_items-due_on", "2027-02-01")
     page.fill("#action_items-process_measure", "Andel epikriser sendt samme dag")
-    page.click("#action_items form button[type=submit]")
+    page.click("#action_items details.add form button[type=submit]")
     expect(page.locator("#action_items table")).to_contain_text("01-02-2027")
 
     page.click("text=Send til review")

@@ -12,9 +12,9 @@ from uth.auth.models import User
 from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
-from uth.rca.models import ActionItem
+from uth.rca.models import ActionItem, TimelineEntry
 from uth.rca.parts import add_part
-from uth.rca.services import create_analysis, get_analysis, set_status, update_action_item_status
+from uth.rca.services import create_analysis, get_analysis, remove_entry, set_status, update_action_item_status
 from uth.rca.sweep import sweep_action_items
 from uth.reports.models import Case
 
@@ -128,3 +128,42 @@ def test_sweep_deadlines_command_runs_the_action_item_sweeper(app, runner):
     assert "sweep_action_items: 1" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "action_overdue")) == 1
+
+
+def test_removing_a_timeline_entry_closes_every_gap_and_commits_nothing(region):
+    rm = user("rm@h.dk")
+    analysis = create_analysis(rm, case(region.serious), "kaa", now=NOW)
+    first = add_part(rm, analysis, "timeline", {"time_text": "Morgen", "text": "Stuegang"}, now=NOW)
+    second = add_part(rm, analysis, "timeline", {"time_text": "Middag", "text": "Udskrivelse"}, now=NOW)
+    add_part(rm, analysis, "timeline", {"time_text": "Aften", "text": "Ingen insulin", "position": "40"}, now=NOW)
+    db.session.commit()
+    later = NOW + timedelta(hours=2)
+    remove_entry(rm, analysis, "timeline", second.id, now=later)
+    assert [(e.text, e.position) for e in db.session.scalars(select(TimelineEntry).order_by(TimelineEntry.position))] == [
+        ("Stuegang", 1), ("Ingen insulin", 2)]
+    assert analysis.updated_at == later
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "analysis.entry_removed"))
+    assert audit.detail == {"part": "timeline", "entry_id": second.id} and audit.at == later
+    db.session.rollback()  # the service never commits: the caller's transaction holds the change and its audit row
+    assert db.session.scalar(select(func.count()).select_from(TimelineEntry)) == 3
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "analysis.entry_removed")) is None
+    assert db.session.get(TimelineEntry, first.id).position == 1
+
+
+def test_removing_is_refused_once_approved_and_for_unknown_entries(region):
+    rm = user("rm@h.dk")
+    analysis = create_analysis(rm, case(region.serious), "rca2", now=NOW)
+    statement = add_part(rm, analysis, "causal_statements", {"cause": "Ingen elektronisk epikrise, fordi integrationen manglede",
+                                                             "effect": "hjemmeplejen kendte ikke ordinationen",
+                                                             "event": "insulin blev ikke givet"}, now=NOW)
+    add_part(rm, analysis, "action_items", {"text": "Integration", "strength": "stronger", "responsible": "IT",
+                                            "due_on": "2027-03-01"}, now=NOW)
+    with pytest.raises(NotFound):
+        remove_entry(rm, analysis, "team", statement.id, now=NOW)
+    with pytest.raises(NotFound):
+        remove_entry(rm, analysis, "cases", analysis.cases[0].id, now=NOW)
+    set_status(rm, analysis, "in_review", now=NOW)
+    set_status(rm, analysis, "approved", now=NOW)
+    with pytest.raises(InvalidTransition):
+        remove_entry(rm, analysis, "causal_statements", statement.id, now=NOW)
+    assert analysis.causal_statements == [statement]

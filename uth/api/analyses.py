@@ -10,9 +10,11 @@ from uth.api.openapi import PATHS, _ERR, _422, _json, _ref, SCHEMAS
 from uth.clock import utcnow
 from uth.errors import NotFound
 from uth.extensions import db
-from uth.rca.parts import PARTS, add_part
+from uth.rca.models import PARTS
+from uth.rca.parts import add_part
 from uth.rca.presenters import PART_JSON, action_item_json, analysis_json
-from uth.rca.services import create_analysis, get_analysis, link_case, set_status, update_action_item_status
+from uth.rca.services import (create_analysis, get_analysis, link_case, remove_entry, set_status,
+                              update_action_item_status)
 from uth.reports.services import get_visible_case
 
 
@@ -71,6 +73,17 @@ def add_analysis_part(analysis_id: str, part: str):
     return jsonify(PART_JSON[part](entry)), 201
 
 
+@bp.delete("/api/v1/analyses/<analysis_id>/<part>/<entry_id>")
+@token_required
+def remove_analysis_entry(analysis_id: str, part: str, entry_id: str):
+    """Remove one entry of a part while the analysis is not approved -> 200 the analysis."""
+    now = utcnow()
+    analysis = get_analysis(g.actor, _id(analysis_id))
+    remove_entry(g.actor, analysis, part, _id(entry_id), now=now)
+    db.session.commit()
+    return jsonify(analysis_json(analysis, now))
+
+
 @bp.patch("/api/v1/analyses/<analysis_id>/action_items/<item_id>")
 @token_required
 def update_action_item(analysis_id: str, item_id: str):
@@ -123,6 +136,12 @@ PATHS.update({
         "parameters": [_ID, {"name": "part", "in": "path", "required": True, "schema": {"type": "string", "enum": _PART_NAMES}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
         "responses": {"201": _json({"type": "object"}, "Created"), **_ERR, **_403, **_409, **_422}}},
+    "/api/v1/analyses/{analysis_id}/{part}/{entry_id}": {"delete": {
+        "summary": "Remove one entry of a part to correct it (not once the analysis is approved)",
+        "description": "Timeline positions close up (1..n). 404 for an unknown part or entry, 409 when approved.",
+        "parameters": [_ID, {"name": "part", "in": "path", "required": True, "schema": {"type": "string", "enum": list(PARTS)}},
+                       {"name": "entry_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": _json(_ref("Analysis")), **_ERR, **_403, **_409}}},
     "/api/v1/analyses/{analysis_id}/status": {"post": {
         "summary": "Move draft -> in_review -> approved (or back to draft); 422 names what is missing",
         "parameters": [_ID],

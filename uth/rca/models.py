@@ -21,6 +21,8 @@ METHODS = {
 }
 ACTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
 OPEN_ACTION_STATUSES = ("planned", "in_progress")
+# The parts of an analysis, each a list of entries (the relationships of Analysis by these names).
+PARTS = ("team", "timeline", "causal_statements", "contributing_factors", "action_items")
 
 analysis_cases = Table(
     "analysis_cases",

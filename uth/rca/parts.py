@@ -9,13 +9,12 @@ from uth.audit.services import record
 from uth.auth.models import User
 from uth.errors import Invalid
 from uth.extensions import db
-from uth.rca.models import (ACTION_STATUSES, ActionItem, Analysis, CausalStatement, ContributingFactor, TeamMember,
-                            TimelineEntry)
+from uth.rca.models import (ACTION_STATUSES, PARTS, ActionItem, Analysis, CausalStatement, ContributingFactor,
+                            TeamMember, TimelineEntry)
 from uth.rca.services import require_edit
 from uth.reports.validation import parse_datetime
 from uth.taxonomy.services import codes
 
-PARTS = ("team", "timeline", "causal_statements", "contributing_factors", "action_items")
 TEXT_MAX = 5000
 _TRUE, _FALSE = {"true", "1", "on", "yes", "ja"}, {"false", "0", "off", "no", "nej", ""}
 

@@ -11,7 +11,8 @@ from uth.auth.permissions import FULL, LIMITED, case_view_level, visible_cases_c
 from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.rca import workflow
-from uth.rca.models import ACTION_STATUSES, METHODS, ActionItem, Analysis, analysis_cases
+from uth.rca.models import ACTION_STATUSES, METHODS, PARTS, ActionItem, Analysis, analysis_cases
+from uth.rca.presenters import ordered_timeline
 from uth.reports.models import Case
 from uth.reports.services import add_event, get_visible_case
 
@@ -108,6 +109,24 @@ def link_case(actor: User, analysis: Analysis, reference: str, *, now: datetime)
     record(actor, "analysis.case_linked", now=now, case=case, obj=analysis)
     db.session.flush()
     return case
+
+
+def remove_entry(actor: User, analysis: Analysis, part: str, entry_id: int, *, now: datetime) -> None:
+    """Remove one entry of a part (to correct a mistake) while the analysis is not approved;
+    the remaining timeline entries keep consecutive positions 1..n."""
+    entries = getattr(analysis, part) if part in PARTS else []
+    entry = next((e for e in entries if e.id == entry_id), None)
+    if entry is None:
+        raise NotFound("Punktet findes ikke")
+    require_edit(actor, analysis)
+    entries.remove(entry)  # the delete-orphan cascade deletes the row
+    if part == "timeline":
+        for position, other in enumerate(ordered_timeline(analysis), start=1):
+            other.position = position
+    analysis.updated_at = now
+    record(actor, "analysis.entry_removed", now=now, case=analysis.cases[0], obj=analysis,
+           detail={"part": part, "entry_id": entry_id})
+    db.session.flush()
 
 
 def contents(analysis: Analysis) -> workflow.Contents:

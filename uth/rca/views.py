@@ -1,7 +1,7 @@
 """HTML pages of the rca feature: build an analysis step by step, and its printable report."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from uth.clock import utcnow
@@ -10,11 +10,11 @@ from uth.errors import Invalid
 from uth.extensions import db
 from uth.i18n import current_language, gettext
 from uth.rca import workflow
-from uth.rca.models import ACTION_STATUSES, METHODS, Analysis
-from uth.rca.parts import PARTS, add_part
+from uth.rca.models import ACTION_STATUSES, METHODS, PARTS, Analysis
+from uth.rca.parts import add_part
 from uth.rca.presenters import action_overdue, ordered_timeline, statement_warnings, team_warnings
 from uth.rca.services import (analyses_of_case, can_edit, cases_with_analysis, cases_with_overdue_actions,
-                              create_analysis, get_analysis, link_case, may_contribute, set_status,
+                              create_analysis, get_analysis, link_case, may_contribute, remove_entry, set_status,
                               update_action_item_status)
 from uth.reports.services import get_visible_case
 from uth.reports.severity import SERIOUS_SEVERITIES
@@ -111,6 +111,18 @@ def add_entry(analysis_id: int, part: str):
         db.session.rollback()
         return render_analysis(get_analysis(current_user, analysis_id), {part: err.errors}, {part: request.form}, 422)
     db.session.commit()
+    return redirect(url_for("rca.analysis_page", analysis_id=analysis_id) + f"#{part}")
+
+
+@bp.post("/analyses/<int:analysis_id>/parts/<part>/<int:entry_id>/delete")
+@login_required
+def remove(analysis_id: int, part: str, entry_id: int):
+    """Remove one entry (the "Fjern" button) while the analysis is not approved."""
+    now = utcnow()
+    analysis = get_analysis(current_user, analysis_id)
+    remove_entry(current_user, analysis, part, entry_id, now=now)
+    db.session.commit()
+    flash(gettext("Punktet er fjernet fra analysen."))
     return redirect(url_for("rca.analysis_page", analysis_id=analysis_id) + f"#{part}")
 
 
