@@ -236,6 +236,8 @@ EN = {
     "Fund i teksten er erstattet med pladsholdere.": "Findings in the text were replaced with placeholders.",
     "Udtalelse %(id)s, svar": "Statement %(id)s, answer",
     "Udtalelse %(id)s, spørgsmål": "Statement %(id)s, question",
+    "Sagens egne personoplysninger, skal rettes": "The case's own personal data, must be corrected",
+    "Sagen er anonymiseret: noten må ikke indeholde CPR-numre, telefonnumre eller e-mailadresser. Ret noten, eller markér fund der ikke er personoplysninger.": "The case is anonymised: the note must not contain CPR numbers, phone numbers or e-mail addresses. Correct the note, or mark findings that are not personal data.",
     "Telefonnummer": "Phone number",
     "E-mailadresse": "E-mail address",
     "Bruger": "User",

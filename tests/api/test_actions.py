@@ -148,4 +148,44 @@ def test_the_openapi_document_describes_the_action_body(client):
     op = doc["paths"]["/api/v1/cases/{reference}/actions"]["post"]
     schema = op["requestBody"]["content"]["application/json"]["schema"]
     assert set(schema["properties"]["action"]["enum"]) == set(ALLOWED)
+    assert "statement:<id>:answer" in schema["description"]
     assert {"200", "404", "409", "422"} <= set(op["responses"])
+
+
+def test_close_refuses_accepting_the_patients_own_cpr(client, world):
+    headers, ref = world
+    post(client, headers["rm_h"], ref, "assign", assignee="rm@h.dk")
+    body = {"conclusion": "Patient 010190-1234 fik ikke besøg", "learning": "Send epikrisen samme dag."}
+    [finding] = post(client, headers["rm_h"], ref, "close", **body).get_json()["findings"]
+    response = post(client, headers["rm_h"], ref, "close", not_personal=[finding["id"]], **body)
+    assert response.status_code == 422
+    [message] = response.get_json()["errors"]["not_personal"]
+    assert finding["id"] in message
+    assert client.get(f"/api/v1/cases/{ref}", headers=headers["rm_h"]).get_json()["status"] == "in_progress"
+
+
+def test_edit_takes_statement_fields_by_their_finding_names(client, world):
+    headers, ref = world
+    post(client, headers["rm_h"], ref, "assign", assignee="rm@h.dk")
+    [st] = post(client, headers["rm_h"], ref, "request_statement", org="K-HJ", question="Hvornår kom epikrisen?").get_json()["statements"]
+    post(client, headers["rm_k"], ref, "respond", statement_id=st["id"], text="Jens Hansen fik den efter tre dage.")
+    response = post(client, headers["rm_h"], ref, "close", conclusion="Epikrisen kom for sent.", learning="Send den samme dag.")
+    [finding] = response.get_json()["findings"]
+    assert finding["field"] == f"statement:{st['id']}:answer" and finding["text"] == "Jens Hansen"
+    response = post(client, headers["rm_k"], ref, "edit", **{finding["field"]: "[NAVN] fik den efter tre dage."})
+    assert response.status_code == 404  # only the handling organisation redacts
+    response = post(client, headers["rm_h"], ref, "edit", **{finding["field"]: "[NAVN] fik den efter tre dage."})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["statements"][0]["answer"] == "[NAVN] fik den efter tre dage."
+    response = post(client, headers["rm_h"], ref, "close", conclusion="Epikrisen kom for sent.", learning="Send den samme dag.")
+    assert response.status_code == 200 and response.get_json()["status"] == "closed"
+
+
+def test_a_comment_with_a_phone_number_on_a_closed_case_answers_422_with_the_finding(client, world):
+    headers, ref = world
+    post(client, headers["rm_h"], ref, "assign", assignee="rm@h.dk")
+    assert run(client, world, "rm_h", "close").status_code == 200
+    response = post(client, headers["rm_h"], ref, "comment", text="Datteren ringer fra 29384756")
+    assert response.status_code == 422
+    assert [(f["field"], f["kind"], f["text"]) for f in response.get_json()["findings"]] == [("text", "phone", "29384756")]
+    assert post(client, headers["rm_h"], ref, "comment", text="Datteren har ringet").status_code == 200

@@ -59,3 +59,31 @@ def test_delivered_feedback_mail_of_an_anonymised_case_is_deleted(app, smtp_serv
         assert result.sent >= 1 and result.purged >= 1
         assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)).all() == []
     assert any(m["To"] == "nurse@h.dk" for m in smtp_server.messages)
+
+
+def test_editing_a_statement_answer_leaves_no_old_text_in_the_database_files_or_the_search_index(app, client):
+    with app.app_context():
+        users = region()
+        case = personal_case(users["nurse"])
+        perform(users["rm"], case, "assign", {"assignee": "rm@h.dk"}, now=FIXED_NOW)
+        perform(users["rm"], case, "request_statement", {"org": "K", "question": "Hvem tog imod patienten?"}, now=FIXED_NOW)
+        perform(users["rm_k"], case, "respond", {"statement_id": case.statements[0].id,
+                                                 "text": "Hjemmeplejen ved Zebulonsky tog imod patienten."}, now=FIXED_NOW)
+        db.session.commit()
+        reference, sid, token = case.reference, case.statements[0].id, make_token(users["rm"])
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/search?q=Zebulonsky", headers=headers).get_json()["total"] == 1
+    response = client.post(f"/api/v1/cases/{reference}/actions", headers=headers,
+                           json={"action": "edit", f"statement:{sid}:answer": "Hjemmeplejen ved [NAVN] tog imod patienten."})
+    assert response.status_code == 200
+    assert client.get("/api/v1/search?q=Zebulonsky", headers=headers).get_json()["total"] == 0
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            database = Path(db.engine.url.database)
+            for path in (database, Path(f"{database}-wal")):
+                if path.exists():
+                    assert b"Zebulonsky" not in path.read_bytes(), path
+        index_dir = Path(app.config["UTH_INDEX_DIR"])
+        for path in index_dir.rglob("*") if index_dir.exists() else []:
+            if path.is_file():
+                assert b"zebulonsky" not in path.read_bytes().lower(), path

@@ -182,12 +182,13 @@ def test_close_needs_classification_and_a_clean_anonymisation_check(region, now)
         act("rm_h", ref, "close", now, conclusion="Rutine ændret", learning="Send epikrisen samme dag")
     assert set(err.value.errors) == {"event_type"}
     act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    # A CPR-shaped number that is not the patient's (0101901234): a false positive the handler may accept.
     with pytest.raises(FindingsError) as err:
-        act("rm_h", ref, "close", now, conclusion="Patient 010190-1234 fik ikke besøg", learning="Send epikrisen samme dag")
+        act("rm_h", ref, "close", now, conclusion="Lotnummer 150875-2222 var fejlmærket", learning="Send epikrisen samme dag")
     [finding] = err.value.findings
     assert finding["field"] == "conclusion" and finding["kind"] == "cpr"
     assert case_by_ref(ref).status == "in_progress" and case_by_ref(ref).conclusion is None
-    case = act("rm_h", ref, "close", now, conclusion="Patient 010190-1234 fik ikke besøg",
+    case = act("rm_h", ref, "close", now, conclusion="Lotnummer 150875-2222 var fejlmærket",
                learning="Send epikrisen samme dag", not_personal=[finding["id"]])
     assert case.status == "closed" and case.closed_at == now and case.feedback
     assert case.patient_cpr is None and case.reporter_email is None and case.anonymised_at == now
@@ -214,3 +215,112 @@ def test_unknown_action_and_wrong_state(region, now):
     with pytest.raises(InvalidTransition):
         act("rm_h", ref, "close", now, conclusion="x", learning="y")
     assert db.session.scalar(select(CaseEvent.action).order_by(CaseEvent.id.desc())) == "submitted"
+
+
+def _close_refused(ref, now, conclusion, learning="Send epikrisen samme dag"):
+    with pytest.raises(FindingsError) as err:
+        act("rm_h", ref, "close", now, conclusion=conclusion, learning=learning)
+    return err.value.findings
+
+
+@pytest.mark.parametrize("conclusion", [
+    "Patient 010190-1234 fik ikke besøg",          # the patient's own CPR (reported as 0101901234)
+    "Patient 0101901234 fik ikke besøg",
+    "Jens Hansens epikrise kom ikke frem",          # the patient's name, genitive
+    "Indberetteren Sygeplejerske Hanne ringede",    # the reporter's structured name
+    "Svar sendt til nurse@h.dk",                    # the reporter's e-mail
+])
+def test_the_cases_own_personal_data_can_never_be_accepted_as_not_personal(region, now, conclusion):
+    ref = hospital_case()
+    act("rm_h", ref, "assign", now, assignee="rm@h.dk")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    [finding] = _close_refused(ref, now, conclusion)
+    with pytest.raises(Invalid) as err:
+        act("rm_h", ref, "close", now, conclusion=conclusion, learning="Send epikrisen samme dag", not_personal=[finding["id"]])
+    [message] = err.value.errors["not_personal"]
+    assert finding["id"] in message and finding["text"] in message
+    case = case_by_ref(ref)
+    assert case.status == "in_progress" and case.patient_cpr == "010190-1234" and case.conclusion is None
+    assert _close_refused(ref, now, conclusion) == [finding]  # still blocking; `edit` the text instead
+
+
+def test_reporter_phone_and_a_name_part_alone(region, now):
+    """The reporter's phone is the case's own data; a single part of a name may still be a false positive."""
+    ref = hospital_case(reporter={"phone": "+45 29 38 47 56"})
+    act("rm_h", ref, "assign", now, assignee="rm@h.dk")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    [phone] = _close_refused(ref, now, "Ring 29384756 ved spørgsmål")
+    with pytest.raises(Invalid):
+        act("rm_h", ref, "close", now, conclusion="Ring 29384756 ved spørgsmål", learning="Send epikrisen samme dag",
+            not_personal=[phone["id"]])
+    [part] = _close_refused(ref, now, "Hansen-skemaet blev ikke brugt")
+    case = act("rm_h", ref, "close", now, conclusion="Hansen-skemaet blev ikke brugt", learning="Send epikrisen samme dag",
+               not_personal=[part["id"]])
+    assert case.status == "closed"
+
+
+def _answered_statement(ref, now, answer):
+    act("rm_h", ref, "assign", now, assignee="rm@h.dk")
+    act("rm_h", ref, "request_statement", now, org="K-HJ", question="Hvornår modtog I Jens Hansens epikrise?")
+    statement_id = case_by_ref(ref).statements[0].id
+    act("rm_k", ref, "respond", now, statement_id=statement_id, text=answer)
+    return statement_id
+
+
+def test_the_handler_edits_a_statements_question_and_answer_and_the_old_text_is_kept_nowhere(region, now):
+    ref = hospital_case()
+    sid = _answered_statement(ref, now, "Hjemmeplejen ringede til Jens Hansen på 0101901234 dagen efter.")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    fields = {f["field"] for f in _close_refused(ref, now, "Epikrisen kom for sent")}
+    assert fields == {f"statement:{sid}:question", f"statement:{sid}:answer"}
+    case = act("rm_h", ref, "edit", now, **{f"statement:{sid}:question": "Hvornår modtog I [NAVN]s epikrise?",
+                                           f"statement:{sid}:answer": "Hjemmeplejen ringede til [NAVN] på [CPR] dagen efter."})
+    [statement] = case.statements
+    assert statement.question == "Hvornår modtog I [NAVN]s epikrise?"
+    assert statement.answer == "Hjemmeplejen ringede til [NAVN] på [CPR] dagen efter." and statement.org.code == "K-HJ"
+    assert case.events[-1].detail == {"fields": [f"statement:{sid}:question", f"statement:{sid}:answer"]}
+    dumps = [str(row) for table in ("case_events", "audit_entries") for row in db.session.execute(text(f"SELECT * FROM {table}"))]
+    assert not any("Hjemmeplejen ringede" in row or "Hansen" in row for row in dumps)
+    case = act("rm_h", ref, "close", now, conclusion="Epikrisen kom for sent", learning="Send epikrisen samme dag")
+    assert case.status == "closed"
+
+
+def test_statement_edits_are_checked(region, now):
+    ref = hospital_case()
+    act("rm_h", ref, "assign", now, assignee="rm@h.dk")
+    act("rm_h", ref, "request_statement", now, org="K-HJ", question="Hvornår kom epikrisen?")
+    sid = case_by_ref(ref).statements[0].id
+    with pytest.raises(Invalid) as err:
+        act("rm_h", ref, "edit", now, **{f"statement:{sid}:answer": "Et svar handleren selv har skrevet"})
+    assert set(err.value.errors) == {f"statement:{sid}:answer"}  # not answered yet: nothing to redact
+    assert case_by_ref(ref).statements[0].answer is None
+    with pytest.raises(Invalid) as err:
+        act("rm_h", ref, "edit", now, **{f"statement:{sid + 99}:question": "Hvad?", f"statement:{sid}:question": " "})
+    assert set(err.value.errors) == {f"statement:{sid + 99}:question", f"statement:{sid}:question"}
+    with pytest.raises(NotFound):  # the asked organisation cannot rewrite the handler's question
+        act("rm_k", ref, "edit", now, **{f"statement:{sid}:question": "Noget andet"})
+    assert case_by_ref(ref).statements[0].question == "Hvornår kom epikrisen?"
+
+
+def test_a_comment_on_a_closed_case_is_refused_while_it_holds_a_cpr_phone_or_email(region, now):
+    ref = hospital_case()
+    act("rm_h", ref, "assign", now, assignee="rm@h.dk")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act("rm_h", ref, "close", now, conclusion="Epikrisen kom for sent", learning="Send epikrisen samme dag")
+    events = len(case_by_ref(ref).events)
+    for note, kind in [("Patienten 010190-1234 har klaget", "cpr"), ("Pårørende ringer fra 29 38 47 56", "phone"),
+                       ("Skriv til jens@example.dk", "email")]:
+        with pytest.raises(FindingsError) as err:
+            act("rm_h", ref, "comment", now, text=note)
+        [finding] = err.value.findings
+        assert finding["kind"] == kind and finding["field"] == "text"
+    assert len(case_by_ref(ref).events) == events
+    dumps = [str(row) for table in ("case_events", "audit_entries") for row in db.session.execute(text(f"SELECT * FROM {table}"))]
+    assert not any("010190-1234" in row or "29 38 47 56" in row or "jens@example" in row for row in dumps)
+    case = act("rm_h", ref, "comment", now, text="Klagen er besvaret")
+    assert case.events[-1].detail["comment"] == "Klagen er besvaret"
+    with pytest.raises(FindingsError) as err:
+        act("rm_h", ref, "comment", now, text="Lotnummer 150875-2222 er tilbagekaldt")
+    case = act("rm_h", ref, "comment", now, text="Lotnummer 150875-2222 er tilbagekaldt",
+               not_personal=[err.value.findings[0]["id"]])
+    assert case.events[-1].detail["comment"] == "Lotnummer 150875-2222 er tilbagekaldt"

@@ -97,3 +97,11 @@ def test_anonymise_redacts_personal_data_in_history_comments(ctx):
     db.session.commit()
     comment = [e for e in case.events if e.action == "comment"][0].detail["comment"]
     assert comment == "Talte med [NAVN] på [TELEFON]"
+
+
+def test_accepting_the_cases_own_cpr_or_names_has_no_effect(ctx):
+    case = _case(description="Karen Østergaards CPR 0102031234 og Birgitte Holm på 21 43 65 87 står i journalen.")
+    findings = case_findings(case)
+    assert [(f["kind"], f["text"]) for f in findings] == [
+        ("name", "Karen Østergaards"), ("cpr", "0102031234"), ("name", "Birgitte Holm"), ("phone", "21 43 65 87")]
+    assert case_findings(case, not_personal=[f["id"] for f in findings]) == findings

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-__all__ = ["Finding", "PLACEHOLDERS", "redact", "scan", "without_accepted"]
+__all__ = ["Finding", "PLACEHOLDERS", "is_value", "redact", "scan", "without_accepted"]
 
 PLACEHOLDERS: dict[str, str] = {
     "cpr": "[CPR]",
@@ -267,6 +267,25 @@ def redact(text: str, findings: Iterable[Finding]) -> str:
         result = result[: f.start] + PLACEHOLDERS[f.kind] + result[f.end :]
         limit = f.start
     return result
+
+
+def is_value(finding: Finding, value: str | None) -> bool:
+    """Tell whether a finding is this structured value, however it is written in the text.
+
+    CPR and phone compare their digits (phone: the last eight), e-mail case-insensitively, and a
+    name finding must be the whole name (any case or spacing, optionally genitive), not one part.
+    """
+    if not value or not value.strip():
+        return False
+    if finding.kind in ("cpr", "phone"):
+        return _normalise(finding.kind, finding.text) == _normalise(finding.kind, value)
+    if finding.kind == "email":
+        return finding.text.casefold() == value.strip().casefold()
+    found = [t.casefold() for t in _name_tokens(finding.text.replace("’", "'"))]
+    wanted = [t.casefold() for t in _name_tokens(value)]
+    if not wanted or len(found) != len(wanted) or found[:-1] != wanted[:-1]:
+        return False
+    return found[-1] in {wanted[-1] + genitive for genitive in ("", "s", "'s")}
 
 
 def without_accepted(findings: Iterable[Finding], not_personal: Iterable[str]) -> list[Finding]:

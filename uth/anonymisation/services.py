@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, text
 
-from uth.anonymisation.scanner import Finding, redact, scan, without_accepted
+from uth.anonymisation.scanner import Finding, is_value, redact, scan, without_accepted
 from uth.audit.services import record
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
@@ -48,11 +48,36 @@ def finding_dict(finding: Finding) -> dict:
     return {"id": finding.id, "field": finding.field, "kind": finding.kind, "text": finding.text}
 
 
+def own_data(case: Case, findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that are the case's own structured personal data: the patient's CPR, the patient's
+    or reporter's name, the reporter's e-mail or phone. Closing deletes those fields, so such a finding
+    can never be accepted as not personal data: it would be the one copy left in the text."""
+    own = {"cpr": (case.patient_cpr,), "name": (case.patient_name, case.reporter_name),
+           "email": (case.reporter_email,), "phone": (case.reporter_phone,)}
+    return [f for f in findings if any(is_value(f, value) for value in own[f.kind])]
+
+
 def case_findings(case: Case, not_personal: Iterable[str] | None = None,
                   overrides: Mapping[str, str | None] | None = None) -> list[dict]:
-    """Findings that still block closing: `overrides` lets a close check the conclusion it is about to save."""
-    findings = without_accepted(scan_case(case, overrides), not_personal or ())
-    return [finding_dict(f) for f in findings]
+    """Findings that still block closing: `overrides` lets a close check the conclusion it is about to save.
+
+    Accepting a finding of the case's own personal data (`own_data`) has no effect.
+    """
+    findings = scan_case(case, overrides)
+    accepted = set(not_personal or ()) - {f.id for f in own_data(case, findings)}
+    return [finding_dict(f) for f in without_accepted(findings, accepted)]
+
+
+def refused_acceptances(case: Case, not_personal: Iterable[str],
+                        overrides: Mapping[str, str | None] | None = None) -> list[dict]:
+    """The findings in `not_personal` that may not be accepted, because they are the case's own data."""
+    accepted = set(not_personal)
+    return [finding_dict(f) for f in own_data(case, scan_case(case, overrides)) if f.id in accepted]
+
+
+def text_findings(fields: Mapping[str, str | None], not_personal: Iterable[str] = ()) -> list[dict]:
+    """Findings in text written to an anonymised case: its names are deleted, so CPR, phone and e-mail."""
+    return [finding_dict(f) for f in without_accepted(scan(fields), not_personal)]
 
 
 def anonymise_case(case: Case, actor, *, now: datetime) -> None:

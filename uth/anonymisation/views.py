@@ -7,14 +7,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from uth.anonymisation.scanner import redact
-from uth.anonymisation.services import case_texts, purge_storage, scan_case
+from uth.anonymisation.services import case_texts, own_data, purge_storage, scan_case
 from uth.audit.views import bp
 from uth.auth.permissions import can_handle
 from uth.clock import utcnow
 from uth.extensions import db
 from uth.i18n import gettext
 from uth.learning.views import highlight
-from uth.reports.actions import EDITABLE, perform
+from uth.reports.actions import editable, perform
 from uth.reports.services import get_visible_case
 
 
@@ -36,22 +36,25 @@ def findings_page(reference: str):
         by_field[f.field].append(f)
     texts = case_texts(case)
     highlighted = {name: highlight(texts[name], fs) for name, fs in by_field.items()}
-    redactable = any(name in EDITABLE for name in by_field)
+    redactable = any(editable(name) for name in by_field)
+    own_ids = {f.id for f in own_data(case, findings)}
     return render_template("cases/findings_page.html", case=case, findings=findings, highlighted=highlighted,
-                           redactable=redactable)
+                           redactable=redactable, own_ids=own_ids)
 
 
 @bp.post("/cases/<reference>/anonymisation/redact")
 @login_required
 def redact_all(reference: str):
-    """Replace every finding in the editable fields by a placeholder, through the `edit` action."""
+    """Replace every finding in the editable fields (the case's narrative, statements' questions and
+    answers) by a placeholder, through the `edit` action."""
     case = _handled_case(reference)
     by_field = defaultdict(list)
     for f in scan_case(case):
-        if f.field in EDITABLE:
+        if editable(f.field):
             by_field[f.field].append(f)
     if by_field:
-        payload = {name: redact(getattr(case, name), fs) for name, fs in by_field.items()}
+        texts = case_texts(case)
+        payload = {name: redact(texts[name], fs) for name, fs in by_field.items()}
         perform(current_user, case, "edit", payload, now=utcnow())
         db.session.commit()
         purge_storage(case.id)  # the replaced text is kept nowhere: not in the WAL, not in old index segments

@@ -38,8 +38,12 @@ _ACTION_BODY = {
     "required": ["action"],
     "description": "Fields by action: acknowledge {}; assign {assignee}; transfer {org, comment}; "
                    "classify {event_type, actual_consequence, possible_consequence, ncc_merp?, sac?}; "
-                   "request_statement {org, question}; respond {statement_id, text}; comment {text}; "
-                   "edit {title?, description?, consequence?, prevention?}; reject {reason, comment, duplicate_of?}; "
+                   "request_statement {org, question}; respond {statement_id, text}; "
+                   "comment {text, not_personal?} (on a closed case refused with 422 findings if the text holds a "
+                   "CPR number, phone number or e-mail address); "
+                   "edit {title?, description?, consequence?, prevention?, \"statement:<id>:question\"?, "
+                   "\"statement:<id>:answer\"?} (a statement's question or given answer, named as findings name "
+                   "the field); reject {reason, comment, duplicate_of?}; "
                    "close {conclusion, learning, feedback?, not_personal?}; reopen {comment}.",
     "properties": {
         "action": {"type": "string", "enum": list(ACTIONS)},
@@ -58,8 +62,11 @@ _ACTION_BODY = {
         "duplicate_of": {"type": "string", "description": "reference of the original case (reason duplicate)"},
         "conclusion": _S, "learning": _S,
         "feedback": {"type": "string", "description": "text the reporter receives; a neutral sentence by default"},
-        "not_personal": {"type": "array", "items": _S, "description": "finding ids accepted as not personal data"},
+        "not_personal": {"type": "array", "items": _S, "description": "finding ids accepted as not personal data; "
+                         "never the case's own patient CPR, patient or reporter name, reporter e-mail or phone (422)"},
     },
+    "additionalProperties": {"type": "string", "description": "edit: \"statement:<id>:question\" or "
+                             "\"statement:<id>:answer\", the new text"},
 }
 
 PATHS.update({

@@ -1,12 +1,13 @@
 """Acting on cases (SPEC §5): one verb per workflow action, shared by the case page and the API."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
 
-from uth.anonymisation.services import anonymise_case, case_findings
+from uth.anonymisation.services import anonymise_case, case_findings, refused_acceptances, text_findings
 from uth.audit.services import record
 from uth.auth.models import Organisation, User
 from uth.auth.orgs import get_org
@@ -25,6 +26,8 @@ from uth.routing.services import refresh_involved
 from uth.taxonomy.services import codes
 
 EDITABLE = ("title", "description", "consequence", "prevention")
+# A statement's question or answer, named as the scanner names the field (e.g. "statement:12:answer").
+STATEMENT_FIELD = re.compile(r"statement:(\d+):(question|answer)")
 DEFAULT_FEEDBACK = "Tak for din indberetning. Sagen er nu gennemgået og afsluttet af risikomanageren."
 Payload = dict
 
@@ -190,28 +193,54 @@ def _respond(actor: User, case: Case, payload: Payload, now: datetime) -> None:
 def _comment(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
     text = _text(payload, "text", errors, required=True, max_len=5000, label="Noten")
+    not_personal = _not_personal(payload, errors)
     _raise_if(errors)
+    if case.status == workflow.CLOSED:  # anonymised: no later anonymisation would clean the note
+        findings = text_findings({"text": text}, not_personal)
+        if findings:
+            raise FindingsError(findings)
     _done(actor, case, "comment", now, comment=text)
 
 
+def editable(name: str) -> bool:
+    """Whether `edit` can change the field: a narrative field of the case or a statement's question or answer."""
+    return name in EDITABLE or STATEMENT_FIELD.fullmatch(name) is not None
+
+
 def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    """Correct or redact free text of the case and of its statements (whichever organisation gave them)."""
     errors: dict = {}
-    given = [name for name in EDITABLE if name in payload]
+    given = [name for name in EDITABLE if name in payload] + [name for name in payload if STATEMENT_FIELD.fullmatch(name)]
     if not given:
-        raise Invalid({"fields": [f"Angiv mindst ét af felterne {', '.join(EDITABLE)}"]})
+        raise Invalid({"fields": [f"Angiv mindst ét af felterne {', '.join(EDITABLE)} eller statement:<id>:question/answer"]})
     values = {
         "title": lambda: _text(payload, "title", errors, required=True, max_len=200, label="Overskrift"),
         "description": lambda: _text(payload, "description", errors, required=True, min_len=20, label="Beskrivelse"),
         "consequence": lambda: _text(payload, "consequence", errors),
         "prevention": lambda: _text(payload, "prevention", errors),
     }
-    new = {name: values[name]() for name in given}
+    targets = {name: (case, name) for name in given if name in EDITABLE}
+    new = {name: values[name]() for name in targets}
+    statements = {str(st.id): st for st in case.statements}
+    for name in given:
+        match = STATEMENT_FIELD.fullmatch(name)
+        if match is None:
+            continue
+        statement, part = statements.get(match[1]), match[2]
+        if statement is None:
+            errors[name] = ["Sagen har ingen udtalelse med dette id"]
+        elif part == "answer" and statement.answer is None:
+            errors[name] = ["Udtalelsen er ikke afgivet endnu"]
+        else:
+            targets[name] = (statement, part)
+            new[name] = _text(payload, name, errors, required=True, max_len=5000 if part == "question" else 20_000,
+                              label="Spørgsmålet" if part == "question" else "Udtalelsen")
     _raise_if(errors)
-    changed = [name for name in given if getattr(case, name) != new[name]]
+    changed = [name for name in given if getattr(*targets[name]) != new[name]]
     if not changed:
         raise Invalid({"fields": ["Ingen ændringer at gemme"]})
     for name in changed:
-        setattr(case, name, new[name])
+        setattr(*targets[name], new[name])
     _done(actor, case, "edit", now, fields=changed)
 
 
@@ -256,10 +285,13 @@ def _close(actor: User, case: Case, payload: Payload, now: datetime) -> None:
         errors["event_type"] = ["Klassificér hændelsestypen før sagen afsluttes"]
     if not case.severity:
         errors["severity"] = ["Sagen mangler alvorlighed"]
-    not_personal = payload.get("not_personal") or []
-    if not isinstance(not_personal, list) or not all(isinstance(i, str) for i in not_personal):
-        errors["not_personal"] = ["Skal være en liste af fund-id'er"]
+    not_personal = _not_personal(payload, errors)
     _raise_if(errors)
+    refused = refused_acceptances(case, not_personal, overrides=texts)
+    if refused:
+        raise Invalid({"not_personal": [
+            f"{f['id']} ({f['text']}) er sagens egne personoplysninger og slettes ved afslutningen; "
+            "ret teksten i stedet for at markere fundet som ikke-personoplysning" for f in refused]})
     findings = case_findings(case, not_personal, overrides=texts)
     if findings:
         raise FindingsError(findings)
@@ -270,6 +302,15 @@ def _close(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     action_mail.send_feedback(case, now=now)  # before anonymisation deletes the address
     _done(actor, case, "close", now, accepted_findings=len(not_personal))
     anonymise_case(case, actor, now=now)
+
+
+def _not_personal(payload: Payload, errors: dict) -> list[str]:
+    """The finding ids the handler accepts as not personal data (`not_personal`, optional)."""
+    not_personal = payload.get("not_personal") or []
+    if not isinstance(not_personal, list) or not all(isinstance(i, str) for i in not_personal):
+        errors["not_personal"] = ["Skal være en liste af fund-id'er"]
+        return []
+    return not_personal
 
 
 def _reopen(actor: User, case: Case, payload: Payload, now: datetime) -> None:
