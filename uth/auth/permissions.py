@@ -1,7 +1,8 @@
 """Who may see what: one visibility query for lists, search and single cases (SPEC §1, §4)."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union_all
+from sqlalchemy.sql.expression import SelectBase
 
 from uth.auth.models import Organisation, Role, User
 from uth.reports.models import Case, CaseOrg
@@ -46,9 +47,32 @@ def visible_cases(actor: User) -> Select:
     return select(Case).where(visible_cases_clause(actor))
 
 
-def visible_case_ids(actor: User) -> Select:
-    """Ids of the visible cases, for the search engine's `allowed` restriction."""
-    return select(Case.id).where(visible_cases_clause(actor))
+def visible_case_ids(actor: User, *conditions: ColumnElement[bool]) -> SelectBase:
+    """Ids of the visible cases that meet `conditions` (on Case), for the search engine's `allowed`.
+
+    The same cases as `visible_cases_clause`, in the form SQLite runs fastest. A local risk
+    manager's scope is a small part of the cases: a union of the cases handled there and those it
+    is involved in uses their indexes (at 100,000 cases: 6 ms instead of 66 for the one OR, which
+    checked the involved organisations of every case). A central risk manager's usually covers most
+    of them, and with filters one pass over the table is cheapest (76 ms against 127).
+    """
+    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+    central_paths = scope_paths(actor, Role.CENTRAL_RISK_MANAGER)
+    if central_paths and conditions:
+        return select(Case.id).where(visible_cases_clause(actor), *conditions)
+    handled_here = in_subtree(Case.handling_org_id, case_paths)
+    parts = []
+    if case_paths:
+        parts.append(select(Case.id).where(handled_here))
+        involved_here = select(CaseOrg.case_id).where(in_subtree(CaseOrg.org_id, case_paths))
+        parts.append(select(Case.id).where(Case.id.in_(involved_here), or_(Case.handling_org_id.is_(None), ~handled_here)))
+    if central_paths:
+        parts.append(select(Case.id).where(Case.handling_org_id.is_(None),
+                                           in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), central_paths)))
+    if not parts:
+        return select(Case.id).where(false())
+    ids = union_all(*parts)  # the parts do not overlap, except a rare unrouted case both involved and central
+    return select(Case.id).where(Case.id.in_(ids), *conditions) if conditions else ids
 
 
 def _covers(paths: list[str], org: Organisation | None) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from sqlalchemy import Select
+from sqlalchemy.sql.expression import SelectBase
 from sqlalchemy.orm import Session
 
 KINDS = ("case", "learning")
@@ -88,7 +88,7 @@ class SearchBackend(Protocol):
         *,
         kind: str,
         session: Session,
-        allowed: Select | None,
+        allowed: SelectBase | None,
         order: Order = "relevance",
         offset: int = 0,
         limit: int = 20,

@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, Float, Select, Text, bindparam, delete, func, literal, literal_column, select
+from sqlalchemy import Engine, Float, Text, bindparam, delete, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import TSQUERY, insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import SelectBase
 
 from .analysis import index_text, strip_control
 from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search_args
@@ -122,7 +123,7 @@ class PostgresSearchBackend:
         *,
         kind: str,
         session: Session,
-        allowed: Select | None,
+        allowed: SelectBase | None,
         order: Order = "relevance",
         offset: int = 0,
         limit: int = 20,

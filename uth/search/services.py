@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.sql.expression import SelectBase
 
 from uth.auth.models import Organisation, User
 from uth.auth.orgs import get_org
@@ -90,24 +91,24 @@ def filters_from_args(args: Mapping[str, str]) -> SearchFilters:
     return SearchFilters(statuses or None, org, event_type, severities or None, received_from, received_to)
 
 
-def allowed_case_ids(actor: User, filters: SearchFilters) -> Select:
+def allowed_case_ids(actor: User, filters: SearchFilters) -> SelectBase:
     """Ids of the visible cases that pass the filters: the engine ranks and counts only these."""
-    query = visible_case_ids(actor)
+    conditions = []
     if filters.status:
-        query = query.where(Case.status.in_(filters.status))
+        conditions.append(Case.status.in_(filters.status))
     if filters.org is not None:
         paths = [filters.org.path]  # handled in, or happened in, the organisation's subtree (as the queue)
-        query = query.where(or_(in_subtree(Case.handling_org_id, paths),
-                                in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), paths)))
+        conditions.append(or_(in_subtree(Case.handling_org_id, paths),
+                              in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), paths)))
     if filters.event_type:
-        query = query.where(under(Case.event_type, filters.event_type))
+        conditions.append(under(Case.event_type, filters.event_type))
     if filters.severity:
-        query = query.where(Case.severity.in_(filters.severity))
+        conditions.append(Case.severity.in_(filters.severity))
     if filters.received_from:
-        query = query.where(Case.received_at >= local_midnight(filters.received_from))
+        conditions.append(Case.received_at >= local_midnight(filters.received_from))
     if filters.received_to:
-        query = query.where(Case.received_at < local_midnight(filters.received_to + timedelta(days=1)))
-    return query
+        conditions.append(Case.received_at < local_midnight(filters.received_to + timedelta(days=1)))
+    return visible_case_ids(actor, *conditions)
 
 
 def allowed_learning_ids(actor: User, filters: SearchFilters) -> Select | None:

@@ -9,7 +9,7 @@ import weakref
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
-from sqlalchemy import Select
+from sqlalchemy.sql.expression import SelectBase
 from sqlalchemy.orm import Session
 from whoosh import index, writing
 from whoosh.columns import CompressedBytesColumn, NumericColumn
@@ -183,7 +183,7 @@ class WhooshSearchBackend:
         *,
         kind: str,
         session: Session | None,
-        allowed: Select | None,
+        allowed: SelectBase | None,
         order: Order = "relevance",
         offset: int = 0,
         limit: int = 20,
@@ -242,7 +242,7 @@ class WhooshSearchBackend:
             _close_all(self._generations)
 
 
-def _fetch_ids(session: Session, allowed: Select) -> list[int]:
+def _fetch_ids(session: Session, allowed: SelectBase) -> list[int]:
     """The allowed ids, on the caller's transaction, read straight off the DB-API cursor.
 
     A scope can hold every case of a region; building a Row per id costs 2-3x the query.
