@@ -324,3 +324,18 @@ def test_a_comment_on_a_closed_case_is_refused_while_it_holds_a_cpr_phone_or_ema
     case = act("rm_h", ref, "comment", now, text="Lotnummer 150875-2222 er tilbagekaldt",
                not_personal=[err.value.findings[0]["id"]])
     assert case.events[-1].detail["comment"] == "Lotnummer 150875-2222 er tilbagekaldt"
+
+
+def test_reopening_a_closed_case_refuses_personal_data_in_its_reason(region, now):
+    """The reason stays in the history of a case anonymised at its close, even if it is rejected later."""
+    ref = hospital_case()
+    act("rm_h", ref, "assign", now, assignee="rm@h.dk")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act("rm_h", ref, "close", now, conclusion="Epikrisen kom for sent", learning="Send epikrisen samme dag")
+    with pytest.raises(FindingsError) as err:
+        act("rm_h", ref, "reopen", now, comment="Datteren ringede fra 29 38 47 56 med nye oplysninger")
+    [finding] = err.value.findings
+    assert finding["kind"] == "phone" and finding["field"] == "comment"
+    assert case_by_ref(ref).status == "closed"
+    case = act("rm_h", ref, "reopen", now, comment="Pårørende har givet nye oplysninger")
+    assert case.status == "in_progress" and case.events[-1].detail["comment"] == "Pårørende har givet nye oplysninger"

@@ -43,3 +43,18 @@ def test_a_note_with_a_cpr_number_on_a_closed_case_is_refused_and_its_finding_sh
     assert "Sagen er anonymiseret" in page and "<mark>170845-4321</mark>" in page
     with app.app_context():
         assert db.session.query(CaseEvent).filter_by(action="comment").count() == 0
+
+
+def test_a_reopen_reason_with_a_phone_number_is_refused_and_its_finding_shown(app, client):
+    with app.app_context():
+        users = region()
+        reference = close(users["rm"], personal_case(users["nurse"])).reference
+    login(client, "rm@h.dk")
+    form = {"csrf_token": csrf_token(client, f"/cases/{reference}"), "action": "reopen",
+            "comment": "Datteren ringede fra 29 38 47 56"}
+    response = client.post(f"/cases/{reference}/actions", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Sagen er anonymiseret" in page and "<mark>29 38 47 56</mark>" in page
+    with app.app_context():
+        assert db.session.query(CaseEvent).filter_by(action="reopen").count() == 0

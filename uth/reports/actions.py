@@ -195,11 +195,17 @@ def _comment(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     text = _text(payload, "text", errors, required=True, max_len=5000, label="Noten")
     not_personal = _not_personal(payload, errors)
     _raise_if(errors)
-    if case.status == workflow.CLOSED:  # anonymised: no later anonymisation would clean the note
-        findings = text_findings({"text": text}, not_personal)
+    _refuse_personal_data_on_closed(case, "text", text, not_personal)
+    _done(actor, case, "comment", now, comment=text)
+
+
+def _refuse_personal_data_on_closed(case: Case, field: str, text: str, not_personal: list[str]) -> None:
+    """A note written on a closed case stays in its history: it was anonymised at the close, and
+    no later anonymisation would clean the note. CPR numbers, phones and e-mails are refused."""
+    if case.status == workflow.CLOSED:
+        findings = text_findings({field: text}, not_personal)
         if findings:
             raise FindingsError(findings)
-    _done(actor, case, "comment", now, comment=text)
 
 
 def editable(name: str) -> bool:
@@ -316,7 +322,9 @@ def _not_personal(payload: Payload, errors: dict) -> list[str]:
 def _reopen(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
     comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Begrundelsen")
+    not_personal = _not_personal(payload, errors)
     _raise_if(errors)
+    _refuse_personal_data_on_closed(case, "comment", comment, not_personal)
     previous = case.status
     case.status = workflow.next_status(case.status, "reopen")
     case.closed_at = None
