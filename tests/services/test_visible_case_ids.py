@@ -61,3 +61,32 @@ def test_the_region_gives_every_actor_something_to_check(region):
     """The fixture is only a check if the actors see different, non-trivial sets."""
     seen = {who: len(set(db.session.execute(visible_case_ids(actor)).scalars())) for who, actor in region.items()}
     assert seen == {"rm_h": 2, "rm_k": 4, "rm_x": 1, "central": 6, "both": 5, "forum": 0}
+
+
+def test_only_a_central_risk_manager_over_every_tree_sees_every_case(region):
+    from uth.auth.permissions import sees_every_case
+
+    assert [who for who, actor in region.items() if sees_every_case(actor)] == []  # X lies outside R
+    everywhere = make_user("central@x.dk", "central_risk_manager", "R", ("central_risk_manager", "X"))
+    assert sees_every_case(everywhere)
+    every_id = set(db.session.scalars(select(Case.id)))
+    assert set(db.session.scalars(select(Case.id).where(visible_cases_clause(everywhere)))) == every_id
+
+
+def test_searching_every_case_gives_the_engine_no_id_list(region, monkeypatch):
+    """For the central risk manager over everything, unfiltered: no ids are read to allow them all;
+    with a filter, the ids are read as for everyone."""
+    from uth.search import services
+    from uth.search.indexing import get_backend, reindex_cases_now
+
+    everywhere = make_user("central@x.dk", "central_risk_manager", "R", ("central_risk_manager", "X"))
+    reindex_cases_now(set(db.session.scalars(select(Case.id))), wait=None)
+    backend, seen = get_backend(), []
+    search = backend.search
+    monkeypatch.setattr(backend, "search", lambda *a, **kw: (seen.append(kw["allowed"]), search(*a, **kw))[1])
+    total, _ = services.search_cases(everywhere, "epikrise")
+    assert seen == [None] and total == 7
+    total, _ = services.search_cases(everywhere, "epikrise", services.SearchFilters(status=["closed"]))
+    assert seen[-1] is not None and total == 1
+    total, _ = services.search_cases(region["central"], "epikrise")
+    assert seen[-1] is not None and total == 6

@@ -5,6 +5,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.sql.expression import SelectBase
 
 from uth.auth.models import Organisation, Role, User
+from uth.extensions import db
 from uth.reports.models import Case, CaseOrg
 
 FULL = "full"
@@ -45,6 +46,16 @@ def visible_cases_clause(actor: User) -> ColumnElement[bool]:
 def visible_cases(actor: User) -> Select:
     """The query every case list, search and single-case look-up starts from."""
     return select(Case).where(visible_cases_clause(actor))
+
+
+def sees_every_case(actor: User) -> bool:
+    """A central risk manager over every organisation tree: every case is in scope (each case names
+    an organisation: the event's or the reporter's, which validation requires)."""
+    central = scope_paths(actor, Role.CENTRAL_RISK_MANAGER)
+    if not central:
+        return False
+    roots = db.session.scalars(select(Organisation.path).where(Organisation.parent_id.is_(None)))
+    return all(any(root.startswith(path) for path in central) for root in roots)
 
 
 def visible_case_ids(actor: User, *conditions: ColumnElement[bool]) -> SelectBase:
