@@ -113,8 +113,8 @@ def allowed_case_ids(actor: User, filters: SearchFilters) -> SelectBase | str:
         conditions.append(Case.received_at >= local_midnight(filters.received_from))
     if filters.received_to:
         conditions.append(Case.received_at < local_midnight(filters.received_to + timedelta(days=1)))
-    if not conditions and sees_every_case(actor):
-        return EVERY_CASE
+    if sees_every_case(actor):
+        return select(Case.id).where(*conditions) if conditions else EVERY_CASE
     return visible_case_ids(actor, *conditions)
 
 
