@@ -63,10 +63,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("UTH_SECURE_COOKIES", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
-    # The public patient form times out after 60 minutes (DOMAIN §1.3).
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
-    JSON_SORT_KEYS = False
 
 
 class DevelopmentConfig(Config):

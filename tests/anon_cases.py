@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from uth.anonymisation.services import purge_storage
-from uth.extensions import db
-from uth.reports.actions import perform
-from uth.reports.services import submit_report
-from uth.reports.validation import parse_report
 from tests.conftest import FIXED_NOW
 from tests.factories import make_org, make_user, report_data
+from uth.extensions import db
+from uth.handling.actions import perform
+from uth.reports.services import submit_report
+from uth.reports.validation import parse_report
 
 PATIENT_NAME = "Xenia Quistgaard"
 PATIENT_CPR = "170845-4321"
@@ -43,7 +42,7 @@ def personal_case(reporter, now=FIXED_NOW, **overrides):
 
 
 def close(handler, case, now=FIXED_NOW, **payload):
-    """Assign, classify and close through the workflow, commit, purge storage (as the close views do)."""
+    """Assign, classify and close through the workflow and commit (the commit purges the storage files)."""
     from uth.taxonomy.services import codes
 
     perform(handler, case, "assign", {"assignee": handler.email}, now=now)
@@ -52,5 +51,4 @@ def close(handler, case, now=FIXED_NOW, **payload):
     body.update(payload)
     perform(handler, case, "close", body, now=now + timedelta(hours=1))
     db.session.commit()
-    purge_storage(case.id)
     return case

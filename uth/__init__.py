@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -25,9 +25,9 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     check_settings(app)
     register_extensions(app)
+    register_features(app)
     register_blueprints(app)
     register_errors(app)
-    register_templates(app)
     register_cli(app)
     return app
 
@@ -47,7 +47,6 @@ def check_settings(app: Flask) -> None:
         raise SettingsError(f"{exc}{hint}") from None
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite: WAL for concurrent readers, durable commits, foreign keys, overwrite deleted data."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
@@ -62,6 +61,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension singletons."""
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -77,18 +78,34 @@ def register_extensions(app: Flask) -> None:
         return user if user is not None and user.active else None
 
 
+def register_features(app: Flask) -> None:
+    """Features that hook into the layers below them (uth.hooks) or into every commit or page."""
+    from uth import anonymisation, handling, learning, rca, search, web
+
+    web.init_app(app)           # template globals and filters
+    search.init_app(app)        # index after commit; re-index after text was removed
+    anonymisation.init_app(app) # purge the storage files after a commit that removed text
+    handling.init_app(app)      # sweeper: case and statement deadlines
+    rca.init_app(app)           # sweeper: overdue action items
+    learning.init_app(app)      # search source: published learning
+
+
 def register_blueprints(app: Flask) -> None:
-    """HTML features and the JSON API."""
+    """Each feature's pages, and the JSON API (which has no CSRF: it takes bearer tokens)."""
+    from uth.anonymisation.views import bp as anonymisation_bp
     from uth.api import bp as api_bp
-    from uth.auth.views import bp as auth_bp
-    from uth.reports.views import bp as reports_bp
     from uth.audit.views import bp as audit_bp
+    from uth.auth.views import bp as auth_bp
+    from uth.handling.views import bp as handling_bp
+    from uth.learning.batch_views import bp as batch_bp
     from uth.learning.views import bp as learning_bp
     from uth.rca.views import bp as rca_bp
+    from uth.reports.views import bp as reports_bp
     from uth.routing.views import bp as routing_bp
     from uth.search.views import bp as search_bp
 
-    for blueprint in (auth_bp, reports_bp, routing_bp, audit_bp, search_bp, rca_bp, learning_bp, api_bp):
+    for blueprint in (auth_bp, reports_bp, handling_bp, anonymisation_bp, routing_bp, audit_bp, search_bp, rca_bp,
+                      learning_bp, batch_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 
@@ -128,41 +145,8 @@ def register_errors(app: Flask) -> None:
         return render_template("error.html", status=400, message="Formularen er udløbet eller mangler sikkerhedsfelt (CSRF). Prøv igen."), 400
 
 
-def register_templates(app: Flask) -> None:
-    """Template globals: translation, taxonomy labels, current language."""
-    from uth.i18n import current_language, gettext, status_label
-    from uth.taxonomy.services import terms
-
-    def tx(kind: str, code: str | None) -> str:
-        if not code:
-            return ""
-        cache = g.setdefault("_labels", {})
-        if kind not in cache:
-            cache[kind] = {t.code: (t.label_da, t.label_en) for t in terms(kind)}
-        entry = cache[kind].get(code)
-        if entry is None:
-            return code
-        return entry[1] if current_language() == "en" else entry[0]
-
-    app.jinja_env.globals.update(_=gettext, tx=tx, current_language=current_language, status_label=status_label)
-
-    @app.template_filter("dkdate")
-    def dkdate(value):
-        from uth.deadlines.rules import local_date
-        if value is None:
-            return ""
-        if hasattr(value, "hour"):
-            value = local_date(value)
-        return value.strftime("%d-%m-%Y")
-
-    @app.template_filter("dktime")
-    def dktime(value):
-        from uth.deadlines.rules import LOCAL_TZ
-        return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M") if value else ""
-
-
 def register_cli(app: Flask) -> None:
-    """`flask --app wsgi uth COMMAND` (SPEC §15)."""
-    from uth.cli import uth_cli
+    """`flask --app wsgi uth COMMAND` (SPEC §15); the commands are listed in `uth.cli`."""
+    from uth.cli import register_cli as add_uth_commands
 
-    app.cli.add_command(uth_cli)
+    add_uth_commands(app)

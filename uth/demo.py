@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from uth.auth.orgs import get_or_create_cluster, import_orgs
 from uth.auth.services import add_user, find_user, grant_role
+from uth.handling.actions import perform
 from uth.notifications.services import risk_managers_of
-from uth.reports.actions import perform
 from uth.reports.services import submit_report
 from uth.reports.validation import parse_report
 

@@ -68,3 +68,37 @@ def action_label(action: str) -> str:
         return gettext(action)
     da, en = ACTION_LABELS[action]
     return en if current_language() == "en" else da
+
+
+class LazyText:
+    """A message translated when it is shown, for module-level constants (`lazy_gettext`)."""
+
+    def __init__(self, text: str, **values):
+        self.text, self.values = text, values
+
+    def __str__(self) -> str:
+        return gettext(self.text, **self.values)
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+        return str(escape(str(self)))
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __add__(self, other):
+        return str(self) + str(other)
+
+    def __mod__(self, other):
+        return str(self) % other
+
+
+def lazy_gettext(text: str, **values) -> LazyText:
+    """`gettext` deferred until the text is shown (module-level constants)."""
+    return LazyText(text, **values)
+
+
+_ = gettext

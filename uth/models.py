@@ -1,12 +1,26 @@
-"""Imports every feature's models so that alembic and create_all see the whole schema."""
-from uth.audit.models import AuditEntry  # noqa: F401
-from uth.auth.models import ApiToken, Cluster, Grant, Organisation, ReferenceCounter, User  # noqa: F401
-from uth.notifications.models import OutboxMessage  # noqa: F401
-from uth.reports.models import Case, CaseEvent, CaseOrg, Statement  # noqa: F401
-from uth.routing.models import RoutingRule  # noqa: F401
-from uth.taxonomy.models import TaxonomyTerm  # noqa: F401
-from uth.deadlines.models import *  # noqa: F401,F403,E402
-from uth.anonymisation.models import *  # noqa: F401,F403,E402
-from uth.search.models import *  # noqa: F401,F403,E402
-from uth.rca.models import *  # noqa: F401,F403,E402
-from uth.learning.models import *  # noqa: F401,F403,E402
+"""Every feature's models in one import, so that alembic and create_all see the whole schema."""
+from uth.audit.models import AuditEntry
+from uth.auth.models import ApiToken, Cluster, Grant, Organisation, User
+from uth.deadlines.models import OverdueRecord
+from uth.learning.models import BatchCount, BatchMonthLock, LearningSummary, learning_summary_cases
+from uth.notifications.models import OutboxMessage
+from uth.rca.models import (
+                            ActionItem,
+                            Analysis,
+                            CausalStatement,
+                            ContributingFactor,
+                            TeamMember,
+                            TimelineEntry,
+                            analysis_cases,
+)
+from uth.reports.models import Case, CaseEvent, CaseOrg, ReferenceCounter, Statement
+from uth.routing.models import RoutingRule
+from uth.search.models import SearchOutbox, search_documents
+from uth.taxonomy.models import TaxonomyTerm
+
+__all__ = [
+    "ActionItem", "Analysis", "ApiToken", "AuditEntry", "BatchCount", "BatchMonthLock", "Case", "CaseEvent", "CaseOrg",
+    "CausalStatement", "Cluster", "ContributingFactor", "Grant", "LearningSummary", "Organisation", "OutboxMessage",
+    "OverdueRecord", "ReferenceCounter", "RoutingRule", "SearchOutbox", "Statement", "TaxonomyTerm", "TeamMember",
+    "TimelineEntry", "User", "analysis_cases", "learning_summary_cases", "search_documents",
+]

@@ -18,7 +18,7 @@ def test_central_risk_manager_and_admin_read_the_trail(client, region, reference
         items = response.get_json()["items"]
         assert [i["action"] for i in items] == ["case.created", "case.personal_data_viewed"]
         assert items[0]["actor"] == "nurse@h.dk" and items[1]["actor"] == "rm@h.dk"
-        assert items[1]["purpose"] == "sagsbehandling"
+        assert items[1]["purpose"] == "Sagsbehandling"  # the listed purpose's name, as the case page records it
         assert set(items[0]) >= {"at", "actor", "action", "detail"}
         assert "0101901234" not in response.get_data(as_text=True) and "Jens" not in response.get_data(as_text=True)
 
@@ -39,7 +39,19 @@ def test_patient_only_with_a_purpose(client, region, reference):
     assert header["patient"]["name"] == "Jens Hansen"
     items = client.get(f"/api/v1/cases/{reference}/audit", headers=region.headers["admin"]).get_json()["items"]
     assert [(i["action"], i["purpose"]) for i in items if i["action"] == "case.personal_data_viewed"] == [
-        ("case.personal_data_viewed", "analyse")]
+        ("case.personal_data_viewed", "Analyse af hændelsen")]
+
+
+def test_purpose_follows_the_case_pages_rules(client, region, reference):
+    """One rule for the page and the API: a listed purpose, or a few words of one's own ("Andet: …");
+    "andet" alone is not a purpose."""
+    headers = region.headers["rm_h"]
+    refused = client.get(f"/api/v1/cases/{reference}?purpose=andet", headers=headers)
+    assert refused.status_code == 422 and "purpose" in refused.get_json()["errors"]
+    own = client.get(f"/api/v1/cases/{reference}", headers={**headers, "X-UTH-Purpose": "Opfølgning på klage"}).get_json()
+    assert own["patient"]["name"] == "Jens Hansen"
+    items = client.get(f"/api/v1/cases/{reference}/audit", headers=region.headers["admin"]).get_json()["items"]
+    assert [i["purpose"] for i in items if i["action"] == "case.personal_data_viewed"] == ["Andet: Opfølgning på klage"]
 
 
 def test_every_view_of_a_case_holding_personal_data_is_in_the_trail(app, client, region, reference):

@@ -4,14 +4,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from uth.audit.models import AuditEntry
-from uth.extensions import db
-from uth.notifications.models import OutboxMessage
-from uth.reports.actions import perform
 from tests.anon_cases import close, personal_case, region
 from tests.conftest import FIXED_NOW
 from tests.factories import make_token
 from tests.smtp_server import smtp_server  # noqa: F401
+from uth.audit.models import AuditEntry
+from uth.extensions import db
+from uth.handling.actions import perform
+from uth.notifications.models import OutboxMessage
 
 
 def test_comment_text_goes_to_the_history_not_the_audit_trail(app):

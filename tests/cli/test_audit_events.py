@@ -2,11 +2,11 @@
 and the administration commands."""
 from sqlalchemy import select
 
-from uth.audit.models import AuditEntry
-from uth.extensions import db
-from uth.reports.actions import perform
 from tests.anon_cases import close, personal_case, region
 from tests.conftest import FIXED_NOW, csrf_token, login
+from uth.audit.models import AuditEntry
+from uth.extensions import db
+from uth.handling.actions import perform
 
 
 def _actions(app) -> list[str]:

@@ -4,10 +4,10 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
+from tests.factories import make_org, make_user, report_data
 from uth.audit.models import AuditEntry
 from uth.extensions import db
 from uth.reports.models import Case
-from tests.factories import make_org, make_user, report_data
 
 
 def _line(**overrides) -> str:
@@ -108,9 +108,9 @@ def test_an_event_after_its_receipt_is_refused_with_that_reason(app, runner, tmp
 def test_history_past_its_deadlines_shows_overdue_without_flooding_the_inboxes(app, runner, tmp_path):
     """Cases moved in from another system that missed their deadlines there are overdue in the
     queue, but the next sweep does not mail about deadlines that passed before the import."""
-    from uth.deadlines.sweep import sweep_deadlines
-    from uth.notifications.models import OutboxMessage
     from tests.conftest import FIXED_NOW
+    from uth.handling.sweep import sweep_deadlines
+    from uth.notifications.models import OutboxMessage
 
     _setup(app)
     path = tmp_path / "reports.jsonl"

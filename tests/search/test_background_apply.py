@@ -1,9 +1,9 @@
 """The default apply mode: index writes run in the process's background applier, not the request."""
 import time
 
+from tests.factories import make_org, make_token, make_user, report_data
 from uth.extensions import db
 from uth.search import indexing
-from tests.factories import make_org, make_token, make_user, report_data
 
 
 def test_background_applier_indexes_a_committed_case_without_a_search(app, client):
@@ -39,7 +39,7 @@ def test_background_applier_merges_after_an_anonymisation(app):
 
     from tests.anon_cases import PATIENT_NAME, close, personal_case, region
     from tests.conftest import FIXED_NOW
-    from uth.reports.actions import perform
+    from uth.handling.actions import perform
 
     app.config["UTH_SEARCH_APPLY"] = "background"
     needle = PATIENT_NAME.split()[-1].lower().encode()

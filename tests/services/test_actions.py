@@ -8,9 +8,9 @@ from tests.workflow_region import case_by_ref, hospital_case, make_region, user
 from uth.audit.models import AuditEntry
 from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
+from uth.handling.actions import perform
+from uth.handling.offers import offered_actions, open_statements_for
 from uth.notifications.models import OutboxMessage
-from uth.reports.actions import perform
-from uth.reports.handling import offered_actions, open_statements_for
 from uth.reports.models import CaseEvent
 from uth.reports.presenters import case_json
 

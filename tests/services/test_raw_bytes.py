@@ -4,10 +4,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from uth.extensions import db
-from uth.reports.actions import perform
 from tests.anon_cases import PATIENT_CPR, PATIENT_NAME, REPORTER_PHONE, close, personal_case, region
 from tests.conftest import FIXED_NOW
+from uth.extensions import db
+from uth.handling.actions import perform
 
 SECRETS = [PATIENT_NAME, "Quistgaard", PATIENT_CPR, PATIENT_CPR.replace("-", ""), REPORTER_PHONE]
 

@@ -1,8 +1,8 @@
 """Routing against the database: tree walk, rules, unrouted, involved orgs and cross-sector (SPEC §4)."""
+from tests.factories import make_case, make_org, make_user
 from uth.clock import utcnow
 from uth.extensions import db
 from uth.routing.admin import add_rule
-from tests.factories import make_case, make_org, make_user
 
 
 def _region():
@@ -44,7 +44,7 @@ def test_inactive_risk_manager_does_not_count(ctx):
 
 
 def test_unrouted_case_is_seen_by_central_risk_managers_above_only(ctx):
-    from uth.auth.permissions import visible_cases
+    from uth.reports.visibility import visible_cases
     _region()
     central = make_user("central@r.dk", "central_risk_manager", "R")
     other_central = make_user("central@k.dk", "central_risk_manager", "K")

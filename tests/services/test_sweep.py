@@ -3,15 +3,17 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
 
+from tests.conftest import FIXED_NOW
+from tests.factories import make_case, make_org, make_user
+from uth import hooks
 from uth.audit.models import AuditEntry
 from uth.auth.orgs import get_org
 from uth.deadlines.models import OverdueRecord
-from uth.deadlines.sweep import SWEEPERS, _record_once, register_sweeper, run_sweepers, sweep_deadlines
+from uth.deadlines.sweep import run_sweepers
 from uth.extensions import db
+from uth.handling.sweep import _record_once, sweep_deadlines
 from uth.notifications.models import OutboxMessage
 from uth.reports.models import Statement
-from tests.conftest import FIXED_NOW
-from tests.factories import make_case, make_org, make_user
 
 
 def _region():
@@ -138,11 +140,8 @@ def test_registered_sweepers_all_run(ctx):
         calls.append(now)
         return 2
 
-    register_sweeper(action_items)
-    try:
-        counts = run_sweepers(FIXED_NOW)
-    finally:
-        SWEEPERS.remove(action_items)
+    hooks.add(ctx, hooks.SWEEPERS, action_items)
+    counts = run_sweepers(FIXED_NOW)
     # Other features register theirs too: all run, in registration order, the new one last.
     assert list(counts)[0] == "case_deadlines" and list(counts)[-1] == "action_items"
     assert counts["case_deadlines"] == 0 and counts["action_items"] == 2 and calls == [FIXED_NOW]

@@ -1,10 +1,10 @@
 """An unrouted case transferred by a central risk manager: the receiving organisation owns it."""
+from tests.factories import make_org, make_user, report_data
 from uth.extensions import db
-from uth.reports.actions import perform
+from uth.handling.actions import perform
 from uth.reports.presenters import case_json
 from uth.reports.services import submit_report
 from uth.reports.validation import parse_report
-from tests.factories import make_org, make_user, report_data
 
 
 def test_first_organisation_to_handle_an_unrouted_case_owns_the_anonymous_reporter(ctx, now):

@@ -3,10 +3,10 @@ and case page uses, for every kind of actor and filter, whichever SQL form it ta
 import pytest
 from sqlalchemy import select
 
-from uth.auth.permissions import visible_case_ids, visible_cases_clause
+from tests.factories import make_case, make_org, make_user
 from uth.extensions import db
 from uth.reports.models import Case
-from tests.factories import make_case, make_org, make_user
+from uth.reports.visibility import visible_case_ids, visible_cases_clause
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_the_region_gives_every_actor_something_to_check(region):
 
 
 def test_only_a_central_risk_manager_over_every_tree_sees_every_case(region):
-    from uth.auth.permissions import sees_every_case
+    from uth.reports.visibility import sees_every_case
 
     assert [who for who, actor in region.items() if sees_every_case(actor)] == []  # X lies outside R
     everywhere = make_user("central@x.dk", "central_risk_manager", "R", ("central_risk_manager", "X"))

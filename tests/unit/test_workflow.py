@@ -2,7 +2,7 @@
 import pytest
 
 from uth.errors import InvalidTransition
-from uth.reports.workflow import ACTIONS, STATES, allowed_actions, check, next_status
+from uth.handling.workflow import ACTIONS, STATES, allowed_actions, check, next_status
 
 OPEN = ["new", "acknowledged", "in_progress", "awaiting_statement"]
 ALL = OPEN + ["closed", "rejected"]

@@ -2,7 +2,7 @@
 from tests.anon_cases import PATIENT_CPR, PATIENT_NAME, personal_case, region
 from tests.conftest import FIXED_NOW, csrf_token, login
 from uth.extensions import db
-from uth.reports.actions import perform
+from uth.handling.actions import perform
 from uth.reports.models import Case, Statement
 
 

@@ -1,4 +1,4 @@
-"""`uth` commands of the anonymisation feature (registered on uth.cli.uth_cli)."""
+"""`uth anonymise-check` and `uth export-national` (SPEC §8, §15)."""
 from __future__ import annotations
 
 import json
@@ -11,8 +11,8 @@ from sqlalchemy import select
 from uth.anonymisation.export import national_records
 from uth.anonymisation.services import case_findings
 from uth.audit.services import record
-from uth.cli import command, fail
 from uth.clock import utcnow
+from uth.commands import command, fail
 from uth.extensions import db
 from uth.reports.models import Case
 

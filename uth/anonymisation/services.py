@@ -1,24 +1,27 @@
 """Anonymisation of cases (SPEC §8, DOMAIN §1.7): findings before close, deletion at close, purge after commit."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import delete, select, text
+from flask import Flask, has_app_context
+from sqlalchemy import delete, event, update
+from sqlalchemy.orm import Session
 
+from uth import hooks
 from uth.anonymisation.scanner import Finding, is_value, redact, scan, without_accepted
 from uth.audit.services import record
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
 from uth.reports.models import Case
+from uth.storage import checkpoint_wal
 
 # Fields deleted at close (SPEC §8). `reporter_user_id` stays so the reporter can see the outcome.
 PERSONAL_FIELDS = ("patient_cpr", "patient_name", "reporter_name", "reporter_email", "reporter_phone",
                    "reporter_profession")
 CASE_TEXT_FIELDS = ("title", "description", "consequence", "prevention", "conclusion", "learning", "feedback")
-# Called with the case id after an anonymisation has been committed (e.g. the search feature merges
-# index segments so that no old segment keeps the deleted text).
-AFTER_ANONYMISE: list[Callable[[int], None]] = []
+# session.info key: ids of the cases whose removed text must leave the storage files after commit.
+PURGE_REQUESTS = "uth_purge_case_ids"
 
 
 def case_texts(case: Case, overrides: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
@@ -87,65 +90,73 @@ def anonymise_case(case: Case, actor, *, now: datetime) -> None:
     for name in PERSONAL_FIELDS:
         setattr(case, name, None)
     case.anonymised_at = now
-    purged = _purge_outbox(case) + purge_delivered()  # also earlier closes' feedback mails delivered since
+    purged = _purge_outbox(case)
     record(actor, "case.anonymised", now=now, case=case,
            detail={"fields": deleted, "outbox_purged": purged, "history_redacted": redacted})
+    request_purge(case.id)
     db.session.flush()
 
 
 def _redact_history(case: Case, names: list[str]) -> int:
     """Replace personal data in the free text of history entries (comments, reasons) by placeholders."""
     changed = 0
-    for event in case.events:
-        detail = dict(event.detail or {})
+    for event_ in case.events:
+        detail = dict(event_.detail or {})
         for key, value in detail.items():
             if isinstance(value, str):
                 detail[key] = redact(value, scan({key: value}, names))
-        if detail != event.detail:
-            event.detail = detail
+        if detail != event_.detail:
+            event_.detail = detail
             changed += 1
     return changed
 
 
 def _purge_outbox(case: Case) -> int:
-    """Delete delivered or given-up messages of the case: they may name the reporter or patient.
+    """Delete the case's delivered or given-up messages: they may name the reporter or patient.
 
     Pending messages (e.g. the closing feedback to the reporter, queued in the same transaction)
-    stay until delivered: send before purge. The next anonymisation run (`purge_delivered`) removes them.
+    stay until delivered (send before purge), marked so the sender deletes them once done.
     """
     result = db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.case_id == case.id,
                                     OutboxMessage.status.in_(("sent", "failed")))
     )
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.case_id == case.id)
+                       .values(purge_when_done=True))
     return result.rowcount or 0
 
 
-def purge_delivered() -> int:
-    """Delete delivered messages of anonymised cases (the feedback mail sent after close)."""
-    anonymised = select(Case.id).where(Case.anonymised_at.is_not(None))
-    result = db.session.execute(
-        delete(OutboxMessage).where(OutboxMessage.case_id.in_(anonymised),
-                                    OutboxMessage.status.in_(("sent", "failed")))
-    )
-    return result.rowcount or 0
+# -- after the commit: the removed text leaves the storage files -----------------------------------
+
+def request_purge(case_id: int) -> None:
+    """After this transaction commits, make the case's removed text unrecoverable from the files
+    (the WAL, the search index). Called by the services that remove text: anonymisation and `edit`."""
+    db.session.info.setdefault(PURGE_REQUESTS, set()).add(case_id)
 
 
-def purge_storage(case_id: int | None = None) -> None:
-    """After the close has been committed: make deleted values unrecoverable from the files.
-
-    SQLite runs with secure_delete (freed pages are zeroed); a TRUNCATE checkpoint copies the WAL
-    into the database and empties it, so no old page version survives. PostgreSQL keeps dead row
-    versions until (auto)VACUUM; see README "Anonymisation and audit".
-    """
-    _checkpoint()
-    if case_id is not None:
-        for hook in list(AFTER_ANONYMISE):
-            hook(case_id)
-    _checkpoint()
+def purge_storage(case_ids: Iterable[int]) -> None:
+    """Checkpoint the WAL, run the registered purgers (the search index merges away old segments),
+    checkpoint again (the purgers wrote too)."""
+    ids = set(case_ids)
+    checkpoint_wal()
+    for purger in hooks.get(hooks.PURGERS):
+        purger(ids)
+    checkpoint_wal()
 
 
-def _checkpoint() -> None:
-    """SQLite: move the WAL into the database file and truncate it (no-op elsewhere)."""
-    if db.engine.dialect.name == "sqlite":
-        with db.engine.connect() as conn:
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+def _purge_after_commit(session: Session) -> None:
+    ids = session.info.pop(PURGE_REQUESTS, None)
+    if ids and has_app_context():
+        purge_storage(ids)
+
+
+def _forget_after_rollback(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended without commit: nothing was removed
+        session.info.pop(PURGE_REQUESTS, None)
+
+
+def init_app(app: Flask) -> None:
+    """Run the purge after every commit that requested one (idempotent: listeners are per process)."""
+    if not event.contains(db.session, "after_commit", _purge_after_commit):
+        event.listen(db.session, "after_commit", _purge_after_commit)
+        event.listen(db.session, "after_transaction_end", _forget_after_rollback)

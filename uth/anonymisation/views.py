@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from uth.anonymisation.scanner import redact
-from uth.anonymisation.services import case_texts, own_data, purge_storage, scan_case
-from uth.audit.views import bp
-from uth.auth.permissions import can_handle
+from uth.anonymisation.services import case_texts, own_data, scan_case
 from uth.clock import utcnow
 from uth.extensions import db
+from uth.handling.actions import editable, perform
 from uth.i18n import gettext
-from uth.learning.views import highlight
-from uth.reports.actions import editable, perform
 from uth.reports.services import get_visible_case
+from uth.reports.visibility import can_handle
+from uth.web import highlight
+
+bp = Blueprint("anonymisation", __name__)
 
 
 def _handled_case(reference: str):
@@ -57,9 +58,8 @@ def redact_all(reference: str):
         payload = {name: redact(texts[name], fs) for name, fs in by_field.items()}
         perform(current_user, case, "edit", payload, now=utcnow())
         db.session.commit()
-        purge_storage(case.id)  # the replaced text is kept nowhere: not in the WAL, not in old index segments
         flash(gettext("Fund i teksten er erstattet med pladsholdere."))
-    return redirect(url_for("audit.findings_page", reference=reference))
+    return redirect(url_for("anonymisation.findings_page", reference=reference))
 
 
 FIELD_LABELS = {"title": "Overskrift", "description": "Beskrivelse", "consequence": "Konsekvens for patienten",

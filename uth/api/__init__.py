@@ -1,6 +1,10 @@
-"""The JSON API under /api/v1 (SPEC §14); it calls the same services as the HTML views."""
-from flask import Blueprint
+"""The JSON API under /api/v1 (SPEC §14); it calls the same services as the HTML views.
 
-bp = Blueprint("api", __name__)
+The route modules below add their routes to `bp` and declare their OpenAPI paths (`PATHS`,
+optionally `SCHEMAS`), which `openapi.openapi_document` merges in this order."""
+from uth.api import actions, analyses, audit, cases, learning, meta, reports, search
+from uth.api.blueprint import bp
 
-from uth.api import actions, analyses, audit, cases, learning, meta, reports, search  # noqa: E402,F401
+ROUTE_MODULES = (meta, reports, cases, actions, audit, search, learning, analyses)
+
+__all__ = ["ROUTE_MODULES", "bp"]

@@ -1,19 +1,18 @@
-"""API routes of the actions feature; adds its OpenAPI paths to uth.api.openapi.PATHS."""
+"""API routes of the actions feature; its OpenAPI paths in PATHS."""
 from __future__ import annotations
 
 from flask import g, jsonify
 
-from uth.anonymisation.services import purge_storage
-from uth.api import bp
 from uth.api.auth import token_required
+from uth.api.blueprint import bp
 from uth.api.helpers import json_body
-from uth.api.openapi import PATHS, _ERR, _json, _ref
+from uth.api.openapi import _ERR, _json, _ref
 from uth.clock import utcnow
 from uth.extensions import db
-from uth.reports.actions import PURGING_ACTIONS, perform
+from uth.handling.actions import perform
+from uth.handling.workflow import ACTIONS
 from uth.reports.presenters import case_json
 from uth.reports.services import get_visible_case
-from uth.reports.workflow import ACTIONS
 
 
 @bp.post("/api/v1/cases/<reference>/actions")
@@ -27,8 +26,6 @@ def case_action(reference: str):
     payload = {k: v for k, v in body.items() if k != "action"}
     perform(g.actor, case, action if isinstance(action, str) else "", payload, now=now)
     db.session.commit()
-    if action in PURGING_ACTIONS:
-        purge_storage(case.id)
     return jsonify(case_json(case, g.actor, now))
 
 
@@ -69,7 +66,7 @@ _ACTION_BODY = {
                              "\"statement:<id>:answer\", the new text"},
 }
 
-PATHS.update({
+PATHS = {
     "/api/v1/cases/{reference}/actions": {"post": {
         "summary": "Act on a case (workflow action of SPEC §5)",
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _S}],
@@ -81,4 +78,4 @@ PATHS.update({
                     "content": {"application/json": {"schema": {"oneOf": [_ref("Errors"), _ref("Findings")]}}}},
         },
     }},
-})
+}

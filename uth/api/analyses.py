@@ -1,20 +1,26 @@
-"""API routes of the analyses feature (SPEC §14); adds its OpenAPI paths to uth.api.openapi.PATHS."""
+"""API routes of the analyses feature (SPEC §14); its OpenAPI paths in PATHS."""
 from __future__ import annotations
 
 from flask import g, jsonify
 
-from uth.api import bp
 from uth.api.auth import token_required
+from uth.api.blueprint import bp
 from uth.api.helpers import json_body
-from uth.api.openapi import PATHS, _ERR, _422, _json, _ref, SCHEMAS
+from uth.api.openapi import _ERR, _422, _json, _ref
 from uth.clock import utcnow
 from uth.errors import NotFound
 from uth.extensions import db
 from uth.rca.models import PARTS
 from uth.rca.parts import add_part
 from uth.rca.presenters import PART_JSON, action_item_json, analysis_json
-from uth.rca.services import (create_analysis, get_analysis, link_case, remove_entry, set_status,
-                              update_action_item_status)
+from uth.rca.services import (
+    create_analysis,
+    get_analysis,
+    link_case,
+    remove_entry,
+    set_status,
+    update_action_item_status,
+)
 from uth.reports.services import get_visible_case
 
 
@@ -101,7 +107,7 @@ _403 = {"403": _json(_ref("Error"), "Visible to the caller, but read-only for th
 _STR = {"type": "string"}
 _PART_NAMES = [*PARTS, "cases"]
 
-SCHEMAS["Analysis"] = {
+SCHEMAS = {"Analysis": {
     "type": "object",
     "properties": {
         "id": {"type": "integer"}, "method": {"type": "string", "enum": ["kaa", "rca2", "event_analysis", "aggregated"]},
@@ -114,9 +120,9 @@ SCHEMAS["Analysis"] = {
         "contributing_factors": {"type": "array", "items": {"type": "object"}},
         "action_items": {"type": "array", "items": {"type": "object"}},
     },
-}
+}}
 
-PATHS.update({
+PATHS = {
     "/api/v1/cases/{reference}/analyses": {"post": {
         "summary": "Start an analysis of a case",
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _STR}],
@@ -154,4 +160,4 @@ PATHS.update({
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {
             "status": {"type": "string", "enum": ["planned", "in_progress", "done", "cancelled"]}}}}}},
         "responses": {"200": _json({"type": "object"}), **_ERR, **_403, **_422}}},
-})
+}

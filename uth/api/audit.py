@@ -1,12 +1,12 @@
-"""API routes of the audit feature; adds its OpenAPI paths to uth.api.openapi.PATHS."""
+"""API routes of the audit feature; its OpenAPI paths in PATHS."""
 from __future__ import annotations
 
 from flask import g, jsonify
 from sqlalchemy import select
 
-from uth.api import bp
 from uth.api.auth import token_required
-from uth.api.openapi import PATHS, _ERR, _json
+from uth.api.blueprint import bp
+from uth.api.openapi import _ERR, _json
 from uth.audit.models import AuditEntry
 from uth.audit.trail import entry_json, may_read_case_trail
 from uth.errors import NotFound
@@ -30,10 +30,10 @@ _ENTRY = {"type": "object", "properties": {
     "at": {"type": "string", "format": "date-time"}, "actor": _S, "action": _S,
     "detail": {"type": "object"}, "purpose": {"type": "string", "nullable": True}, "ip": {"type": "string", "nullable": True}}}
 
-PATHS.update({
+PATHS = {
     "/api/v1/cases/{reference}/audit": {"get": {
         "summary": "Audit trail of a case (central risk managers over the case, admins)",
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _S}],
         "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _ENTRY}}}), **_ERR},
     }},
-})
+}

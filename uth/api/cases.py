@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from uth.api import bp
 from uth.api.auth import token_required
+from uth.api.blueprint import bp
 from uth.api.helpers import int_arg
-from uth.audit.services import api_purpose as personal_data_purpose, record_case_view
 from uth.auth.permissions import has_case_role
 from uth.clock import utcnow
 from uth.deadlines.rules import local_date
 from uth.errors import NotFound
 from uth.extensions import db
 from uth.reports.filters import filters_from_args
+from uth.reports.personal_data import purpose_text, record_view, shows_patient
 from uth.reports.presenters import case_json
 from uth.reports.queries import queue
 from uth.reports.services import get_visible_case
@@ -39,9 +39,11 @@ def get_case(reference: str):
     """One case, as the caller may see it; 404 outside scope."""
     now = utcnow()
     case = get_visible_case(g.actor, reference)
-    purpose = personal_data_purpose(g.actor, case, now=now)
+    given = request.args.get("purpose") or request.headers.get("X-UTH-Purpose")
+    purpose = purpose_text(given) if given else None
+    if not shows_patient(g.actor, case, purpose):
+        purpose = None
     body = case_json(case, g.actor, now, purpose=purpose)
-    if purpose is None:  # with a purpose, the view is in the trail already
-        record_case_view(g.actor, case, now=now, shown=[k for k in ("reporter",) if k in body])
-        db.session.commit()
+    record_view(g.actor, case, now=now, purpose=purpose, shown=[k for k in ("reporter",) if k in body])
+    db.session.commit()
     return jsonify(body)

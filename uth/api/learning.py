@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from uth.api import bp
 from uth.api.auth import token_required
+from uth.api.blueprint import bp
 from uth.api.helpers import json_body
-from uth.api.openapi import PATHS, _ERR, _json, _ref
+from uth.api.openapi import _ERR, _json, _ref
 from uth.clock import utcnow
 from uth.errors import NotFound
 from uth.extensions import db
@@ -113,7 +113,7 @@ _EDIT = {"type": "object", "properties": {k: _S for k in ("title", "summary", "l
 _409 = {"409": _json(_ref("Error"), "Wrong state")}
 _422 = {"422": _json(_ref("Errors"), "Invalid input")}
 
-PATHS.update({
+PATHS = {
     "/api/v1/cases/{reference}/learning": {"post": {
         "summary": "Draft a learning summary from a closed case",
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _S}],
@@ -146,4 +146,4 @@ PATHS.update({
         "responses": {"200": _json({"type": "object", "properties": {
             "rows": {"type": "array", "items": {"type": "object", "properties": {"key": _S, "count": {"type": "integer", "nullable": True}}}},
             "year": {"type": "integer"}, "total": {"type": "integer", "nullable": True}, "min_cell": {"type": "integer"}}}), **_ERR, **_422}}},
-})
+}

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from sqlalchemy import func, or_, select, text
 
-from uth.api import bp
 from uth.api.auth import token_required
+from uth.api.blueprint import bp
 from uth.api.openapi import openapi_document
 from uth.auth.models import Organisation
 from uth.auth.orgs import org_json

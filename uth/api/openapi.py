@@ -73,7 +73,8 @@ _ERR = {"401": _json(_ref("Error"), "No or bad token"), "404": _json(_ref("Error
 _422 = {"422": _json(_ref("Errors"), "Invalid input")}
 _PUBLIC = {"security": []}
 
-# path -> method -> operation. Features that add API routes add them here; a test compares with the url map.
+# path -> method -> operation of the routes in meta, reports and cases; the other route modules
+# declare their own `PATHS`. A test compares the merged document with the url map.
 PATHS: dict[str, dict[str, dict]] = {
     "/healthz": {"get": {"summary": "Health check", **_PUBLIC, "responses": {"200": _json(_OBJ), "503": _json(_OBJ, "A part is failing")}}},
     "/api/v1/openapi.json": {"get": {"summary": "This document", **_PUBLIC, "responses": {"200": _json(_OBJ)}}},
@@ -106,11 +107,17 @@ PATHS: dict[str, dict[str, dict]] = {
 
 def openapi_document(app: Flask) -> dict:
     """The whole document, with a bearer security scheme applied by default."""
+    from uth.api import ROUTE_MODULES
+
+    paths, schemas = dict(PATHS), dict(SCHEMAS)
+    for module in ROUTE_MODULES:
+        paths.update(getattr(module, "PATHS", {}))
+        schemas.update(getattr(module, "SCHEMAS", {}))
     return {
         "openapi": "3.0.3",
         "info": {"title": "UTH API", "version": "1", "description": "Cross-sector adverse event reporting (Danish healthcare)."},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }

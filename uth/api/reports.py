@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify
 
-from uth.api import bp
 from uth.api.auth import token_required
+from uth.api.blueprint import bp
 from uth.api.helpers import json_body
 from uth.clock import utcnow
 from uth.extensions import db, limiter

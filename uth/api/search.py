@@ -1,4 +1,4 @@
-"""API routes of the search feature; adds its OpenAPI paths to uth.api.openapi.PATHS.
+"""API routes of the search feature; its OpenAPI paths in PATHS.
 
 Items are `{reference, title, snippet, score}`; a learning summary's `reference` is
 "learning:<id>" (its id for GET /api/v1/learning/<id>). `snippet` is HTML with <mark> around
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from uth.api import bp
 from uth.api.auth import token_required
+from uth.api.blueprint import bp
 from uth.api.helpers import int_arg
-from uth.api.openapi import PATHS, _ERR, _STR, _422, _json
+from uth.api.openapi import _ERR, _STR, _422, _json
 from uth.errors import Invalid
 from uth.search.backend import QuerySyntaxError
 from uth.search.services import KINDS, ORDERS, Result, filters_from_args, search_cases
@@ -54,7 +54,7 @@ _ITEM = {"type": "object", "properties": {
     "title": _STR, "snippet": {"type": "string", "description": "escaped HTML, matches in <mark>"},
     "score": {"type": "number"}}}
 
-PATHS.update({
+PATHS = {
     "/api/v1/search": {"get": {
         "summary": "Full-text search (words, \"phrases\", OR, NOT/-word, prefix*) among what the caller may see; "
                    "forum members and reporters search published learning summaries",
@@ -66,4 +66,4 @@ PATHS.update({
                 ("page", _INT), ("per_page", _INT))],
         "responses": {"200": _json({"type": "object", "properties": {"total": _INT, "items": {"type": "array", "items": _ITEM}}}),
                       **_ERR, **_422}}},
-})
+}

@@ -37,27 +37,3 @@ def record(actor: User | str | None, action: str, *, now: datetime, case=None, o
     )
     db.session.add(entry)
     return entry
-
-
-def holds_personal_data(case) -> bool:
-    """Patient or reporter identity still on the case (closing deletes them)."""
-    return any((case.patient_cpr, case.patient_name, case.reporter_name, case.reporter_email, case.reporter_phone))
-
-
-def record_case_view(actor: User, case, *, now: datetime, shown: list[str]) -> None:
-    """A view of a case that holds personal data (SPEC §13): who, when, and which identities were
-    shown (`reporter`). Opening the patient's data is recorded with its purpose instead."""
-    if holds_personal_data(case):
-        record(actor, "case.viewed", now=now, case=case, detail={"reference": case.reference, "shown": shown})
-
-
-def api_purpose(actor: User, case, *, now: datetime) -> str | None:
-    """The purpose an API caller gives for opening patient data (`?purpose=` or X-UTH-Purpose); audited and committed."""
-    from uth.auth.permissions import can_see_patient
-
-    purpose = (request.args.get("purpose") or request.headers.get("X-UTH-Purpose") or "").strip()[:500]
-    if not purpose or not can_see_patient(actor, case) or not (case.patient_cpr or case.patient_name):
-        return None
-    record(actor, "case.personal_data_viewed", now=now, case=case, detail={"reference": case.reference}, purpose=purpose)
-    db.session.commit()
-    return purpose

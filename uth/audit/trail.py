@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -13,7 +14,6 @@ from uth.audit.models import AuditEntry
 from uth.auth.models import Role, User
 from uth.auth.permissions import in_subtree, scope_paths
 from uth.deadlines.rules import local_midnight
-from uth.reports.models import Case
 
 CSV_COLUMNS = ("at", "actor", "action", "reference", "purpose", "ip", "detail")
 
@@ -23,24 +23,28 @@ def may_read_trail(actor: User) -> bool:
     return actor.has_role(Role.ADMIN, Role.CENTRAL_RISK_MANAGER)
 
 
-def _central_cases(paths: list[str]) -> Select:
-    return select(Case.id).where(or_(
-        in_subtree(Case.handling_org_id, paths),
-        in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), paths)))
+@dataclass(frozen=True)
+class CaseLookup:
+    """How the trail finds cases (they live in a higher layer, which passes this in):
+    `under(paths)` selects the ids of the cases handled in or happening in those subtrees,
+    `by_reference(reference)` the id of the case with that reference."""
+
+    under: Callable[[list[str]], Select]
+    by_reference: Callable[[str], Select]
 
 
-def visible_entries_clause(actor: User) -> ColumnElement[bool]:
+def visible_entries_clause(actor: User, cases: CaseLookup) -> ColumnElement[bool]:
     """Admins: every entry; central risk managers: entries of cases and organisations in their subtree."""
     if actor.has_role(Role.ADMIN):
         return true()
     paths = scope_paths(actor, Role.CENTRAL_RISK_MANAGER)
     if not paths:
         return false()
-    return or_(AuditEntry.case_id.in_(_central_cases(paths)),
+    return or_(AuditEntry.case_id.in_(cases.under(paths)),
                (AuditEntry.case_id.is_(None)) & in_subtree(AuditEntry.org_id, paths))
 
 
-def may_read_case_trail(actor: User, case: Case) -> bool:
+def may_read_case_trail(actor: User, case) -> bool:
     """The case's trail: admins, and central risk managers over its handling or event organisation."""
     if actor.has_role(Role.ADMIN):
         return True
@@ -74,10 +78,10 @@ class TrailFilter:
                     errors[name] = ["Ugyldig dato (brug ÅÅÅÅ-MM-DD)"]
         return found, errors
 
-    def apply(self, query: Select) -> Select:
+    def apply(self, query: Select, cases: CaseLookup) -> Select:
         """Narrow a query of audit entries."""
         if self.reference:
-            query = query.where(AuditEntry.case_id.in_(select(Case.id).where(Case.reference == self.reference)))
+            query = query.where(AuditEntry.case_id.in_(cases.by_reference(self.reference)))
         if self.actor:
             query = query.where(func.lower(AuditEntry.actor_label).contains(self.actor.lower(), autoescape=True))
         if self.action:
@@ -90,10 +94,10 @@ class TrailFilter:
 
 
 
-def trail_query(actor: User, filters: TrailFilter) -> Select:
+def trail_query(actor: User, filters: TrailFilter, cases: CaseLookup) -> Select:
     """Visible entries matching the filters, newest first."""
-    query = select(AuditEntry).where(visible_entries_clause(actor))
-    return filters.apply(query).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    query = select(AuditEntry).where(visible_entries_clause(actor, cases))
+    return filters.apply(query, cases).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 def entry_json(entry: AuditEntry) -> dict:

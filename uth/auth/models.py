@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uth.extensions import db
@@ -121,11 +121,3 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
-
-
-class ReferenceCounter(db.Model):
-    """Per-year sequence behind UTH-YYYY-NNNNNN; a row lock makes it safe across workers."""
-
-    __tablename__ = "reference_counters"
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last: Mapped[int] = mapped_column(Integer, default=0)

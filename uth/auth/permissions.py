@@ -1,15 +1,11 @@
-"""Who may see what: one visibility query for lists, search and single cases (SPEC §1, §4)."""
+"""Grant-level predicates: which organisations a user's grants cover (SPEC §1).
+
+Which cases a user may see is decided with the cases: `uth.reports.visibility`."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union_all
-from sqlalchemy.sql.expression import SelectBase
+from sqlalchemy import ColumnElement, false, or_, select
 
 from uth.auth.models import Organisation, Role, User
-from uth.extensions import db
-from uth.reports.models import Case, CaseOrg
-
-FULL = "full"
-LIMITED = "limited"
 
 
 def scope_paths(actor: User, *roles: Role) -> list[str]:
@@ -22,106 +18,6 @@ def in_subtree(org_id_col, paths: list[str]) -> ColumnElement[bool]:
     if not paths:
         return false()
     return org_id_col.in_(select(Organisation.id).where(or_(*[Organisation.path.like(p + "%") for p in paths])))
-
-
-def _full_clause(actor: User) -> ColumnElement[bool]:
-    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-    central_paths = scope_paths(actor, Role.CENTRAL_RISK_MANAGER)
-    return or_(
-        in_subtree(Case.handling_org_id, case_paths),
-        and_(Case.handling_org_id.is_(None), in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), central_paths)),
-    )
-
-
-def _limited_clause(actor: User) -> ColumnElement[bool]:
-    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-    return exists().where(CaseOrg.case_id == Case.id, in_subtree(CaseOrg.org_id, case_paths))
-
-
-def visible_cases_clause(actor: User) -> ColumnElement[bool]:
-    """SQL condition: cases the actor may open as a risk manager (full or limited view)."""
-    return or_(_full_clause(actor), _limited_clause(actor))
-
-
-def visible_cases(actor: User) -> Select:
-    """The query every case list, search and single-case look-up starts from."""
-    return select(Case).where(visible_cases_clause(actor))
-
-
-def sees_every_case(actor: User) -> bool:
-    """A central risk manager over every organisation tree: every case is in scope (each case names
-    an organisation: the event's or the reporter's, which validation requires)."""
-    central = scope_paths(actor, Role.CENTRAL_RISK_MANAGER)
-    if not central:
-        return False
-    roots = db.session.scalars(select(Organisation.path).where(Organisation.parent_id.is_(None)))
-    return all(any(root.startswith(path) for path in central) for root in roots)
-
-
-def visible_case_ids(actor: User, *conditions: ColumnElement[bool]) -> SelectBase:
-    """Ids of the visible cases that meet `conditions` (on Case), for the search engine's `allowed`.
-
-    The same cases as `visible_cases_clause`, in the form SQLite runs fastest. A local risk
-    manager's scope is a small part of the cases: a union of the cases handled there and those it
-    is involved in uses their indexes (at 100,000 cases: 6 ms instead of 66 for the one OR, which
-    checked the involved organisations of every case). A central risk manager's usually covers most
-    of them, and with filters one pass over the table is cheapest (76 ms against 127).
-    """
-    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-    central_paths = scope_paths(actor, Role.CENTRAL_RISK_MANAGER)
-    if central_paths and conditions:
-        return select(Case.id).where(visible_cases_clause(actor), *conditions)
-    handled_here = in_subtree(Case.handling_org_id, case_paths)
-    parts = []
-    if case_paths:
-        parts.append(select(Case.id).where(handled_here))
-        involved_here = select(CaseOrg.case_id).where(in_subtree(CaseOrg.org_id, case_paths))
-        parts.append(select(Case.id).where(Case.id.in_(involved_here), or_(Case.handling_org_id.is_(None), ~handled_here)))
-    if central_paths:
-        parts.append(select(Case.id).where(Case.handling_org_id.is_(None),
-                                           in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), central_paths)))
-    if not parts:
-        return select(Case.id).where(false())
-    ids = union_all(*parts)  # the parts do not overlap, except a rare unrouted case both involved and central
-    return select(Case.id).where(Case.id.in_(ids), *conditions) if conditions else ids
-
-
-def _covers(paths: list[str], org: Organisation | None) -> bool:
-    return org is not None and any(org.path.startswith(p) for p in paths)
-
-
-def case_view_level(actor: User, case: Case) -> str | None:
-    """FULL for the handling organisation's risk managers (and central ones over unrouted cases),
-    LIMITED for risk managers of an involved organisation, None otherwise."""
-    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-    if case.handling_org is not None and _covers(case_paths, case.handling_org):
-        return FULL
-    if case.handling_org is None and _covers(scope_paths(actor, Role.CENTRAL_RISK_MANAGER), case.effective_org):
-        return FULL
-    if any(_covers(case_paths, link.org) for link in case.involved):
-        return LIMITED
-    return None
-
-
-def can_see_reporter(actor: User, case: Case) -> bool:
-    """Reporter identity: full view only; an anonymous reporter only for the owning organisation."""
-    if case_view_level(actor, case) != FULL:
-        return False
-    if not case.reporter_anonymous:
-        return True
-    paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-    return _covers(paths, case.owning_org or case.handling_org)
-
-
-def can_see_patient(actor: User, case: Case) -> bool:
-    """Patient name and CPR: the handling organisation's risk managers only."""
-    return case_view_level(actor, case) == FULL
-
-
-def can_handle(actor: User, case: Case) -> bool:
-    """True when the actor may act on the case as its handler."""
-    return case_view_level(actor, case) == FULL
-
 
 
 def has_case_role(actor: User) -> bool:

@@ -36,7 +36,7 @@ def _failure_limit() -> str:
 def home_for(user) -> str:
     """Where a user lands after signing in."""
     if user.has_role(Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER):
-        return url_for("reports.queue_page")
+        return url_for("handling.queue_page")
     if user.has_role(Role.ADMIN):
         return url_for("routing.rules_page")
     return url_for("reports.new_report")

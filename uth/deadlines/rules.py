@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from uth.clock import LOCAL_TZ
 from uth.deadlines.calendar import DEFAULT_EXTRA_CLOSED, add_working_days, parse_extra_closed
 
 __all__ = [
@@ -30,8 +30,6 @@ __all__ = [
     "local_date",
     "respond_by",
 ]
-
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 
 _DEFAULT_ACK_WORKING_DAYS = 3
 _DEFAULT_CLOSE_DAYS = 90

@@ -1,123 +1,12 @@
-"""The deadline sweep (SPEC §6): record each overdue deadline once and tell who must act.
-
-Safe to run on several machines at once: `overdue_records` has a unique key on
-(case_id, deadline) and each record is inserted in its own SAVEPOINT. On PostgreSQL a second
-sweep inserting the same key waits for the first one's transaction; if that commits, the
-insert fails with a unique violation, its savepoint is rolled back and the deadline is
-skipped, together with its notifications and audit row (which live in the same savepoint).
-So a deadline is recorded, audited and announced exactly once, however many sweeps race.
-"""
+"""The sweep behind `uth sweep-deadlines` (SPEC §6): every feature with deadlines registers a
+sweeper (`hooks.SWEEPERS`: the case and statement deadlines, analyses' action items, ...)."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
-
-from uth.audit.services import record
-from uth.deadlines.models import OverdueRecord
-from uth.deadlines.rules import is_overdue, local_date
-from uth.extensions import db
-from uth.notifications.services import central_risk_managers_above, notify_overdue, risk_managers_of
-from uth.reports.models import Case
-from uth.reports.presenters import open_deadlines
-from uth.reports.queries import next_due_expr
-
-BATCH_SIZE = 500
-
-Sweeper = Callable[[datetime], int]
-SWEEPERS: list[Sweeper] = []
-
-
-def register_sweeper(sweeper: Sweeper) -> Sweeper:
-    """Add a sweeper (now -> number of things recorded) that `uth sweep-deadlines` runs; usable as a decorator."""
-    if sweeper not in SWEEPERS:
-        SWEEPERS.append(sweeper)
-    return sweeper
+from uth import hooks
 
 
 def run_sweepers(now: datetime) -> dict[str, int]:
-    """Run every registered sweeper in order; {sweeper name: count}."""
-    return {getattr(s, "__name__", repr(s)): s(now) for s in SWEEPERS}
-
-
-@dataclass
-class SweepResult:
-    """What one sweep did."""
-
-    recorded: int = 0
-    notified: int = 0
-
-
-def _overdue_case_batches(today: date):
-    """Open cases whose nearest open deadline lies before today, in id order, a batch at a time."""
-    due = next_due_expr()
-    last_id = 0
-    while True:
-        batch = list(db.session.scalars(
-            select(Case).where(due < today, Case.id > last_id)
-            .options(selectinload(Case.statements), selectinload(Case.handling_org))
-            .order_by(Case.id).limit(BATCH_SIZE)
-        ))
-        if not batch:
-            return
-        yield batch
-        last_id = batch[-1].id
-
-
-def _recipients(case: Case, deadline: str) -> list:
-    """Handling risk managers; for close_by (or an unrouted case) also the central ones above."""
-    users = list(risk_managers_of(case.handling_org_id))
-    if deadline == "close_by" or case.handling_org_id is None:
-        users += central_risk_managers_above(case.handling_org or case.effective_org)
-    return users
-
-
-def _record_once(case: Case, deadline: str, due_on: date, now: datetime) -> int | None:
-    """Record, audit and notify one overdue deadline; None when another sweep got there first."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(OverdueRecord(case_id=case.id, deadline=deadline, due_on=due_on, recorded_at=now))
-            db.session.flush()
-            record("system", "deadline.overdue", now=now, case=case,
-                   detail={"reference": case.reference, "deadline": deadline, "due_on": due_on.isoformat()})
-            return notify_overdue(case, deadline, due_on, _recipients(case, deadline), now=now)
-    except IntegrityError:
-        return None
-
-
-def record_missed_on_import(case: Case, *, now: datetime) -> int:
-    """The deadlines a case moved in from another system had already missed: recorded (the queue
-    shows them overdue) but not announced, so a history import does not flood the inboxes."""
-    missed = [(deadline, due_on) for deadline, due_on in open_deadlines(case) if is_overdue(due_on, now)]
-    for deadline, due_on in missed:
-        db.session.add(OverdueRecord(case_id=case.id, deadline=deadline, due_on=due_on, recorded_at=now))
-    return len(missed)
-
-
-def sweep_deadlines(*, now: datetime) -> SweepResult:
-    """Record each open deadline that has passed (end of its local day) once, and notify about it."""
-    result = SweepResult()
-    for batch in _overdue_case_batches(local_date(now)):
-        done = {tuple(row) for row in db.session.execute(
-            select(OverdueRecord.case_id, OverdueRecord.deadline)
-            .where(OverdueRecord.case_id.in_([c.id for c in batch]))
-        )}
-        for case in batch:
-            for deadline, due_on in open_deadlines(case):
-                if (case.id, deadline) in done or not is_overdue(due_on, now):
-                    continue
-                notified = _record_once(case, deadline, due_on, now)
-                if notified is not None:
-                    result.recorded += 1
-                    result.notified += notified
-    return result
-
-
-@register_sweeper
-def case_deadlines(now: datetime) -> int:
-    """The case and statement deadlines of SPEC §6, as a registered sweeper."""
-    return sweep_deadlines(now=now).recorded
+    """Run every registered sweeper in registration order; {sweeper name: things recorded}."""
+    return {getattr(s, "__name__", repr(s)): s(now) for s in hooks.get(hooks.SWEEPERS)}

@@ -1,16 +1,28 @@
 """Pages for samlerapportering (SPEC §11): a month form of counts per unit, and month locks."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from uth.clock import utcnow
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.i18n import gettext as _
-from uth.learning.batch import FIRST_YEAR, MAX_COUNT, batch_units, counts_for, current_month, is_locked, lock_month, lock_units, parse_month, save_counts
+from uth.learning.batch import (
+    FIRST_YEAR,
+    MAX_COUNT,
+    batch_units,
+    counts_for,
+    current_month,
+    is_locked,
+    lock_month,
+    lock_units,
+    parse_month,
+    save_counts,
+)
 from uth.learning.models import BATCH_KINDS
-from uth.learning.views import bp
+
+bp = Blueprint("batch", __name__)
 
 
 def _month(raw: str | None):
@@ -61,7 +73,7 @@ def save_batch():
         db.session.rollback()
         return _page(month or current_month(utcnow()), errors=err.errors, values=request.form if month else None, status=422)
     db.session.commit()
-    return redirect(url_for("learning.batch_page", month=f"{month:%Y-%m}", saved=1))
+    return redirect(url_for("batch.batch_page", month=f"{month:%Y-%m}", saved=1))
 
 
 @bp.post("/batch/lock")
@@ -71,4 +83,4 @@ def lock_batch():
     month = _month(request.form.get("month"))
     lock_month(current_user, request.form.get("org", ""), month, now=utcnow())
     db.session.commit()
-    return redirect(url_for("learning.batch_page", month=f"{month:%Y-%m}"))
+    return redirect(url_for("batch.batch_page", month=f"{month:%Y-%m}"))

@@ -1,10 +1,10 @@
-"""`uth` commands of the learning feature (registered on uth.cli.uth_cli)."""
+"""`uth send-digest`: the learning digest for forum members."""
 from __future__ import annotations
 
 import click
 
-from uth.cli import command
 from uth.clock import utcnow
+from uth.commands import command
 
 
 @command("send-digest")

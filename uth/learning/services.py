@@ -11,12 +11,13 @@ from uth.anonymisation.scanner import Finding, scan, without_accepted
 from uth.anonymisation.services import case_names, finding_dict
 from uth.audit.services import record
 from uth.auth.models import Organisation, Role, User
-from uth.auth.permissions import can_handle, in_subtree, scope_paths
+from uth.auth.permissions import in_subtree, scope_paths
 from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.learning.models import CLUSTER, DRAFT, NATIONAL, PUBLISHED, RETRACTED, VISIBILITIES, LearningSummary
 from uth.reports.models import Case, Status
 from uth.reports.validation import _text
+from uth.reports.visibility import can_handle
 from uth.search.backend import QuerySyntaxError
 from uth.search.services import ranked_ids
 from uth.taxonomy.services import codes, under

@@ -6,25 +6,22 @@ import io
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup, escape
 
 from uth.clock import utcnow
 from uth.deadlines.rules import local_date
 from uth.errors import FindingsError, Invalid
-from uth.rca.services import get_analysis
 from uth.extensions import db
 from uth.i18n import gettext as _
-from uth.i18n_en import EN
 from uth.learning import services
-from uth.learning.digest import parse_since
 from uth.learning.charts import bar_chart, line_chart, value_text
-from uth.learning.i18n import LEARNING_EN, code_label
+from uth.learning.digest import parse_since
+from uth.learning.i18n import code_label
 from uth.learning.models import DRAFT, VISIBILITIES
 from uth.learning.stats import DIMENSIONS, NONE_KEY, available_years, may_see_stats, parse_year, statistics
+from uth.rca.services import get_analysis
 from uth.reports.services import get_visible_case
 from uth.taxonomy.services import terms
-
-EN.update({k: v for k, v in LEARNING_EN.items() if k not in EN})
+from uth.web import highlight
 
 bp = Blueprint("learning", __name__)
 
@@ -40,17 +37,6 @@ STAT_KINDS = {"event_type": "event_types", "transition": "transition_types", "se
 def _require_reader():
     if not services.may_read_learning(current_user):
         abort(404)
-
-
-def highlight(text: str | None, findings) -> Markup:
-    """The text with each finding wrapped in <mark>, everything else escaped."""
-    text = text or ""
-    out, pos = [], 0
-    for f in sorted(findings, key=lambda f: f.start):
-        out += [escape(text[pos:f.start]), Markup('<mark title="%s">%s</mark>') % (f.kind, text[f.start:f.end])]
-        pos = f.end
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
 
 
 def _filters() -> dict:
@@ -238,5 +224,3 @@ def stats_csv():
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="uth-stats-{by}-{year}.csv"'})
 
-
-from uth.learning import batch_views  # noqa: E402,F401

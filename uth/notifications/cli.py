@@ -1,9 +1,10 @@
-"""`uth` commands of the notifications feature (registered on uth.cli.uth_cli)."""
+"""`uth send-notifications` (SPEC §7; cron, every minute)."""
 from __future__ import annotations
 
 import click
 
-from uth.cli import command, fail
+from uth.clock import parse_now
+from uth.commands import command, fail
 
 
 @command("send-notifications")
@@ -12,7 +13,6 @@ from uth.cli import command, fail
 @click.option("--now", "now_text", metavar="ISO", help="Run as if it were this moment (ISO 8601; default: now).")
 def send_notifications_cmd(limit: int, now_text: str | None):
     """Deliver due e-mails from the outbox over SMTP (UTH_SMTP_HOST/PORT), with retries (SPEC §7)."""
-    from uth.deadlines.cli import parse_now
     from uth.notifications.sender import send_notifications
 
     result = send_notifications(now=parse_now(now_text), limit=limit)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from uth.extensions import db
@@ -28,3 +28,5 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When a sender took the message for delivery; a `sending` row with an old claim is recovered.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the message's case was anonymised while it waited: deleted once delivered or given up.
+    purge_when_done: Mapped[bool] = mapped_column(Boolean, default=False)

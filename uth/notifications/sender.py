@@ -19,9 +19,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from uth.anonymisation.services import purge_delivered
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
 
@@ -175,8 +174,14 @@ def send_notifications(*, now: datetime, limit: int = 100) -> SendResult:
             db.session.commit()
     finally:
         connection.close()
-    if result.sent or result.failed:
-        # A closed case's feedback mail carried the reporter's address: gone once it is delivered.
-        result.purged = purge_delivered()
-        db.session.commit()
+    result.purged = purge_done()
+    db.session.commit()
     return result
+
+
+def purge_done() -> int:
+    """Delete the delivered or given-up messages marked `purge_when_done` (the feedback mail of a
+    case closed and anonymised meanwhile carried the reporter's address)."""
+    deleted = db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.purge_when_done.is_(True), OutboxMessage.status.in_(("sent", "failed"))))
+    return deleted.rowcount or 0

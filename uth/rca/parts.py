@@ -7,12 +7,20 @@ from typing import Any
 
 from uth.audit.services import record
 from uth.auth.models import User
+from uth.clock import parse_datetime
 from uth.errors import Invalid
 from uth.extensions import db
-from uth.rca.models import (ACTION_STATUSES, PARTS, ActionItem, Analysis, CausalStatement, ContributingFactor,
-                            TeamMember, TimelineEntry)
+from uth.rca.models import (
+    ACTION_STATUSES,
+    PARTS,
+    ActionItem,
+    Analysis,
+    CausalStatement,
+    ContributingFactor,
+    TeamMember,
+    TimelineEntry,
+)
 from uth.rca.services import require_edit
-from uth.reports.validation import parse_datetime
 from uth.taxonomy.services import codes
 
 TEXT_MAX = 5000

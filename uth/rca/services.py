@@ -7,7 +7,6 @@ from sqlalchemy import and_, exists, select
 
 from uth.audit.services import record
 from uth.auth.models import User
-from uth.auth.permissions import FULL, LIMITED, case_view_level, visible_cases_clause
 from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.rca import workflow
@@ -15,6 +14,7 @@ from uth.rca.models import ACTION_STATUSES, METHODS, PARTS, ActionItem, Analysis
 from uth.rca.presenters import ordered_timeline
 from uth.reports.models import Case
 from uth.reports.services import add_event, get_visible_case
+from uth.reports.visibility import FULL, LIMITED, case_view_level, visible_cases_clause
 
 
 def may_contribute(actor: User, case: Case) -> bool:

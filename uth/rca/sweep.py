@@ -1,6 +1,6 @@
 """Overdue action items of analyses (SPEC §9): each is reported once to the risk managers.
 
-Registered as a sweeper of `uth sweep-deadlines`. Safe on several machines at once: an item is
+A sweeper of `uth sweep-deadlines` (`rca.init_app` registers it). Safe on several machines at once: an item is
 claimed by a conditional UPDATE (`overdue_notified_at IS NULL`), so only one sweep wins it.
 """
 from __future__ import annotations
@@ -13,7 +13,6 @@ from sqlalchemy.orm import selectinload
 from uth.audit.services import record
 from uth.auth.models import Role, User
 from uth.deadlines.rules import local_date
-from uth.deadlines.sweep import register_sweeper
 from uth.extensions import db
 from uth.notifications.services import central_risk_managers_above, dk_date, enqueue, risk_managers_of
 from uth.rca.models import OPEN_ACTION_STATUSES, ActionItem, Analysis
@@ -72,6 +71,3 @@ def sweep_action_items(now: datetime) -> int:
                detail={"analysis_id": item.analysis_id, "due_on": item.due_on.isoformat()})
         count += 1
     return count
-
-
-register_sweeper(sweep_action_items)

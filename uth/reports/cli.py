@@ -1,4 +1,4 @@
-"""`uth` commands of the reports feature (registered on uth.cli.uth_cli)."""
+"""`uth import-reports`: moving report history in from another system (SPEC §15)."""
 from __future__ import annotations
 
 import sys
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from uth.cli import command
 from uth.clock import utcnow
+from uth.commands import command
 from uth.extensions import db
 
 

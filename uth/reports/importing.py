@@ -8,9 +8,12 @@ from datetime import datetime
 
 from uth.audit.services import record
 from uth.auth.services import find_user
-from uth.deadlines.sweep import record_missed_on_import
+from uth.deadlines.models import OverdueRecord
+from uth.deadlines.rules import is_overdue
 from uth.errors import DomainError, Invalid
 from uth.extensions import db
+from uth.reports.models import Case
+from uth.reports.presenters import open_deadlines
 from uth.reports.services import submit_report
 from uth.reports.validation import parse_report
 
@@ -57,3 +60,12 @@ def import_reports(lines: Iterable[str], *, now: datetime) -> ImportResult:
         else:
             result.imported.append(case.reference)
     return result
+
+
+def record_missed_on_import(case: Case, *, now: datetime) -> int:
+    """The deadlines a case moved in from another system had already missed: recorded (the queue
+    shows them overdue) but not announced, so a history import does not flood the inboxes."""
+    missed = [(deadline, due_on) for deadline, due_on in open_deadlines(case) if is_overdue(due_on, now)]
+    for deadline, due_on in missed:
+        db.session.add(OverdueRecord(case_id=case.id, deadline=deadline, due_on=due_on, recorded_at=now))
+    return len(missed)

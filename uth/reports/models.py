@@ -173,3 +173,11 @@ class CaseEvent(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class ReferenceCounter(db.Model):
+    """Per-year sequence behind UTH-YYYY-NNNNNN; a row lock makes it safe across workers."""
+
+    __tablename__ = "reference_counters"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from uth.auth.models import User
-from uth.auth.permissions import FULL, can_see_patient, can_see_reporter, case_view_level
 from uth.deadlines.rules import age_in_days, is_overdue, local_date
 from uth.reports.models import OPEN_STATUSES, Case, Status
+from uth.reports.visibility import FULL, can_see_patient, can_see_reporter, case_view_level
 
 
 def _iso(value: datetime | date | None) -> str | None:

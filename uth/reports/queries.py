@@ -4,14 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case as when, func, or_, select
+from sqlalchemy import case as when
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from uth.auth.models import Organisation, User
-from uth.auth.permissions import in_subtree, visible_cases_clause
+from uth.auth.permissions import in_subtree
 from uth.extensions import db
 from uth.reports.models import OPEN_STATUSES, Case, Statement, Status
+from uth.reports.visibility import visible_cases_clause
 
 
 class least(GenericFunction):  # noqa: N801 - SQL function name
@@ -85,3 +87,11 @@ def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1, per
 def open_status_values() -> list[str]:
     """Values of the open states, for filters."""
     return [s.value for s in OPEN_STATUSES]
+
+
+def unrouted_cases(limit: int = 200) -> list[Case]:
+    """Cases no rule or risk manager caught: for the admins' routing view (no case content shown)."""
+    return list(db.session.scalars(
+        select(Case).where(Case.handling_org_id.is_(None), Case.status.in_(open_status_values()))
+        .order_by(Case.received_at).limit(limit)
+    ))

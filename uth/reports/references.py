@@ -6,8 +6,8 @@ import secrets
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from uth.auth.models import ReferenceCounter
 from uth.extensions import db
+from uth.reports.models import ReferenceCounter
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 

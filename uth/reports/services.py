@@ -8,14 +8,15 @@ from sqlalchemy import select
 
 from uth.audit.services import record
 from uth.auth.models import User
-from uth.auth.permissions import case_view_level, visible_cases
 from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
 from uth.errors import NotFound
 from uth.extensions import db
 from uth.notifications.services import notify_new_case, risk_managers_of
+from uth.reports.involved import refresh_involved
 from uth.reports.models import Case, CaseEvent, CaseOrg
 from uth.reports.references import new_receipt_code, next_reference, receipt_hash
 from uth.reports.validation import NewReport
+from uth.reports.visibility import case_view_level, visible_cases
 from uth.routing.services import route
 
 
@@ -79,6 +80,7 @@ def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: boo
     for org, role in data.involved:
         case.involved.append(CaseOrg(org=org, role=role))
     route(case)
+    refresh_involved(case)
     db.session.add(case)
     return case, receipt
 

@@ -3,19 +3,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
 from uth.auth.models import Organisation, User
+from uth.clock import parse_datetime
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.reports.severity import ACTUAL, POSSIBLE, needs_possible, severity
 from uth.taxonomy.services import codes
 
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 CPR_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ATC_RE = re.compile(r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$")
@@ -71,23 +70,6 @@ def valid_cpr(value: str) -> str | None:
         except ValueError:
             continue
     return None
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """ISO 8601 to aware UTC; a time without zone is Copenhagen local time (what people type)."""
-    if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, str) and value.strip():
-        text = value.strip().replace("Z", "+00:00")
-        try:
-            dt = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    else:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=LOCAL_TZ)
-    return dt.astimezone(timezone.utc)
 
 
 def _text(data: dict, key: str, errors: dict, *, required=False, min_len=0, max_len=TEXT_MAX, label="") -> str | None:

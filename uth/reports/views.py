@@ -1,32 +1,19 @@
-"""HTML pages: report forms, receipts, own reports, the queue and the case page."""
+"""The reporter's pages: the report forms (staff and public), the receipt, the status look-up, own reports."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from uth.audit.services import record_case_view
-from uth.auth.models import Organisation
-from uth.auth.permissions import FULL, can_see_patient, can_see_reporter, case_view_level, has_case_role
 from uth.clock import utcnow
-from uth.deadlines.rules import age_in_days, local_date
 from uth.errors import Invalid, NotFound
 from uth.extensions import db, limiter
-from uth.reports.filters import filters_from_args
 from uth.reports.forms import report_from_form
-from uth.reports.handling import open_statements_for
-from uth.reports.presenters import days_to_close, next_deadline, overdue_names
-from uth.reports.queries import queue
-from uth.reports.services import case_by_receipt, get_visible_case, own_reports, submit_report
+from uth.reports.services import case_by_receipt, own_reports, submit_report
 from uth.reports.validation import parse_report
 from uth.taxonomy.services import terms
+from uth.web import org_choices
 
 bp = Blueprint("reports", __name__)
-
-
-def org_choices() -> list[Organisation]:
-    """Every active organisation for the pickers (a datalist filters hundreds as you type)."""
-    return list(db.session.scalars(select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)))
 
 
 def form_context(public: bool) -> dict:
@@ -106,49 +93,3 @@ def status_page():
 def mine():
     """The reporter's own reports, their status and feedback."""
     return render_template("reports/mine.html", cases=own_reports(current_user))
-
-
-@bp.get("/cases")
-@login_required
-def queue_page():
-    """The risk manager's queue, nearest deadline first."""
-    if not has_case_role(current_user):
-        abort(404)
-    now = utcnow()
-    try:
-        filters = filters_from_args(request.args, current_user)
-    except Invalid:
-        return redirect(url_for("reports.queue_page"))
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    per_page = 50
-    cases, total = queue(current_user, filters, today=local_date(now), page=page, per_page=per_page)
-    rows = [
-        {"case": c, "level": case_view_level(current_user, c), "days_to_close": days_to_close(c, now),
-         "age": age_in_days(c.received_at, now), "next": next_deadline(c), "overdue": overdue_names(c, now),
-         "statement_wanted": bool(open_statements_for(current_user, c))}
-        for c in cases
-    ]
-    return render_template("cases/queue.html", rows=rows, total=total, page=page, per_page=per_page,
-                           args=request.args, orgs=org_choices())
-
-
-@bp.get("/cases/<reference>")
-@login_required
-def case_page(reference: str):
-    """One case: full view for the handling organisation, limited for involved ones."""
-    now = utcnow()
-    case = get_visible_case(current_user, reference)
-    level = case_view_level(current_user, case)
-    show_reporter = can_see_reporter(current_user, case)
-    html = render_template(
-        "cases/case.html", case=case, level=level, full=level == FULL,
-        show_reporter=show_reporter, show_patient=can_see_patient(current_user, case),
-        overdue=overdue_names(case, now), days_to_close=days_to_close(case, now), age=age_in_days(case.received_at, now),
-    )
-    if "personal_data_shown" not in g:  # opening the patient's data is audited with its purpose instead
-        record_case_view(current_user, case, now=now, shown=["reporter"] if show_reporter else [])
-        db.session.commit()
-    return html
-
-
-from uth.reports import action_views  # noqa: E402,F401  (registers the action routes on bp)

@@ -10,7 +10,6 @@ from uth.auth.models import SECTORS, User
 from uth.auth.orgs import get_org
 from uth.errors import Invalid, NotFound
 from uth.extensions import db
-from uth.reports.models import Case
 from uth.routing.models import RoutingRule
 
 
@@ -80,11 +79,3 @@ def move(actor: User, rule_id: int, direction: str, *, now: datetime) -> None:
         rule.priority = (i + 1) * 10
     record(actor, "routing_rule.moved", now=now, obj=rules[other if 0 <= other < len(rules) else index],
            detail={"direction": direction})
-
-
-def unrouted_cases(limit: int = 200) -> list[Case]:
-    """Cases no rule or risk manager caught: for the admins' routing view (no case content shown)."""
-    return list(db.session.scalars(
-        select(Case).where(Case.handling_org_id.is_(None), Case.status.notin_(["closed", "rejected"]))
-        .order_by(Case.received_at).limit(limit)
-    ))

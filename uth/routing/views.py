@@ -11,8 +11,9 @@ from uth.clock import utcnow
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.reports.forms import org_code
-from uth.reports.views import org_choices
+from uth.reports.queries import unrouted_cases
 from uth.routing import admin
+from uth.web import org_choices
 
 bp = Blueprint("routing", __name__)
 
@@ -46,7 +47,7 @@ def rules_page():
             return redirect(url_for("routing.rules_page"))
         except Invalid as err:
             errors = err.errors
-    return render_template("routing/rules.html", rules=admin.ordered_rules(), unrouted=admin.unrouted_cases(),
+    return render_template("routing/rules.html", rules=admin.ordered_rules(), unrouted=unrouted_cases(),
                            orgs=org_choices(), sectors=SECTORS, errors=errors, values=values), (422 if errors else 200)
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import Engine
 
 from .backend import Hit, QuerySyntaxError, SearchBackend, SearchDoc, SearchPage
 
-__all__ = ["Hit", "QuerySyntaxError", "SearchBackend", "SearchDoc", "SearchPage", "make_backend"]
+__all__ = ["Hit", "QuerySyntaxError", "SearchBackend", "SearchDoc", "SearchPage", "init_app", "make_backend"]
 
 
 def make_backend(name: str, *, index_dir: str | None = None, engine: Engine | None = None) -> SearchBackend:
@@ -23,3 +23,10 @@ def make_backend(name: str, *, index_dir: str | None = None, engine: Engine | No
 
         return PostgresSearchBackend(engine)
     raise ValueError(f"unknown search backend {name!r} (choose whoosh or postgres)")
+
+
+def init_app(app) -> None:
+    """Keep the index in step with the database after every commit (see `indexing`)."""
+    from .indexing import init_app as init_indexing
+
+    init_indexing(app)

@@ -1,19 +1,18 @@
-"""`uth` commands of the search feature (registered on uth.cli.uth_cli)."""
+"""`uth reindex`: rebuild the search index from the database."""
 from __future__ import annotations
 
 import sys
 
 import click
 
-from uth.cli import command
+from uth.commands import command
 
 
 @command("reindex")
 def reindex_cmd():
     """Rebuild the search index from the database (the source of truth)."""
-    from uth.search.indexing import get_backend, install, rebuild, source_count
+    from uth.search.indexing import get_backend, rebuild, source_count
 
-    install()
     backend = get_backend(fresh=True)
     with click.progressbar(length=source_count(), label="Indekserer", file=sys.stderr) as bar:
         counts = rebuild(backend, progress=bar.update)

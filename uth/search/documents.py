@@ -1,20 +1,42 @@
 """Searchable documents derived from database rows (the rows stay the source of truth)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from uth import hooks
 from uth.reports.models import Case
 from uth.taxonomy.models import TaxonomyTerm
 
 from .backend import SearchDoc
 
-try:  # the learning feature may be absent; index its summaries when it is there
-    from uth.learning.models import LearningSummary
-except ImportError:  # pragma: no cover - depends on which features are installed
-    LearningSummary = None
+
+@dataclass(frozen=True)
+class Source:
+    """A kind of document beside cases, registered by its feature (`hooks.SEARCH_SOURCES`).
+
+    `fields`: the row attributes whose change re-indexes it; `to_doc(row, event_labels,
+    transition_labels)`: the row as a document; `allowed(actor, filters)`: a select of the ids the
+    actor may find (None: none at all)."""
+
+    kind: str
+    model: type
+    fields: tuple[str, ...]
+    to_doc: Callable
+    allowed: Callable
+
+
+def sources() -> list[Source]:
+    """The registered document kinds beside cases."""
+    return hooks.get(hooks.SEARCH_SOURCES)
+
+
+def source_of(kind: str) -> Source | None:
+    """The registered source of a document kind."""
+    return next((s for s in sources() if s.kind == kind), None)
 
 
 def _labels(session: Session, kind: str) -> dict[str, tuple[str, str | None]]:
@@ -23,7 +45,7 @@ def _labels(session: Session, kind: str) -> dict[str, tuple[str, str | None]]:
     return {code: (label, parent) for code, label, parent in rows}
 
 
-def _label_path(labels: dict[str, tuple[str, str | None]], code: str | None) -> str:
+def label_path(labels: dict[str, tuple[str, str | None]], code: str | None) -> str:
     """The Danish labels of a taxonomy code and its ancestors ("Medicinering Ordination …")."""
     parts: list[str] = []
     while code and code in labels and len(parts) < 10:
@@ -38,21 +60,10 @@ def case_doc(case: Case, event_labels: dict, transition_labels: dict) -> SearchD
     fields = {  # the narrative first: snippets come from the start of the text
         "description": case.description, "consequence": case.consequence or "",
         "prevention": case.prevention or "", "conclusion": case.conclusion or "", "learning": case.learning or "",
-        "statements": answers, "event_type": _label_path(event_labels, case.event_type),
-        "transition": _label_path(transition_labels, case.transition_type), "reference": case.reference,
+        "statements": answers, "event_type": label_path(event_labels, case.event_type),
+        "transition": label_path(transition_labels, case.transition_type), "reference": case.reference,
     }
     return SearchDoc("case", case.id, case.title, fields, case.received_at)
-
-
-def learning_doc(summary, event_labels: dict, transition_labels: dict) -> SearchDoc:
-    """A learning summary as searchable text (its visibility is decided in SQL at search time)."""
-    fields = {
-        "summary": summary.summary, "learning_points": summary.learning_points or "",
-        "recommendations": summary.recommendations or "",
-        "event_type": _label_path(event_labels, summary.event_type),
-        "transition": _label_path(transition_labels, summary.transition_type),
-    }
-    return SearchDoc("learning", summary.id, summary.title, fields, summary.published_at or summary.created_at)
 
 
 def build_docs(session: Session, kind: str, ids: Iterable[int]) -> tuple[list[SearchDoc], set[int]]:
@@ -62,9 +73,9 @@ def build_docs(session: Session, kind: str, ids: Iterable[int]) -> tuple[list[Se
     if kind == "case":
         rows = session.scalars(select(Case).where(Case.id.in_(wanted)).options(selectinload(Case.statements)))
         docs = [case_doc(row, events, transitions) for row in rows]
-    elif kind == "learning" and LearningSummary is not None:
-        rows = session.scalars(select(LearningSummary).where(LearningSummary.id.in_(wanted)))
-        docs = [learning_doc(row, events, transitions) for row in rows]
+    elif (source := source_of(kind)) is not None:
+        rows = session.scalars(select(source.model).where(source.model.id.in_(wanted)))
+        docs = [source.to_doc(row, events, transitions) for row in rows]
     else:
         docs = []
     return docs, wanted - {doc.id for doc in docs}

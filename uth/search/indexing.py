@@ -21,13 +21,14 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import delete, event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
+from uth import hooks
 from uth.clock import utcnow
 from uth.extensions import db
 from uth.reports.models import Case, Statement
 
 from . import make_backend
 from .backend import SearchBackend
-from .documents import LearningSummary, build_docs
+from .documents import build_docs, sources
 from .models import DELETE, UPSERT, SearchOutbox
 
 EXTENSION = "uth_search"
@@ -37,8 +38,6 @@ SEARCH_WAIT = 0.5  # seconds a search waits for another applier before searching
 PENDING = "uth_search_pending"  # session.info flag: this transaction wrote outbox rows
 CASE_FIELDS = ("reference", "title", "description", "consequence", "prevention", "conclusion", "learning",
                "event_type", "transition_type", "received_at")
-LEARNING_FIELDS = ("title", "summary", "learning_points", "recommendations", "event_type", "transition_type",
-                   "published_at")
 _ADVISORY_KEY = 0x5E4C  # PostgreSQL advisory lock serialising index application across servers
 
 
@@ -97,21 +96,23 @@ def _changed(obj, names: Iterable[str]) -> bool:
 def _changes(session: Session) -> set[tuple[str, int, str]]:
     """(kind, id, op) of the documents this flush changes."""
     out: set[tuple[str, int, str]] = set()
+    others = sources() if has_app_context() else []
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Case) and (obj in session.new or _changed(obj, CASE_FIELDS)):
             out.add(("case", obj.id, UPSERT))
         elif isinstance(obj, Statement) and obj.case_id is not None:
             out.add(("case", obj.case_id, UPSERT))
-        elif LearningSummary is not None and isinstance(obj, LearningSummary) and (
-                obj in session.new or _changed(obj, LEARNING_FIELDS)):
-            out.add(("learning", obj.id, UPSERT))
+        else:
+            for source in others:
+                if isinstance(obj, source.model) and (obj in session.new or _changed(obj, source.fields)):
+                    out.add((source.kind, obj.id, UPSERT))
     for obj in session.deleted:
         if isinstance(obj, Case):
             out.add(("case", obj.id, DELETE))
         elif isinstance(obj, Statement) and obj.case_id is not None:
             out.add(("case", obj.case_id, UPSERT))
-        elif LearningSummary is not None and isinstance(obj, LearningSummary):
-            out.add(("learning", obj.id, DELETE))
+        else:
+            out.update((source.kind, obj.id, DELETE) for source in others if isinstance(obj, source.model))
     return out
 
 
@@ -255,8 +256,8 @@ def rebuild(backend: SearchBackend, progress: Callable[[int], None] = lambda n: 
 
 def _models():
     yield "case", Case
-    if LearningSummary is not None:
-        yield "learning", LearningSummary
+    for source in sources():
+        yield source.kind, source.model
 
 
 def _id_batches(session: Session, model) -> Iterator[list[int]]:
@@ -276,17 +277,13 @@ def pending_count() -> int:
     return db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
 
 
-def reindex_case(case_id: int) -> None:
-    """After an anonymisation or edit: re-index and merge now (inline) or in the background applier."""
+def reindex_cases(case_ids: set[int]) -> None:
+    """A purger (`hooks.PURGERS`): after text was removed from cases, write them again and merge so no
+    old segment keeps it: now (inline) or in the background applier."""
     if current_app.config.get("UTH_SEARCH_APPLY", "background") == "inline":
-        reindex_case_now(case_id)
+        reindex_cases_now(set(case_ids), wait=AFTER_COMMIT_WAIT)
     else:
-        background_applier(current_app._get_current_object()).signal(purge=case_id)
-
-
-def reindex_case_now(case_id: int) -> None:
-    """Write the case again and merge, so no old segment keeps removed text (inline mode)."""
-    reindex_cases_now({case_id}, wait=AFTER_COMMIT_WAIT)
+        background_applier(current_app._get_current_object()).signal(purge=set(case_ids))
 
 
 def reindex_cases_now(case_ids: set[int], *, wait: float | None) -> bool:
@@ -314,13 +311,10 @@ def reindex_cases_now(case_ids: set[int], *, wait: float | None) -> bool:
         return False
 
 
-def install() -> None:
-    """Session listeners and the anonymisation hook, once per process."""
-    from uth.anonymisation.services import AFTER_ANONYMISE
-
+def init_app(app: Flask) -> None:
+    """Index after commit (session listeners, once per process) and re-index after text was removed."""
     register_events()
-    if reindex_case not in AFTER_ANONYMISE:
-        AFTER_ANONYMISE.append(reindex_case)
+    hooks.add(app, hooks.PURGERS, reindex_cases)
 
 
 # -- the background applier -----------------------------------------------------------------------
@@ -339,11 +333,10 @@ class BackgroundApplier:
         self.stopping = False
         self.halt = threading.Event()
 
-    def signal(self, purge: int | None = None) -> None:
-        """Ask for a round soon; `purge` also re-indexes and merges that case."""
+    def signal(self, purge: set[int] = frozenset()) -> None:
+        """Ask for a round soon; `purge` also re-indexes and merges those cases."""
         with self.guard:
-            if purge is not None:
-                self.purges.add(purge)
+            self.purges |= set(purge)
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="uth-search-applier", daemon=True)
                 self.thread.start()

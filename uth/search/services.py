@@ -6,20 +6,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.sql.expression import SelectBase
 
 from uth.auth.models import Organisation, User
 from uth.auth.orgs import get_org
-from uth.auth.permissions import has_case_role, in_subtree, sees_every_case, visible_case_ids
+from uth.auth.permissions import has_case_role, in_subtree
 from uth.deadlines.rules import local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.reports.models import OPEN_STATUSES, Case, Status
+from uth.reports.visibility import sees_every_case, visible_case_ids
 from uth.taxonomy.services import codes, under
 
 from .backend import QuerySyntaxError
-from .indexing import LearningSummary, catch_up, get_backend
+from .documents import source_of
+from .indexing import catch_up, get_backend
 
 STATUS_VALUES = [s.value for s in Status]
 ORDERS = ("relevance", "date")
@@ -40,7 +42,7 @@ class SearchFilters:
 
 @dataclass
 class Result:
-    """One hit with its row: a Case, or a LearningSummary for kind "learning"."""
+    """One hit with its row: a Case, or the row of another registered kind (a learning summary)."""
 
     kind: str
     obj: object
@@ -118,22 +120,6 @@ def allowed_case_ids(actor: User, filters: SearchFilters) -> SelectBase | str:
     return visible_case_ids(actor, *conditions)
 
 
-def allowed_learning_ids(actor: User, filters: SearchFilters) -> Select | None:
-    """Ids of the published summaries the actor may read (their forums' and national ones)."""
-    if LearningSummary is None:
-        return None
-    from uth.learning.services import published_summaries
-
-    query = published_summaries(actor).with_only_columns(LearningSummary.id)
-    if filters.event_type:
-        query = query.where(under(LearningSummary.event_type, filters.event_type))
-    if filters.received_from:
-        query = query.where(LearningSummary.published_at >= local_midnight(filters.received_from))
-    if filters.received_to:
-        query = query.where(LearningSummary.published_at < local_midnight(filters.received_to + timedelta(days=1)))
-    return query
-
-
 def default_kind(actor: User) -> str:
     """Case roles search cases; everyone else (forum members, reporters) learning summaries."""
     return "case" if has_case_role(actor) else "learning"
@@ -150,8 +136,9 @@ def search_cases(actor: User, q: str, filters: SearchFilters | None = None, *, k
         allowed = allowed_case_ids(actor, filters) if has_case_role(actor) else None
         model = Case
     else:
-        allowed = allowed_learning_ids(actor, filters)  # status, org and severity are case filters
-        model = LearningSummary
+        source = source_of(kind)
+        allowed = source.allowed(actor, filters) if source else None  # its own filters: status, org and severity are case filters
+        model = source.model if source else None
     if allowed is None:  # nothing this actor may search here: parse anyway, so syntax errors still show
         from .query import parse
 

@@ -5,17 +5,15 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from uth.errors import Invalid
-from uth.reports.presenters import next_deadline
-from uth.reports.views import org_choices
 from uth.reports.models import Status
+from uth.reports.presenters import next_deadline
 from uth.taxonomy.services import terms
+from uth.web import org_choices, page_arg
 
 from .backend import QuerySyntaxError
-from .indexing import install
 from .services import ORDERS, default_kind, filters_from_args, search_cases
 
 bp = Blueprint("search", __name__)
-install()
 PER_PAGE = 20
 
 
@@ -26,7 +24,7 @@ def search_page():
     args = request.args
     q = (args.get("q") or "").strip()
     order = args.get("order") if args.get("order") in ORDERS else "relevance"
-    page = int(args["page"]) if (args.get("page") or "").isdigit() and 0 < int(args["page"]) <= 10_000 else 1
+    page = page_arg(args)
     errors: dict[str, list[str]] = {}
     total, results = 0, []
     if q:

@@ -7,22 +7,22 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from uth.anonymisation.services import anonymise_case, case_findings, refused_acceptances, text_findings
+from uth.anonymisation.services import anonymise_case, case_findings, refused_acceptances, request_purge, text_findings
 from uth.audit.services import record
 from uth.auth.models import Organisation, User
 from uth.auth.orgs import get_org
-from uth.auth.permissions import can_handle, case_view_level, visible_cases
 from uth.deadlines.rules import respond_by
 from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
-from uth.reports import action_mail, workflow
+from uth.handling import mail, workflow
+from uth.handling.offers import open_statements_for
 from uth.reports.forms import org_code
-from uth.reports.handling import open_statements_for
+from uth.reports.involved import refresh_involved
 from uth.reports.models import Case, Statement
 from uth.reports.services import add_event, deadline_settings
 from uth.reports.severity import ACTUAL, POSSIBLE, needs_possible, severity
 from uth.reports.validation import NCC_MERP, _text
-from uth.routing.services import refresh_involved
+from uth.reports.visibility import can_handle, case_view_level, visible_cases
 from uth.taxonomy.services import codes
 
 EDITABLE = ("title", "description", "consequence", "prevention")
@@ -46,9 +46,6 @@ def perform(actor: User, case: Case, action: str, payload: Payload, *, now: date
     db.session.flush()
     return case
 
-
-# After these commit, the removed text must also leave the database files and the search index.
-PURGING_ACTIONS = frozenset({"close", "edit"})
 
 # Free text may name a person: it goes into the case history (cleaned at anonymisation), never
 # into the append-only audit trail, which records only that a comment was given.
@@ -83,7 +80,7 @@ def _org_field(payload: Payload, key: str, errors: dict) -> Organisation | None:
 def _acknowledge(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     case.status = workflow.next_status(case.status, "acknowledge")
     case.acknowledged_at = now
-    action_mail.send_receipt(case, now=now)
+    mail.send_receipt(case, now=now)
     _done(actor, case, "acknowledge", now)
 
 
@@ -98,7 +95,7 @@ def _assign(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     case.status = workflow.next_status(case.status, "assign")
     if first_ack:
         case.acknowledged_at = now
-        action_mail.send_receipt(case, now=now)
+        mail.send_receipt(case, now=now)
     _done(actor, case, "assign", now, assignee=user.name, acknowledged=first_ack)
 
 
@@ -108,7 +105,7 @@ def _transfer(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Begrundelse")
     if org is not None and org.id == case.handling_org_id:
         errors.setdefault("org", []).append("Sagen håndteres allerede af denne organisation")
-    elif org is not None and not action_mail.responsible_risk_managers(org):
+    elif org is not None and not mail.responsible_risk_managers(org):
         errors.setdefault("org", []).append("Organisationen har ingen risikomanager")
     _raise_if(errors)
     previous = case.handling_org.code if case.handling_org else None
@@ -119,7 +116,7 @@ def _transfer(actor: User, case: Case, payload: Payload, now: datetime) -> None:
         case.owning_org = org
     case.assignee = None
     refresh_involved(case)
-    action_mail.send_transferred(case, now=now)
+    mail.send_transferred(case, now=now)
     _done(actor, case, "transfer", now, from_org=previous, to_org=org.code, comment=comment)
 
 
@@ -158,7 +155,7 @@ def _request_statement(actor: User, case: Case, payload: Payload, now: datetime)
     question = _text(payload, "question", errors, required=True, max_len=5000, label="Spørgsmålet")
     if org is not None and org.id == case.handling_org_id:
         errors.setdefault("org", []).append("Vælg en anden organisation end den der håndterer sagen")
-    elif org is not None and not action_mail.responsible_risk_managers(org):
+    elif org is not None and not mail.responsible_risk_managers(org):
         errors.setdefault("org", []).append("Organisationen har ingen risikomanager der kan svare")
     _raise_if(errors)
     if all(link.org_id != org.id for link in case.involved):
@@ -168,7 +165,7 @@ def _request_statement(actor: User, case: Case, payload: Payload, now: datetime)
     case.statements.append(statement)
     case.status = workflow.next_status(case.status, "request_statement")
     db.session.flush()
-    action_mail.send_statement_request(statement, now=now)
+    mail.send_statement_request(statement, now=now)
     _done(actor, case, "request_statement", now, org=org.code, statement_id=statement.id)
 
 
@@ -248,6 +245,7 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     for name in changed:
         setattr(*targets[name], new[name])
     _done(actor, case, "edit", now, fields=changed)
+    request_purge(case.id)  # the replaced text is kept nowhere: not in the WAL, not in old index segments
 
 
 def _reject(actor: User, case: Case, payload: Payload, now: datetime) -> None:
@@ -305,7 +303,7 @@ def _close(actor: User, case: Case, payload: Payload, now: datetime) -> None:
         setattr(case, name, value)
     case.status = workflow.next_status(case.status, "close")
     case.closed_at = now
-    action_mail.send_feedback(case, now=now)  # before anonymisation deletes the address
+    mail.send_feedback(case, now=now)  # before anonymisation deletes the address
     _done(actor, case, "close", now, accepted_findings=len(not_personal))
     anonymise_case(case, actor, now=now)
 

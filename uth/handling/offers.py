@@ -4,10 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from uth.auth.models import Grant, Role, User
-from uth.auth.permissions import can_handle, case_view_level, scope_paths
+from uth.auth.permissions import scope_paths
 from uth.extensions import db
-from uth.reports import workflow
+from uth.handling import workflow
 from uth.reports.models import Case, Statement
+from uth.reports.visibility import can_handle, case_view_level
 
 
 def eligible_assignees(case: Case) -> list[User]:

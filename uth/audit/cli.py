@@ -1,1 +1,0 @@
-"""`uth` commands of the audit feature (registered on uth.cli.uth_cli)."""

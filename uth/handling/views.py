@@ -1,0 +1,137 @@
+"""The risk manager's pages: the queue, the case page, its action forms and opening personal data."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from uth.auth.permissions import has_case_role
+from uth.clock import utcnow
+from uth.deadlines.rules import age_in_days, local_date
+from uth.errors import FindingsError, Invalid, InvalidTransition
+from uth.extensions import db
+from uth.handling.actions import perform
+from uth.handling.offers import eligible_assignees, offered_actions, open_statements_for
+from uth.i18n import action_label, gettext
+from uth.reports.filters import filters_from_args
+from uth.reports.personal_data import PURPOSES, purpose_text, record_view, shows_patient
+from uth.reports.presenters import days_to_close, next_deadline, overdue_names
+from uth.reports.queries import queue
+from uth.reports.services import get_visible_case
+from uth.reports.visibility import FULL, can_see_patient, can_see_reporter, case_view_level
+from uth.taxonomy.services import terms
+from uth.web import org_choices, page_arg
+
+bp = Blueprint("handling", __name__)
+PER_PAGE = 50
+PURPOSES_KEY = "personal_data_purposes"  # session: case id -> the purpose given this session
+
+
+@bp.get("/cases")
+@login_required
+def queue_page():
+    """The risk manager's queue, nearest deadline first."""
+    if not has_case_role(current_user):
+        abort(404)
+    now = utcnow()
+    try:
+        filters = filters_from_args(request.args, current_user)
+    except Invalid:
+        return redirect(url_for("handling.queue_page"))
+    page = page_arg(request.args)
+    cases, total = queue(current_user, filters, today=local_date(now), page=page, per_page=PER_PAGE)
+    rows = [
+        {"case": c, "level": case_view_level(current_user, c), "days_to_close": days_to_close(c, now),
+         "age": age_in_days(c.received_at, now), "next": next_deadline(c), "overdue": overdue_names(c, now),
+         "statement_wanted": bool(open_statements_for(current_user, c))}
+        for c in cases
+    ]
+    return render_template("cases/queue.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
+                           args=request.args, orgs=org_choices())
+
+
+@bp.get("/cases/<reference>")
+@login_required
+def case_page(reference: str):
+    """One case: full view for the handling organisation, limited for involved ones."""
+    return _render_case(reference)
+
+
+def _render_case(reference: str, action_form: dict | None = None, status: int = 200):
+    """The case page, audited as a view of personal data (SPEC §13), committed once."""
+    now = utcnow()
+    case = get_visible_case(current_user, reference)
+    level = case_view_level(current_user, case)
+    show_reporter = can_see_reporter(current_user, case)
+    purpose = session.get(PURPOSES_KEY, {}).get(str(case.id))
+    patient_shown = shows_patient(current_user, case, purpose)
+    html = render_template(
+        "cases/case.html", case=case, level=level, full=level == FULL,
+        show_reporter=show_reporter, show_patient=can_see_patient(current_user, case),
+        purpose=purpose if patient_shown else None, purposes=PURPOSES,
+        action=action_panel(case, action_form),
+        overdue=overdue_names(case, now), days_to_close=days_to_close(case, now), age=age_in_days(case.received_at, now),
+    )
+    record_view(current_user, case, now=now, purpose=purpose if patient_shown else None,
+                shown=["reporter"] if show_reporter else [])
+    db.session.commit()
+    return html, status
+
+
+@bp.post("/cases/<reference>/personal-data")
+@login_required
+def choose_purpose(reference: str):
+    """Record why the viewer opens the patient's data, once per case and session."""
+    case = get_visible_case(current_user, reference)
+    if not can_see_patient(current_user, case):
+        abort(404)
+    try:
+        purpose = purpose_text(request.form.get("purpose"), request.form.get("purpose_text"))
+    except Invalid:
+        return redirect(url_for("handling.case_page", reference=reference) + "#patient")
+    session[PURPOSES_KEY] = {**session.get(PURPOSES_KEY, {}), str(case.id): purpose}
+    return redirect(url_for("handling.case_page", reference=reference) + "#patient")
+
+
+def form_payload(form) -> dict:
+    """The posted form as an action payload (the same shape the API takes)."""
+    payload = {key: value for key, value in form.items() if key not in ("csrf_token", "action", "not_personal")}
+    payload["not_personal"] = form.getlist("not_personal")
+    return payload
+
+
+@bp.post("/cases/<reference>/actions")
+@login_required
+def case_action(reference: str):
+    """Run one action from the case page; re-show the page with the errors (422) or the refusal (409)."""
+    now = utcnow()
+    case = get_visible_case(current_user, reference)
+    action = request.form.get("action", "")
+    try:
+        perform(current_user, case, action, form_payload(request.form), now=now)
+    except (Invalid, FindingsError, InvalidTransition) as err:
+        db.session.rollback()
+        form = {"action": action, "values": request.form, "errors": getattr(err, "errors", {}),
+                "findings": getattr(err, "findings", []),
+                "message": err.message if isinstance(err, InvalidTransition) else None}
+        return _render_case(reference, form, err.status)
+    db.session.commit()
+    flash(gettext("Udført: %(action)s", action=action_label(action)))
+    if case_view_level(current_user, case) is None:
+        return redirect(url_for("handling.queue_page"))
+    return redirect(url_for("handling.case_page", reference=reference))
+
+
+def action_panel(case, state: dict | None = None) -> dict:
+    """What the action forms need: the offered actions for this viewer and the lists to pick from."""
+    offered = offered_actions(current_user, case)
+    return {
+        "offered": offered,
+        "form": state or {"action": None, "values": {}, "errors": {}, "findings": [], "message": None},
+        "assignees": eligible_assignees(case) if "assign" in offered else [],
+        "statements": open_statements_for(current_user, case) if "respond" in offered else [],
+        "orgs": org_choices() if offered & {"transfer", "request_statement"} else [],
+        "event_types": terms("event_types") if "classify" in offered else [],
+        "actual_consequences": terms("actual_consequences") if "classify" in offered else [],
+        "possible_consequences": terms("possible_consequences") if "classify" in offered else [],
+        "reject_reasons": terms("reject_reasons") if "reject" in offered else [],
+    }

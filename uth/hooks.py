@@ -1,0 +1,33 @@
+"""Named extension points: a lower layer asks, the features above answer (ARCHITECTURE: layers).
+
+A feature registers its functions from its `init_app(app)`, which `create_app` calls in plain
+sight; nothing registers itself on import. Registrations are per app (tests build many apps).
+
+- SWEEPERS: `func(now) -> int`, run in order by `uth sweep-deadlines` (things recorded)
+- PURGERS: `func(case_ids)`, run after a commit that removed text from cases, so no storage file
+  (an index segment, the WAL) keeps the old text
+- SEARCH_SOURCES: search document kinds beyond cases (`uth.search.documents.Source`)
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, current_app
+
+SWEEPERS = "sweepers"
+PURGERS = "purgers"
+SEARCH_SOURCES = "search_sources"
+_KEY = "uth_hooks"
+
+
+def add(app: Flask, name: str, func: Callable) -> None:
+    """Register `func` under `name` for this app (once)."""
+    registered = app.extensions.setdefault(_KEY, {}).setdefault(name, [])
+    if func not in registered:
+        registered.append(func)
+
+
+def get(name: str, app: Flask | None = None) -> list[Callable]:
+    """What is registered under `name` for the app (the current one by default), in order."""
+    app = app or current_app._get_current_object()
+    return list(app.extensions.get(_KEY, {}).get(name, ()))

@@ -1,0 +1,73 @@
+"""What the HTML pages of every feature share: pickers, highlighting, dates and paging in templates."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, g
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from uth.auth.models import Organisation
+from uth.clock import LOCAL_TZ
+from uth.deadlines.rules import local_date
+from uth.extensions import db
+from uth.i18n import action_label, current_language, gettext, status_label
+from uth.taxonomy.services import terms
+
+MAX_PAGE = 10_000
+
+
+def org_choices() -> list[Organisation]:
+    """Every active organisation for the pickers (a datalist filters hundreds as you type)."""
+    return list(db.session.scalars(select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)))
+
+
+def highlight(text: str | None, findings) -> Markup:
+    """The text with each finding (anything with `start`, `end`, `kind`) wrapped in <mark>, the rest escaped."""
+    text = text or ""
+    out, pos = [], 0
+    for f in sorted(findings, key=lambda f: f.start):
+        out += [escape(text[pos:f.start]), Markup('<mark title="%s">%s</mark>') % (f.kind, text[f.start:f.end])]
+        pos = f.end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def page_arg(args: Mapping[str, str], name: str = "page") -> int:
+    """A page number from the query string: 1 unless it is a whole number from 1 to MAX_PAGE."""
+    raw = (args.get(name) or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
+
+
+def tx(kind: str, code: str | None) -> str:
+    """A taxonomy code's label in the current language (cached per request); the code when unknown."""
+    if not code:
+        return ""
+    cache = g.setdefault("_labels", {})
+    if kind not in cache:
+        cache[kind] = {t.code: (t.label_da, t.label_en) for t in terms(kind)}
+    entry = cache[kind].get(code)
+    if entry is None:
+        return code
+    return entry[1] if current_language() == "en" else entry[0]
+
+
+def dkdate(value) -> str:
+    """A date (or the Copenhagen date of an instant) as Danes write it: 23-11-2026."""
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        value = local_date(value)
+    return value.strftime("%d-%m-%Y")
+
+
+def dktime(value) -> str:
+    """An instant in Copenhagen time: 23-11-2026 10:00."""
+    return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M") if value else ""
+
+
+def init_app(app: Flask) -> None:
+    """Template globals and filters every page uses."""
+    app.jinja_env.globals.update(_=gettext, tx=tx, current_language=current_language, status_label=status_label,
+                                 action_label=action_label)
+    app.jinja_env.filters.update(dkdate=dkdate, dktime=dktime)
