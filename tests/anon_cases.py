@@ -13,6 +13,15 @@ from uth.reports.validation import parse_report
 PATIENT_NAME = "Xenia Quistgaard"
 PATIENT_CPR = "170845-4321"
 REPORTER_PHONE = "29384756"
+# Every form of the personal data the cases below carry, as an export could leak it.
+PERSONAL_STRINGS = (PATIENT_NAME, "Quistgaard", PATIENT_CPR, PATIENT_CPR.replace("-", ""), REPORTER_PHONE,
+                    "nurse@h.dk", "Nanna")
+
+
+def assert_no_personal_data(exported: str) -> None:
+    """No byte of an export holds the patient's name or CPR, or the reporter's name, e-mail or phone."""
+    for secret in PERSONAL_STRINGS:
+        assert secret not in exported and secret.lower() not in exported.lower(), secret
 
 
 def region():
@@ -41,12 +50,13 @@ def personal_case(reporter, now=FIXED_NOW, **overrides):
     return case
 
 
-def close(handler, case, now=FIXED_NOW, **payload):
-    """Assign, classify and close through the workflow and commit (the commit purges the storage files)."""
+def close(handler, case, now=FIXED_NOW, event_type=None, **payload):
+    """Assign, classify (as `event_type`, or the first code) and close through the workflow and commit
+    (the commit purges the storage files)."""
     from uth.taxonomy.services import codes
 
     perform(handler, case, "assign", {"assignee": handler.email}, now=now)
-    perform(handler, case, "classify", {"event_type": sorted(codes("event_types"))[0]}, now=now)
+    perform(handler, case, "classify", {"event_type": event_type or sorted(codes("event_types"))[0]}, now=now)
     body = {"conclusion": "Epikrisen blev sendt for sent.", "learning": "Send epikrise ved udskrivelse."}
     body.update(payload)
     perform(handler, case, "close", body, now=now + timedelta(hours=1))

@@ -14,6 +14,7 @@ from uth.audit.services import record
 from uth.clock import utcnow
 from uth.commands import command, fail
 from uth.extensions import db
+from uth.fhir.services import national_resources
 from uth.reports.models import Case
 
 
@@ -34,18 +35,21 @@ def anonymise_check_cmd(reference: str):
 @command("export-national")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Closed on or after this date (YYYY-MM-DD).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="Write to a file instead of stdout.")
-def export_national_cmd(since, out_path: str | None):
-    """Write the anonymised closed cases as JSON lines for the national database (README: National export)."""
+@click.option("--format", "fmt", type=click.Choice(["json", "fhir"]), default="json", show_default=True,
+              help="json: UTH's JSON lines; fhir: NDJSON of FHIR R5 AdverseEvent resources (SPEC §22).")
+def export_national_cmd(since, out_path: str | None, fmt: str):
+    """Write the anonymised closed cases, one per line, for the national database (README: National export)."""
     since_day: date | None = since.date() if since else None
+    rows = national_records(since_day) if fmt == "json" else national_resources(since_day)
     stream = open(out_path, "w", encoding="utf-8") if out_path else sys.stdout
     count = 0
     try:
-        for row in national_records(since_day):
+        for row in rows:
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
     finally:
         if out_path:
             stream.close()
     record("system", "export.national", now=utcnow(),
-           detail={"count": count, "since": since_day.isoformat() if since_day else None})
+           detail={"count": count, "since": since_day.isoformat() if since_day else None, "format": fmt})
     click.echo(f"exported {count} cases", err=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from uth.deadlines.rules import local_date
+from uth.deadlines.rules import local_date, local_midnight
 from uth.extensions import db
 from uth.reports.models import Case, Status
 from uth.taxonomy.services import labels
@@ -55,11 +55,17 @@ def national_record(case: Case, event_labels: dict[str, dict[str, str]]) -> dict
     }
 
 
+def exported_cases(since: date | None = None) -> Select:
+    """The cases a national export holds, in any format: closed and anonymised, closed on or after
+    `since` (a Copenhagen date), oldest first."""
+    query = select(Case).where(Case.status == Status.CLOSED.value, Case.anonymised_at.is_not(None))
+    if since is not None:
+        query = query.where(Case.closed_at >= local_midnight(since))
+    return query.order_by(Case.closed_at, Case.id)
+
+
 def national_records(since: date | None = None) -> Iterator[dict]:
     """Closed, anonymised cases (closed on or after `since`), oldest first."""
-    query = (select(Case).where(Case.status == Status.CLOSED.value, Case.anonymised_at.is_not(None))
-             .options(selectinload(Case.involved)).order_by(Case.closed_at, Case.id))
     event_labels = {"da": labels("event_types", "da"), "en": labels("event_types", "en")}
-    for case in db.session.scalars(query):
-        if since is None or (case.closed_at is not None and local_date(case.closed_at) >= since):
-            yield national_record(case, event_labels)
+    for case in db.session.scalars(exported_cases(since).options(selectinload(Case.involved))):
+        yield national_record(case, event_labels)

@@ -10,7 +10,7 @@ from uth.auth.models import User
 from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.rca import workflow
-from uth.rca.models import ACTION_STATUSES, METHODS, PARTS, ActionItem, Analysis, analysis_cases
+from uth.rca.models import ACTION_STATUSES, METHODS, PARTS, ActionItem, Analysis, ContributingFactor, analysis_cases
 from uth.rca.presenters import ordered_timeline
 from uth.reports.models import Case
 from uth.reports.services import add_event, get_visible_case
@@ -73,6 +73,23 @@ def cases_with_overdue_actions(case_ids: list[int], today) -> set[int]:
         ActionItem.status.in_(("planned", "in_progress")), ActionItem.due_on < today)
     return set(db.session.scalars(
         select(analysis_cases.c.case_id).where(and_(analysis_cases.c.case_id.in_(case_ids), overdue)).distinct()))
+
+
+def approved_contributing_factors(case_ids: list[int]) -> dict[int, list[str]]:
+    """case id -> contributing factor codes of the approved analyses it belongs to, in entry order
+    (what the national FHIR export carries: SPEC §22)."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        select(analysis_cases.c.case_id, ContributingFactor.code)
+        .join(Analysis, Analysis.id == analysis_cases.c.analysis_id)
+        .join(ContributingFactor, ContributingFactor.analysis_id == Analysis.id)
+        .where(analysis_cases.c.case_id.in_(case_ids), Analysis.status == workflow.APPROVED)
+        .order_by(analysis_cases.c.case_id, Analysis.id, ContributingFactor.id))
+    out: dict[int, list[str]] = {}
+    for case_id, code in rows:
+        out.setdefault(case_id, []).append(code)
+    return out
 
 
 def create_analysis(actor: User, case: Case, method: str, *, now: datetime, title: str | None = None) -> Analysis:
