@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-from uth.deadlines.rules import LOCAL_TZ
+from uth.clock import LOCAL_TZ
 from uth.reports.models import Status
+from uth.reports.severity import ACTUAL
 
 SYSTEM_REFERENCE = "urn:uth:reference"
 SYSTEM_EVENT_TYPE = "urn:uth:event-type"
@@ -304,7 +305,7 @@ def _check_actuality(resource: dict, inbound: Inbound) -> None:
     """`potential` exactly when nothing happened to the patient (actual consequence `none`)."""
     actual = inbound.report.get("actual_consequence")
     actuality = resource.get("actuality")
-    if actual is None or actuality not in R5_ACTUALITIES:
+    if actual not in ACTUAL or actuality not in R5_ACTUALITIES:
         return
     expected = "potential" if actual == "none" else "actual"
     if actuality != expected:

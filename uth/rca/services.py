@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Select, and_, exists, select
 
 from uth.audit.services import record
 from uth.auth.models import User
@@ -75,10 +75,10 @@ def cases_with_overdue_actions(case_ids: list[int], today) -> set[int]:
         select(analysis_cases.c.case_id).where(and_(analysis_cases.c.case_id.in_(case_ids), overdue)).distinct()))
 
 
-def approved_contributing_factors(case_ids: list[int]) -> dict[int, list[str]]:
+def approved_contributing_factors(case_ids: list[int] | Select) -> dict[int, list[str]]:
     """case id -> contributing factor codes of the approved analyses it belongs to, in entry order
-    (what the national FHIR export carries: SPEC §22)."""
-    if not case_ids:
+    (what the FHIR AdverseEvent carries: SPEC §22); `case_ids` a list or a select of ids."""
+    if isinstance(case_ids, list) and not case_ids:
         return {}
     rows = db.session.execute(
         select(analysis_cases.c.case_id, ContributingFactor.code)
