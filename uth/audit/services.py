@@ -32,7 +32,7 @@ def record(actor: User | str | None, action: str, *, now: datetime, case=None, o
         case_id=getattr(case, "id", None),
         org_id=org_id if org_id is not None else getattr(case, "handling_org_id", None),
         detail=detail or {},
-        ip=request.headers.get("X-Forwarded-For", request.remote_addr) if has_request_context() else None,
+        ip=request.remote_addr if has_request_context() else None,  # a proxy's X-Forwarded-For only with UTH_PROXY_HOPS
         purpose=purpose,
     )
     db.session.add(entry)

@@ -1,8 +1,6 @@
 """Reading the audit trail (SPEC §13): who may see which entries, filters, paging, CSV rows."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
 
 from uth.audit.models import AuditEntry
 from uth.auth.models import Role, User
+from uth.csvsafe import csv_text
 from uth.auth.permissions import in_subtree, scope_paths
 from uth.deadlines.rules import local_midnight
 
@@ -107,12 +106,8 @@ def entry_json(entry: AuditEntry) -> dict:
 
 
 def trail_csv(entries, references: dict[int, str]) -> str:
-    """The entries as CSV (one header line), for the trail's export."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for e in entries:
-        writer.writerow([e.at.isoformat(), e.actor_label, e.action, references.get(e.case_id, ""),
-                         e.purpose or "", e.ip or "", json.dumps(e.detail or {}, ensure_ascii=False, sort_keys=True)])
-    return out.getvalue()
+    """The entries as CSV (one header line), for the trail's export; no cell is read as a formula."""
+    rows = ([e.at.isoformat(), e.actor_label, e.action, references.get(e.case_id, ""), e.purpose or "", e.ip or "",
+             json.dumps(e.detail or {}, ensure_ascii=False, sort_keys=True)] for e in entries)
+    return csv_text([CSV_COLUMNS, *rows])
 

@@ -1,13 +1,11 @@
 """HTML pages of the learning feature: forum pages, the summary editor, the digest and statistics."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from uth.clock import utcnow
+from uth.csvsafe import csv_text
 from uth.deadlines.rules import local_date
 from uth.errors import FindingsError, Invalid
 from uth.extensions import db
@@ -215,12 +213,9 @@ def stats_csv():
     year = parse_year(request.args, utcnow())
     by = request.args.get("by", "")
     table = statistics(current_user, by, year=year)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["key", "label", "count"])
-    for row in table.rows:
-        writer.writerow([row.key, stat_label(by, row.key), value_text(row.count, table.min_cell)])
-    writer.writerow(["total", _("I alt"), "" if table.total is None else table.total])
-    return Response(out.getvalue(), mimetype="text/csv",
+    rows = [["key", "label", "count"]]
+    rows += [[row.key, stat_label(by, row.key), value_text(row.count, table.min_cell)] for row in table.rows]
+    rows.append(["total", _("I alt"), "" if table.total is None else table.total])
+    return Response(csv_text(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="uth-stats-{by}-{year}.csv"'})
 
