@@ -56,19 +56,32 @@ class Config:
     UTH_MAIL_FROM = os.environ.get("UTH_MAIL_FROM", "uth-noreply@localhost")
     UTH_BASE_URL = os.environ.get("UTH_BASE_URL", "http://127.0.0.1:5000")
     UTH_STATS_MIN_CELL = _number("UTH_STATS_MIN_CELL", 5)
-    UTH_RATELIMIT_STORAGE = os.environ.get("UTH_RATELIMIT_STORAGE", "memory://")
+    # Where rate limits count: "database" (a table in UTH_DATABASE_URL, shared by every worker and
+    # server on it), "redis://host:port/0" (several servers at scale), "memory://" (one process only).
+    UTH_RATELIMIT_STORAGE = os.environ.get("UTH_RATELIMIT_STORAGE", "database")
     UTH_PUBLIC_REPORT_LIMIT = os.environ.get("UTH_PUBLIC_REPORT_LIMIT", "10 per hour")
     UTH_LOGIN_FAILURE_LIMIT = os.environ.get("UTH_LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
+    # Failed sign-ins from one address over all e-mails (one password tried against many accounts).
+    UTH_LOGIN_ADDRESS_LIMIT = os.environ.get("UTH_LOGIN_ADDRESS_LIMIT", "20 per 15 minutes")
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted; 0: none (direct).
+    UTH_PROXY_HOPS = _number("UTH_PROXY_HOPS", 0)
+    # Strict-Transport-Security max-age sent on HTTPS responses; 0 sends none.
+    UTH_HSTS_SECONDS = _number("UTH_HSTS_SECONDS", 31536000)
+    # Largest request body accepted (413 beyond): a report with every text field full is ~100 kB.
+    MAX_CONTENT_LENGTH = _number("UTH_MAX_REQUEST_BYTES", 1024 * 1024)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("UTH_SECURE_COOKIES", "0") == "1"
+    SESSION_COOKIE_SECURE = os.environ.get("UTH_SECURE_COOKIES", "1") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
 
 class DevelopmentConfig(Config):
-    """`make run`: embedded SQLite, demo data."""
+    """UTH_ENV=development: a server reached over plain HTTP on another host than localhost (cookies
+    without Secure unless UTH_SECURE_COOKIES=1)."""
+
+    SESSION_COOKIE_SECURE = os.environ.get("UTH_SECURE_COOKIES", "0") == "1"
 
 
 class TestingConfig(Config):
@@ -78,14 +91,14 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("UTH_TEST_DATABASE_URL", "sqlite://")
     UTH_RATELIMIT_STORAGE = "memory://"
+    SESSION_COOKIE_SECURE = False
     UTH_ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     UTH_SEARCH_APPLY = "inline"
 
 
 class ProductionConfig(Config):
-    """Behind gunicorn; secure cookies by default."""
-
-    SESSION_COOKIE_SECURE = os.environ.get("UTH_SECURE_COOKIES", "1") == "1"
+    """The default (UTH_ENV unset): gunicorn, `make run`, the CLI. Session cookies are Secure (browsers
+    keep them on https:// and on http://127.0.0.1 / localhost, which `make run` serves)."""
 
 
 CONFIGS = {

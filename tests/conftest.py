@@ -164,3 +164,8 @@ def login(client, email: str, password: str = "correct-horse-battery"):
     """Sign in through the real form, CSRF included."""
     token = csrf_token(client, "/login")
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def logout(client):
+    """Sign out through the real form (a POST with its CSRF token)."""
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})

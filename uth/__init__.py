@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, INSTANCE_DIR
+from uth import headers
 from uth.errors import DomainError, FindingsError, Invalid
 from uth.extensions import csrf, db, limiter, login_manager
 
@@ -16,24 +17,54 @@ from uth.extensions import csrf, db, limiter, login_manager
 def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, error handlers, CLI."""
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
-    name = config_name or os.environ.get("UTH_ENV", "development")
+    name = config_name or os.environ.get("UTH_ENV") or "production"
+    if name not in CONFIGS:
+        raise SettingsError(f"UTH_ENV: unknown environment {name!r} (use one of: {', '.join(CONFIGS)})")
     app.config.from_object(CONFIGS[name])
     if test_config:
         app.config.update(test_config)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["UTH_RATELIMIT_STORAGE"])
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    configure_rate_limits(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     check_settings(app)
+    configure_proxy(app)
     register_extensions(app)
     register_features(app)
     register_blueprints(app)
     register_errors(app)
+    headers.init_app(app)       # security headers on every response
     register_cli(app)
     return app
 
 
 class SettingsError(RuntimeError):
     """A setting the app cannot run with: it refuses to start rather than fail on every request."""
+
+
+def configure_rate_limits(app: Flask) -> None:
+    """UTH_RATELIMIT_STORAGE: "database" (the default: a table in the app's database, one count for
+    every worker and server on it), "redis://…", or "memory://" (per process: tests only)."""
+    from uth import ratelimit  # noqa: F401  (registers the "database" storage scheme with limits)
+
+    storage = app.config["UTH_RATELIMIT_STORAGE"]
+    if storage in ("database", "database://"):
+        app.config.setdefault("RATELIMIT_STORAGE_URI", "database://")
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"url": app.config["SQLALCHEMY_DATABASE_URI"]})
+    else:
+        app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def configure_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto only from the UTH_PROXY_HOPS reverse proxies in front (default
+    none): the client address in the audit trail and the rate limits is then the proxy's view of it,
+    never a header the client wrote itself."""
+    hops = int(app.config["UTH_PROXY_HOPS"])
+    if hops < 0:
+        raise SettingsError("UTH_PROXY_HOPS must be 0 or more (the number of reverse proxies in front)")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def check_settings(app: Flask) -> None:
@@ -70,12 +101,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from uth.auth.models import User
+    from uth.auth.services import session_user
+    from uth.auth.views import SESSION_TOKEN
+    from uth.clock import utcnow
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        """The signed-in user only while the server-side session lives (sign-out, deactivation and
+        expiry end it), whatever the cookie says."""
+        from flask import session
+
+        return session_user(int(user_id), session.get(SESSION_TOKEN), now=utcnow())
 
 
 def register_features(app: Flask) -> None:

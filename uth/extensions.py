@@ -22,8 +22,13 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
+from flask import current_app  # noqa: E402
 from flask_limiter import Limiter  # noqa: E402
 from flask_limiter.util import get_remote_address  # noqa: E402
 
-# Rate limits (public form, login failures); storage from UTH_RATELIMIT_STORAGE (e.g. redis://) when scaled out.
+# Rate limits (public form, login failures), counted where UTH_RATELIMIT_STORAGE says (create_app).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# One count per client address over everything the public may post (the form, the API, replies by
+# receipt code): UTH_PUBLIC_REPORT_LIMIT in all, not that many on each route.
+public_limit = limiter.shared_limit(lambda: current_app.config["UTH_PUBLIC_REPORT_LIMIT"], scope="public",
+                                    methods=["POST"])

@@ -5,6 +5,7 @@ EN = {
     "E-mail": "E-mail",
     "Adgangskode": "Password",
     "Forkert e-mail eller adgangskode": "Wrong e-mail or password",
+    "Ugyldig adresse at vende tilbage til efter login": "Invalid address to return to after signing in",
     "Indberet hændelse": "Report an event",
     "Indberet en utilsigtet hændelse": "Report an unintended event",
     "Mine indberetninger": "My reports",

@@ -1,9 +1,10 @@
 """Every feature's models in one import, so that alembic and create_all see the whole schema."""
 from uth.audit.models import AuditEntry
-from uth.auth.models import ApiToken, Cluster, Grant, Organisation, User
+from uth.auth.models import ApiToken, Cluster, Grant, Organisation, User, UserSession
 from uth.deadlines.models import OverdueRecord
 from uth.learning.models import BatchCount, BatchMonthLock, LearningSummary, learning_summary_cases
 from uth.notifications.models import OutboxMessage
+from uth.ratelimit import rate_limits
 from uth.rca.models import (
                             ActionItem,
                             Analysis,
@@ -22,5 +23,5 @@ __all__ = [
     "ActionItem", "Analysis", "ApiToken", "AuditEntry", "BatchCount", "BatchMonthLock", "Case", "CaseEvent", "CaseOrg",
     "CausalStatement", "Cluster", "ContributingFactor", "Grant", "LearningSummary", "Organisation", "OutboxMessage",
     "OverdueRecord", "ReferenceCounter", "RoutingRule", "SearchOutbox", "Statement", "TaxonomyTerm", "TeamMember",
-    "TimelineEntry", "User", "analysis_cases", "learning_summary_cases", "search_documents",
+    "TimelineEntry", "User", "UserSession", "analysis_cases", "learning_summary_cases", "rate_limits", "search_documents",
 ]

@@ -67,11 +67,11 @@ def test_queue_filters(client, region, cases):
 
 
 def test_html_case_page_and_queue_scope(app, client, region, cases):
-    from tests.conftest import login
+    from tests.conftest import login, logout
     login(client, "rm@k2.dk")
     assert client.get(f"/cases/{cases['hospital']}").status_code == 404
     assert cases["hospital"] not in client.get("/cases").get_data(as_text=True)
-    client.get("/logout")
+    logout(client)
     login(client, "forum@kl1.dk")
     assert client.get("/cases").status_code == 404
     assert client.get(f"/cases/{cases['hospital']}").status_code == 404

@@ -3,7 +3,7 @@ and the administration commands."""
 from sqlalchemy import select
 
 from tests.anon_cases import close, personal_case, region
-from tests.conftest import FIXED_NOW, csrf_token, login
+from tests.conftest import FIXED_NOW, csrf_token, login, logout
 from uth.audit.models import AuditEntry
 from uth.extensions import db
 from uth.handling.actions import perform
@@ -24,7 +24,7 @@ def test_case_lifecycle_is_audited(app, client, runner):
         reference = case.reference
     login(client, "rm@h.dk")
     client.post(f"/cases/{reference}/personal-data", data={"purpose": "analyse", "csrf_token": csrf_token(client, f"/cases/{reference}")})
-    client.get("/logout")
+    logout(client)
     runner.invoke(args=["uth", "export-national"])
     actions = _actions(app)
     for expected in ("case.created", "case.edit", "case.assign", "case.classify", "case.close", "case.anonymised",

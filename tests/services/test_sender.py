@@ -39,9 +39,25 @@ def test_delivers_utf8_with_danish_subject_and_stable_message_id(mail):
     assert received["Subject"] == SUBJECT
     assert received["From"] == "uth@region.dk" and received.envelope_to == ["rm@h.dk"]
     assert received.get_content() == BODY
-    assert received["Message-ID"] == f"<uth-outbox-{message_id}@region.dk>"
     row = _row(message_id)
+    assert received["Message-ID"] == f"<uth-{row.uid}@region.dk>"
     assert (row.status, row.sent_at, row.attempts, row.last_error) == ("sent", FIXED_NOW, 1, None)
+
+
+def test_message_ids_never_repeat_after_the_outbox_is_purged(mail):
+    """Row ids come back once the last rows are deleted (SQLite reuses the highest rowid): a mail
+    client threading by Message-ID must never see two different mails with one id."""
+    from sqlalchemy import delete
+
+    _queue(subject="Første")
+    send_notifications(now=FIXED_NOW)
+    db.session.execute(delete(OutboxMessage))  # the purge of delivered mail
+    db.session.commit()
+    _queue(subject="Anden")
+    send_notifications(now=FIXED_NOW)
+    first, second = mail.messages
+    assert (first["Subject"], second["Subject"]) == ("Første", "Anden")
+    assert first["Message-ID"] != second["Message-ID"]
 
 
 def test_temporary_failure_keeps_message_pending_with_error_and_backoff_then_retry_sends_once(mail):

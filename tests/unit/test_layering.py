@@ -11,7 +11,7 @@ import pytest
 UTH = Path(__file__).resolve().parents[2] / "uth"
 
 CORE = {"extensions", "errors", "types", "clock", "i18n", "i18n_en", "hooks", "commands", "storage", "fields",
-        "migrate", "translations"}
+        "migrate", "translations", "csvsafe", "ratelimit"}
 LAYERS = [
     {"taxonomy", "deadlines", "auth"},
     {"audit", "notifications"},
@@ -22,7 +22,7 @@ LAYERS = [
     {"learning"},
 ]
 RANK = {package: rank for rank, packages in enumerate(LAYERS, start=1) for package in packages}
-TOP = {"api", "web", "cli", "demo", "models", "__init__"}
+TOP = {"api", "web", "cli", "demo", "models", "__init__", "headers"}
 # The wiring in plain sight: the app factory and the `uth` command group list every page and command.
 WIRING = {("__init__",), ("cli",)}
 

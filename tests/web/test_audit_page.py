@@ -7,7 +7,7 @@ from sqlalchemy import select
 from uth.audit.models import AuditEntry
 from uth.extensions import db
 from tests.anon_cases import personal_case, region
-from tests.conftest import login
+from tests.conftest import login, logout
 from tests.factories import make_org, make_user
 
 
@@ -27,11 +27,11 @@ def test_central_sees_own_subtree_admin_sees_all(app, client):
     login(client, "central@r.dk")
     page = client.get("/audit").get_data(as_text=True)
     assert "case.created" in page and inside in page and "Revisionsspor" in page
-    client.get("/logout")
+    logout(client)
     login(client, "central@x.dk")
     page = client.get("/audit").get_data(as_text=True)
     assert inside not in page and "case.created" not in page
-    client.get("/logout")
+    logout(client)
     login(client, "admin@x.dk")
     assert inside in client.get("/audit").get_data(as_text=True)
 
@@ -42,7 +42,7 @@ def test_risk_manager_and_reporter_get_404(app, client):
         login(client, email)
         assert client.get("/audit").status_code == 404
         assert client.get("/audit.csv").status_code == 404
-        client.get("/logout")
+        logout(client)
 
 
 def test_filters_and_csv_export_is_audited(app, client):

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 from tests.factories import make_org, make_user
 
 FORM = {
@@ -114,7 +114,7 @@ def test_english_is_available(client, people):
 def test_admin_routing_page(client, people, app):
     login(client, "rm@k.dk")
     assert client.get("/admin/routing").status_code == 404
-    client.get("/logout")
+    logout(client)
     login(client, "admin@x.dk")
     token = csrf_token(client, "/admin/routing")
     bad = client.post("/admin/routing", data={"csrf_token": token, "name": "Tom", "target_org": "K"})

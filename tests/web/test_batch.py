@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from uth.extensions import db
 from uth.learning.models import BatchCount
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 from tests.learning_region import make_learning_region
 
 
@@ -26,13 +26,13 @@ def test_counts_are_saved_until_the_month_is_locked(app, client):
     assert client.post("/batch", data={"csrf_token": token, "month": "2026-10", "count:K2:fald": "3"}).status_code == 404
     assert client.post("/batch/lock", data={"csrf_token": token, "month": "2026-10", "org": "H"}).status_code == 404
 
-    client.get("/logout")
+    logout(client)
     login(client, "rm@h.dk")
     token = csrf_token(client, "/batch?month=2026-10")
     assert client.post("/batch/lock", data={"csrf_token": token, "month": "2026-10", "org": "H"}).status_code == 302
     assert "Låst" in client.get("/batch?month=2026-10").get_data(as_text=True)
 
-    client.get("/logout")
+    logout(client)
     login(client, "nurse@h.dk")
     token = csrf_token(client, "/batch?month=2026-11")
     refused = client.post("/batch", data={"csrf_token": token, "month": "2026-10", "count:H-MED:fald": "9"})

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 from tests.workflow_region import case_by_ref, hospital_case, make_region
 
 
@@ -77,7 +77,7 @@ def test_statement_round_trip_through_the_pages(client, ref, app):
     login(client, "rm@h.dk")
     act(client, ref, "assign", assignee="rm@h.dk")
     assert act(client, ref, "request_statement", org="K-HJ", question="Hvornår kom epikrisen frem?").status_code == 302
-    client.get("/logout")
+    logout(client)
 
     login(client, "rm@k.dk")
     queue = client.get("/cases").get_data(as_text=True)
@@ -89,7 +89,7 @@ def test_statement_round_trip_through_the_pages(client, ref, app):
     statement_id = re.search(r'name="statement_id" value="(\d+)"', html).group(1)
     assert act(client, ref, "respond", statement_id=statement_id, text="Den kom efter tre dage.").status_code == 302
     assert "Udtalelse ønsket" not in client.get("/cases").get_data(as_text=True)
-    client.get("/logout")
+    logout(client)
 
     login(client, "rm@h.dk")
     html = page(client, ref)
@@ -108,7 +108,7 @@ def test_transfer_moves_the_case_and_redirects_when_it_leaves_the_handlers_view(
     response = act(client, ref, "transfer", org="H2 — Andet Hospital", comment="Skete på det andet hospital")
     assert response.status_code == 302 and response.headers["Location"].endswith("/cases")
     assert client.get(f"/cases/{ref}").status_code == 404
-    client.get("/logout")
+    logout(client)
     login(client, "rm@h2.dk")
     html = page(client, ref)
     assert "Overført til anden organisation (H → H2) – Skete på det andet hospital" in html

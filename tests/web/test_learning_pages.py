@@ -7,7 +7,7 @@ from uth.auth.services import find_user
 from uth.extensions import db
 from uth.learning import services
 from uth.learning.models import LearningSummary
-from tests.conftest import FIXED_NOW, csrf_token, login
+from tests.conftest import FIXED_NOW, csrf_token, login, logout
 from tests.learning_region import closed_case, make_learning_region
 
 
@@ -64,7 +64,7 @@ def test_forum_page_lists_cluster_and_national_learning_with_search_and_filters(
     login(client, "forum2@kl2.dk")
     page = client.get("/learning").get_data(as_text=True)
     assert "Fald i hjemmet" in page and "Klyngens egen læring" not in page
-    client.get("/logout")
+    logout(client)
     login(client, "forum1@kl1.dk")
     assert "Klyngens egen læring" in client.get("/learning").get_data(as_text=True)
     found = client.get("/learning?q=hjemmet").get_data(as_text=True)

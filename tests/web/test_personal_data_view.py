@@ -5,7 +5,7 @@ from sqlalchemy import select
 from uth.audit.models import AuditEntry
 from uth.extensions import db
 from tests.anon_cases import PATIENT_CPR, PATIENT_NAME, personal_case, region
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 
 
 def _views(app):
@@ -37,7 +37,7 @@ def test_new_session_asks_again(app, client):
         reference = personal_case(region()["nurse"]).reference
     login(client, "rm@h.dk")
     client.post(f"/cases/{reference}/personal-data", data={"purpose": "sagsbehandling", "csrf_token": csrf_token(client, f"/cases/{reference}")})
-    client.get("/logout")
+    logout(client)
     login(client, "rm@h.dk")
     assert PATIENT_CPR not in client.get(f"/cases/{reference}").get_data(as_text=True)
 
@@ -47,7 +47,7 @@ def test_purpose_needs_csrf_and_full_view(app, client):
         reference = personal_case(region()["nurse"]).reference
     login(client, "rm@h.dk")
     assert client.post(f"/cases/{reference}/personal-data", data={"purpose": "analyse"}).status_code == 400
-    client.get("/logout")
+    logout(client)
     login(client, "rm@k.dk")  # involved kommune: limited view, no patient data
     token = csrf_token(client, f"/cases/{reference}")
     assert client.post(f"/cases/{reference}/personal-data", data={"purpose": "analyse", "csrf_token": token}).status_code == 404

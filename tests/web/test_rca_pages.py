@@ -4,7 +4,7 @@ from html import unescape
 
 import pytest
 
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 from tests.rca_fixtures import make_rca_region
 from uth.extensions import db
 from uth.rca.models import ActionItem, Analysis
@@ -118,7 +118,7 @@ def test_other_organisation_gets_404_and_csrf_is_required(client, region):
     login(client, "rm@h.dk")
     url = start_analysis(client, region)
     assert client.post(f"{url}/parts/team", data={"name": "Uden token"}).status_code == 400
-    client.get("/logout")
+    logout(client)
     login(client, "rm@k2.dk")
     assert client.get(url).status_code == 404
     assert client.get(f"{url}/report").status_code == 404

@@ -4,7 +4,7 @@ from html import unescape
 
 import pytest
 
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 from tests.rca_fixtures import make_rca_region
 from uth.audit.models import AuditEntry
 from uth.extensions import db
@@ -66,10 +66,10 @@ def test_removing_needs_csrf_and_scope(app, client, region):
     post_part(client, url, "team", name="Hanne Holm")
     delete = remove_actions(client.get(url).get_data(as_text=True))[0]
     assert client.post(delete, data={}).status_code == 400
-    client.get("/logout")
+    logout(client)
     login(client, "rm@k2.dk")
     assert client.post(delete, data={"csrf_token": csrf_token(client, "/reports/new")}).status_code == 404
-    client.get("/logout")
+    logout(client)
     login(client, "rm@h.dk")
     assert "Hanne Holm" in client.get(url).get_data(as_text=True)
     assert client.post(f"{url}/parts/fishbone/1/delete", data={"csrf_token": csrf_token(client, url)}).status_code == 404

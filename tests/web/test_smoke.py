@@ -1,5 +1,5 @@
 """The foundation journey through the real HTML pages."""
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 from tests.factories import make_org, make_user
 
 
@@ -21,7 +21,7 @@ def test_staff_report_reaches_risk_manager_queue(app, client):
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "UTH-2026-000001" in receipt
 
-    client.get("/logout")
+    logout(client)
     login(client, "rm@h.dk")
     queue = client.get("/cases").get_data(as_text=True)
     assert "UTH-2026-000001" in queue and "Forkert dosis givet" in queue

@@ -1,13 +1,13 @@
 """Reporting endpoints: staff, public, receipts and own reports."""
 from __future__ import annotations
 
-from flask import current_app, g, jsonify
+from flask import g, jsonify
 
 from uth.api.auth import token_required
 from uth.api.blueprint import bp
 from uth.api.helpers import json_body
 from uth.clock import utcnow
-from uth.extensions import db, limiter
+from uth.extensions import db, limiter, public_limit
 from uth.reports.presenters import case_json, own_report_json, receipt_json
 from uth.reports.services import case_by_receipt, own_reports, submit_report
 from uth.reports.validation import parse_report
@@ -25,13 +25,8 @@ def create_report():
     return jsonify(body), 201
 
 
-def public_limit() -> str:
-    """The public form's rate limit, from UTH_PUBLIC_REPORT_LIMIT."""
-    return current_app.config["UTH_PUBLIC_REPORT_LIMIT"]
-
-
 @bp.post("/api/v1/public/reports")
-@limiter.limit(public_limit)
+@public_limit
 def create_public_report():
     """A patient's or relative's report, without an account."""
     now = utcnow()

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User
+from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User, UserSession
 from uth.errors import Invalid, NotFound
 from uth.extensions import db
 
@@ -18,12 +18,20 @@ from flask import current_app, has_app_context
 # Argon2id: memory-hard, so a stolen hash table is expensive to crack. The test suite lowers the
 # cost through UTH_ARGON2_PARAMS; production keeps argon2-cffi's recommended defaults.
 _DEFAULT_HASHER = PasswordHasher()
-_DUMMY_HASH = _DEFAULT_HASHER.hash("not-a-password")
+_DUMMY_HASHES: dict[tuple, str] = {}
 
 
 def _hasher() -> PasswordHasher:
     params = current_app.config.get("UTH_ARGON2_PARAMS") if has_app_context() else None
     return PasswordHasher(**params) if params else _DEFAULT_HASHER
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of the hasher's own parameters, so verifying against it costs what a real one does."""
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[key]
 
 
 def hash_password(password: str) -> str:
@@ -32,11 +40,13 @@ def hash_password(password: str) -> str:
 
 
 def check_password(user: User | None, password: str) -> bool:
-    """True when the password matches; spends the same time when the user does not exist."""
+    """True when the user is active and the password matches. Argon2 runs once whatever the user:
+    unknown, deactivated and password-less accounts are verified against a dummy hash of the same
+    cost, so the answer's timing does not tell which e-mails exist."""
+    hasher = _hasher()
+    real = user is not None and user.active and bool(user.password_hash)
     try:
-        return _hasher().verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password) and bool(
-            user and user.password_hash
-        )
+        return hasher.verify(user.password_hash if real else _dummy_hash(hasher), password) and real
     except (VerificationError, InvalidHashError):
         return False
 
@@ -107,6 +117,37 @@ def create_token(user: User, *, now: datetime) -> str:
     db.session.add(ApiToken(user=user, token_hash=_token_hash(token), prefix=token[:10], created_at=now))
     db.session.flush()
     return token
+
+
+def start_session(user: User, *, now: datetime, lifetime: timedelta) -> str:
+    """A new server-side session for a sign-in; returns the token the browser's cookie keeps."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, token_hash=_token_hash(token), created_at=now, expires_at=now + lifetime))
+    db.session.flush()
+    return token
+
+
+def session_user(user_id: int, token: str | None, *, now: datetime) -> User | None:
+    """The active user of a live session (not ended, not expired), or None."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == user_id, User.active.is_(True), UserSession.token_hash == _token_hash(token),
+               UserSession.ended_at.is_(None), UserSession.expires_at > now))
+
+
+def end_session(token: str | None, *, now: datetime) -> None:
+    """Sign-out: the session's cookie no longer signs anyone in, wherever it was copied to."""
+    if token:
+        db.session.execute(update(UserSession).where(UserSession.token_hash == _token_hash(token),
+                                                     UserSession.ended_at.is_(None)).values(ended_at=now))
+
+
+def end_user_sessions(user: User, *, now: datetime) -> int:
+    """End every session of the user (deactivation); returns how many were live."""
+    return db.session.execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                              .values(ended_at=now)).rowcount or 0
 
 
 def user_for_token(token: str) -> User | None:

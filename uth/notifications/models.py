@@ -1,6 +1,7 @@
 """Outbox of e-mails, written in the same transaction as the change that causes them (SPEC §7)."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
@@ -15,6 +16,8 @@ class OutboxMessage(db.Model):
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The Message-ID's local part: random, so it never repeats (row ids do, after the outbox is purged).
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[str] = mapped_column(String(40))
     to_address: Mapped[str] = mapped_column(String(254))

@@ -83,9 +83,10 @@ def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
 
 
 def message_id_of(message: OutboxMessage, mail_from: str) -> str:
-    """A Message-ID derived from the outbox row, identical on every (re)send of it."""
+    """The message's Message-ID: identical on every (re)send of it, never the same for two messages
+    (a random id kept on the row; the row id comes back once the outbox has been purged)."""
     domain = mail_from.rpartition("@")[2] or "localhost"
-    return f"<uth-outbox-{message.id}@{domain}>"
+    return f"<uth-{message.uid}@{domain}>"
 
 
 def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:

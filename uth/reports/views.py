@@ -1,12 +1,12 @@
 """The reporter's pages: the report forms (staff and public), the receipt, the status look-up, own reports."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from uth.clock import utcnow
 from uth.errors import Invalid, NotFound
-from uth.extensions import db, limiter
+from uth.extensions import db, limiter, public_limit
 from uth.reports.forms import report_from_form
 from uth.reports.services import case_by_receipt, own_reports, submit_report
 from uth.reports.validation import parse_report
@@ -42,7 +42,7 @@ def new_report():
 
 
 @bp.route("/public/report", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["UTH_PUBLIC_REPORT_LIMIT"], methods=["POST"])
+@public_limit
 def public_report():
     """The form for patients and relatives, without an account."""
     return _report_form(None, public=True, defaults={})
