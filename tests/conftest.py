@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urlsplit
 from datetime import datetime, timezone
 
 import pytest
@@ -58,11 +59,44 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.postgres_only)
     if not os.environ.get("UTH_TEST_DATABASE_URL", "").startswith("postgresql"):
         _deselect(config, items, lambda i: "postgres_only" in i.keywords)
+    _redis_tests(config, items)
     if os.path.exists(CHROMIUM):
         return
     if os.environ.get("UTH_REQUIRE_BROWSER"):
         raise pytest.UsageError(f"{CHROMIUM} is missing (apt-get install chromium chromium-driver)")
     _deselect(config, items, lambda i: "browser" in i.keywords)
+
+
+def _redis_tests(config, items) -> None:
+    """Tests of the redis rate-limit store need redis-server (Debian package) or UTH_TEST_REDIS_URL;
+    CI (UTH_REQUIRE_REDIS=1) insists on it."""
+    from tests.servers import REDIS_SERVER
+
+    if os.environ.get("UTH_TEST_REDIS_URL") or os.path.exists(REDIS_SERVER):
+        return
+    if os.environ.get("UTH_REQUIRE_REDIS"):
+        raise pytest.UsageError("redis-server is missing (apt-get install redis-server)")
+    uses_redis = lambda i: "redis_url" in i.fixturenames or "redis" in getattr(getattr(i, "callspec", None), "params", {}).values()  # noqa: E731
+    _deselect(config, items, uses_redis)
+
+
+@pytest.fixture
+def redis_url(tmp_path, worker_id):
+    """A redis database of this test: UTH_TEST_REDIS_URL's server (as `.ci/run` starts it; a database
+    number per xdist worker, emptied first), or a throw-away redis-server of this test."""
+    import redis
+
+    from tests.servers import redis_server
+
+    base = os.environ.get("UTH_TEST_REDIS_URL")
+    if base:
+        number = int(worker_id[2:]) + 1 if worker_id.startswith("gw") else 0
+        url = urlsplit(base)._replace(path=f"/{number}").geturl()
+        redis.Redis.from_url(url).flushdb()
+        yield url
+        return
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +157,27 @@ def app(_schema, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def sibling_app(app):
+    """Make another app over the same database and index with other settings (a server configured
+    differently); its engine is closed with the test."""
+    made = []
+
+    def make(config_name: str | None = "testing", **settings):
+        keys = ("SQLALCHEMY_DATABASE_URI", "UTH_INDEX_DIR", "UTH_FIXED_NOW", "UTH_SMTP_HOST", "UTH_SMTP_PORT",
+                "UTH_ARGON2_PARAMS")
+        other = create_app(config_name, {**{k: app.config[k] for k in keys}, **settings})
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        stop_background_applier(other)
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

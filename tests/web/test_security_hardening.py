@@ -37,12 +37,6 @@ def people(app):
         db.session.commit()
 
 
-def sibling_app(app, **settings):
-    """Another app over the same database and index, with other settings (a differently configured server)."""
-    keys = ("SQLALCHEMY_DATABASE_URI", "UTH_INDEX_DIR", "UTH_FIXED_NOW", "UTH_SMTP_HOST", "UTH_SMTP_PORT")
-    return create_app("testing", {**{k: app.config[k] for k in keys}, **settings})
-
-
 def _audit_ips(app, action):
     with app.app_context():
         return [e.ip for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == action))]
@@ -57,17 +51,17 @@ def test_a_forged_forwarded_for_header_is_not_the_audited_address(app, client, p
     assert _audit_ips(app, "case.created") == ["127.0.0.1"]
 
 
-def test_behind_a_configured_proxy_the_address_it_saw_is_audited(app, people):
-    proxied = sibling_app(app, UTH_PROXY_HOPS=1).test_client()
+def test_behind_a_configured_proxy_the_address_it_saw_is_audited(app, people, sibling_app):
+    proxied = sibling_app(UTH_PROXY_HOPS=1).test_client()
     response = proxied.post("/api/v1/public/reports", json=API_REPORT,
                             headers={"X-Forwarded-For": "6.6.6.6, 10.1.2.3"})  # the client wrote the first
     assert response.status_code == 201
     assert _audit_ips(app, "case.created") == ["10.1.2.3"]
 
 
-def test_a_negative_proxy_hop_count_stops_the_start(app):
+def test_a_negative_proxy_hop_count_stops_the_start(sibling_app):
     with pytest.raises(SettingsError, match="UTH_PROXY_HOPS"):
-        sibling_app(app, UTH_PROXY_HOPS=-1)
+        sibling_app(UTH_PROXY_HOPS=-1)
 
 
 def test_audit_csv_cells_are_never_formulas(app, client, people):
@@ -207,18 +201,16 @@ def test_pages_carry_security_headers(client, people):
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
-def test_hsts_follows_the_proxy_when_it_terminates_tls(app, people):
-    proxied = sibling_app(app, UTH_PROXY_HOPS=1).test_client()
+def test_hsts_follows_the_proxy_when_it_terminates_tls(app, people, sibling_app):
+    proxied = sibling_app(UTH_PROXY_HOPS=1).test_client()
     assert "Strict-Transport-Security" in proxied.get("/login", headers={"X-Forwarded-Proto": "https"}).headers
     direct = app.test_client()
     assert "Strict-Transport-Security" not in direct.get("/login", headers={"X-Forwarded-Proto": "https"}).headers
 
 
-def test_without_uth_env_the_app_runs_with_secure_cookies(app, people, monkeypatch):
+def test_without_uth_env_the_app_runs_with_secure_cookies(app, people, monkeypatch, sibling_app):
     monkeypatch.delenv("UTH_ENV", raising=False)
-    keys = ("SQLALCHEMY_DATABASE_URI", "UTH_INDEX_DIR", "UTH_FIXED_NOW")
-    served = create_app(None, {**{k: app.config[k] for k in keys}, "UTH_RATELIMIT_STORAGE": "memory://",
-                               "UTH_ARGON2_PARAMS": app.config["UTH_ARGON2_PARAMS"]})
+    served = sibling_app(None, UTH_RATELIMIT_STORAGE="memory://")
     assert served.config["SESSION_COOKIE_SECURE"] is True and not served.testing
     browser = served.test_client()
     html = browser.get("/login", base_url="https://localhost").get_data(as_text=True)
