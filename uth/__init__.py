@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     """Each feature's pages, and the JSON API (which has no CSRF: it takes bearer tokens)."""
     from uth.anonymisation.views import bp as anonymisation_bp
     from uth.api import bp as api_bp
+    from uth.auth.admin_views import bp as users_bp
     from uth.audit.views import bp as audit_bp
     from uth.auth.views import bp as auth_bp
     from uth.handling.views import bp as handling_bp
@@ -140,8 +141,8 @@ def register_blueprints(app: Flask) -> None:
     from uth.routing.views import bp as routing_bp
     from uth.search.views import bp as search_bp
 
-    for blueprint in (auth_bp, reports_bp, handling_bp, anonymisation_bp, routing_bp, audit_bp, search_bp, rca_bp,
-                      learning_bp, batch_bp, api_bp):
+    for blueprint in (auth_bp, users_bp, reports_bp, handling_bp, anonymisation_bp, routing_bp, audit_bp, search_bp,
+                      rca_bp, learning_bp, batch_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
 

@@ -6,7 +6,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from uth.anonymisation.cli import anonymise_check_cmd, export_national_cmd
-from uth.auth.cli import add_user_cmd, create_token_cmd, grant_cmd, import_orgs_cmd
+from uth.auth.cli import (activate_user_cmd, add_user_cmd, create_token_cmd, deactivate_user_cmd, grant_cmd,
+                          import_orgs_cmd, revoke_grant_cmd, revoke_token_cmd, tokens_cmd)
 from uth.clock import utcnow
 from uth.commands import command, fail
 from uth.deadlines.cli import sweep_deadlines_cmd
@@ -41,7 +42,8 @@ def demo_cmd():
 
 
 COMMANDS = (
-    init_cmd, demo_cmd, import_orgs_cmd, add_user_cmd, grant_cmd, create_token_cmd, import_reports_cmd,
+    init_cmd, demo_cmd, import_orgs_cmd, add_user_cmd, grant_cmd, create_token_cmd, tokens_cmd, revoke_token_cmd,
+    deactivate_user_cmd, activate_user_cmd, revoke_grant_cmd, import_reports_cmd,
     sweep_deadlines_cmd, send_notifications_cmd, send_digest_cmd, anonymise_check_cmd, export_national_cmd,
     reindex_cmd,
 )

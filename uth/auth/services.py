@@ -164,3 +164,56 @@ def get_user_by_email(email: str) -> User:
     if user is None:
         raise NotFound(f"no user with e-mail {email}")
     return user
+
+
+# -- revoking access (admin page and CLI; the caller audits) -------------------------------------
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first."""
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def token_by_prefix(prefix: str) -> ApiToken:
+    """The token a prefix (as `uth tokens` shows it) names, or NotFound (also when several share it)."""
+    rows = list(db.session.scalars(select(ApiToken).where(ApiToken.prefix == prefix.strip())))
+    if len(rows) != 1:
+        raise NotFound(f"no token with prefix {prefix}" if not rows else f"several tokens start with {prefix}")
+    return rows[0]
+
+
+def revoke_token(token: ApiToken, *, now: datetime) -> bool:
+    """The token answers 401 from now on; False when it was already revoked."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = now
+    db.session.flush()
+    return True
+
+
+def set_user_active(user: User, active: bool, *, now: datetime) -> int:
+    """Deactivate (sign-in, sessions and tokens stop working at once) or reactivate a user;
+    returns how many live sessions a deactivation ended."""
+    user.active = active
+    ended = 0 if active else end_user_sessions(user, now=now)
+    db.session.flush()
+    return ended
+
+
+def find_grant(user: User, role: str, scope: str | None) -> Grant:
+    """The user's grant of this role over this scope (org code, cluster code, none for admin), or NotFound."""
+    for grant in user.grants:
+        if grant.role == role and grant_scope(grant) == (scope or None):
+            return grant
+    raise NotFound(f"{user.email} has no {role} grant{' on ' + scope if scope else ''}")
+
+
+def set_grant_active(grant: Grant, active: bool) -> None:
+    """Withdraw a grant (its role and scope stop applying at the next request) or give it back."""
+    grant.active = active
+    db.session.flush()
+
+
+def grant_scope(grant: Grant) -> str | None:
+    """The code a grant's scope is known by."""
+    return grant.org.code if grant.org else grant.cluster.code if grant.cluster else None
