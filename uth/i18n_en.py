@@ -373,4 +373,5 @@ EN = {
     'Tilbagekaldt': 'Revoked',
     'Tilbagekald': 'Revoke',
     'Ingen nøgler': 'No tokens',
+    '%(n)s sag(er) i en anden organisation, som du ikke har adgang til': '%(n)s case(s) of another organisation that you have no access to',
 }

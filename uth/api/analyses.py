@@ -17,6 +17,7 @@ from uth.rca.services import (
     create_analysis,
     get_analysis,
     link_case,
+    linked_cases,
     remove_entry,
     set_status,
     update_action_item_status,
@@ -48,7 +49,8 @@ def start_analysis(reference: str):
 @token_required
 def get_analysis_json(analysis_id: str):
     """The analysis with all its parts; 404 outside scope."""
-    return jsonify(analysis_json(get_analysis(g.actor, _id(analysis_id)), utcnow()))
+    analysis = get_analysis(g.actor, _id(analysis_id))
+    return jsonify(analysis_json(analysis, utcnow(), linked_cases(g.actor, analysis)))
 
 
 @bp.post("/api/v1/analyses/<analysis_id>/status")
@@ -59,7 +61,7 @@ def change_status(analysis_id: str):
     analysis = get_analysis(g.actor, _id(analysis_id))
     set_status(g.actor, analysis, json_body().get("status"), now=now)
     db.session.commit()
-    return jsonify(analysis_json(analysis, now))
+    return jsonify(analysis_json(analysis, now, linked_cases(g.actor, analysis)))
 
 
 @bp.post("/api/v1/analyses/<analysis_id>/<part>")
@@ -87,7 +89,7 @@ def remove_analysis_entry(analysis_id: str, part: str, entry_id: str):
     analysis = get_analysis(g.actor, _id(analysis_id))
     remove_entry(g.actor, analysis, part, _id(entry_id), now=now)
     db.session.commit()
-    return jsonify(analysis_json(analysis, now))
+    return jsonify(analysis_json(analysis, now, linked_cases(g.actor, analysis)))
 
 
 @bp.patch("/api/v1/analyses/<analysis_id>/action_items/<item_id>")
@@ -112,7 +114,8 @@ SCHEMAS = {"Analysis": {
     "properties": {
         "id": {"type": "integer"}, "method": {"type": "string", "enum": ["kaa", "rca2", "event_analysis", "aggregated"]},
         "title": _STR, "status": {"type": "string", "enum": ["draft", "in_review", "approved"]},
-        "cases": {"type": "array", "items": _STR}, "handling_org": {"type": "string", "nullable": True},
+        "cases": {"type": "array", "items": _STR, "description": "references of the linked cases the caller may see"},
+        "other_cases": {"type": "integer", "description": "linked cases outside the caller's scope (not named)"}, "handling_org": {"type": "string", "nullable": True},
         "team": {"type": "array", "items": {"type": "object"}}, "team_warnings": {"type": "array", "items": {"type": "object"}},
         "timeline": {"type": "array", "items": {"type": "object"}},
         "causal_statements": {"type": "array", "items": {"type": "object", "properties": {

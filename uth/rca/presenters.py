@@ -62,14 +62,17 @@ PART_JSON = {"team": team_member_json, "timeline": timeline_json, "causal_statem
              "contributing_factors": contributing_factor_json, "action_items": action_item_json}
 
 
-def analysis_json(analysis: Analysis, now: datetime) -> dict:
-    """The whole analysis with every part; causal statements carry their warnings."""
+def analysis_json(analysis: Analysis, now: datetime, cases: tuple[list, int]) -> dict:
+    """The whole analysis with every part; causal statements carry their warnings. `cases`: the
+    linked cases the caller may see and how many others there are (`linked_cases`)."""
+    visible, others = cases
     return {
         "id": analysis.id,
         "method": analysis.method,
         "title": analysis.title,
         "status": analysis.status,
-        "cases": [c.reference for c in analysis.cases],
+        "cases": [c.reference for c in visible],
+        "other_cases": others,
         "handling_org": analysis.handling_org.code if analysis.handling_org else None,
         "created_at": _iso(analysis.created_at),
         "created_by": analysis.created_by.name if analysis.created_by else None,

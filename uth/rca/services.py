@@ -29,6 +29,13 @@ def visible_analyses_clause(actor: User):
     return Analysis.cases.any(visible_cases_clause(actor))
 
 
+def linked_cases(actor: User, analysis: Analysis) -> tuple[list[Case], int]:
+    """The analysis's cases the actor may open, and how many others it has: a shared (aggregated or
+    cross-sector) analysis names no reference or title of a case outside the viewer's scope."""
+    visible = [case for case in analysis.cases if case_view_level(actor, case) is not None]
+    return visible, len(analysis.cases) - len(visible)
+
+
 def get_analysis(actor: User, analysis_id: int) -> Analysis:
     """An analysis the actor may see, or NotFound (also when it exists outside scope)."""
     analysis = db.session.scalar(select(Analysis).where(Analysis.id == analysis_id, visible_analyses_clause(actor)))

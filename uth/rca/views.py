@@ -14,7 +14,8 @@ from uth.rca.models import ACTION_STATUSES, METHODS, PARTS, Analysis
 from uth.rca.parts import add_part
 from uth.rca.presenters import action_overdue, ordered_timeline, statement_warnings, team_warnings
 from uth.rca.services import (analyses_of_case, can_edit, cases_with_analysis, cases_with_overdue_actions,
-                              create_analysis, get_analysis, link_case, may_contribute, remove_entry, set_status,
+                              create_analysis, get_analysis, link_case, linked_cases, may_contribute, remove_entry,
+                              set_status,
                               update_action_item_status)
 from uth.reports.services import get_visible_case
 from uth.reports.severity import SERIOUS_SEVERITIES
@@ -61,7 +62,12 @@ def action_status_label(status: str) -> str:
     return gettext(ACTION_STATUS_LABELS.get(status, status))
 
 
-for _helper in (method_label, analysis_status_label, action_status_label):
+def viewer_linked_cases(analysis: Analysis) -> tuple[list, int]:
+    """The analysis's cases the viewer may open, and the count of the others (named nowhere)."""
+    return linked_cases(current_user, analysis)
+
+
+for _helper in (method_label, analysis_status_label, action_status_label, viewer_linked_cases):
     bp.add_app_template_global(_helper)
 
 
