@@ -19,9 +19,20 @@ def actor_label(actor: User | None) -> str:
     return actor.email
 
 
+ANONYMOUS = "anonymous"  # the actor of what an anonymous reporter does about their own report
+
+
 def record(actor: User | str | None, action: str, *, now: datetime, case=None, obj=None, org_id: int | None = None,
-           detail: dict | None = None, purpose: str | None = None) -> AuditEntry:
-    """Append one entry; never names personal data or replaced text in `detail`."""
+           detail: dict | None = None, purpose: str | None = None, anonymous: bool = False) -> AuditEntry:
+    """Append one entry; never names personal data or replaced text in `detail`.
+
+    `anonymous`: the actor is a reporter who asked to stay anonymous (SPEC §3: only the owning
+    organisation's risk managers may know who they are, and those see it on the case, not in the
+    trail that admins and other organisations' central risk managers read): neither the account nor
+    the address is kept in the entry.
+    """
+    if anonymous:
+        actor = ANONYMOUS
     entry = AuditEntry(
         at=now,
         actor_id=actor.id if isinstance(actor, User) else None,
@@ -32,7 +43,7 @@ def record(actor: User | str | None, action: str, *, now: datetime, case=None, o
         case_id=getattr(case, "id", None),
         org_id=org_id if org_id is not None else getattr(case, "handling_org_id", None),
         detail=detail or {},
-        ip=request.remote_addr if has_request_context() else None,  # a proxy's X-Forwarded-For only with UTH_PROXY_HOPS
+        ip=request.remote_addr if has_request_context() and not anonymous else None,  # a proxy's X-Forwarded-For only with UTH_PROXY_HOPS
         purpose=purpose,
     )
     db.session.add(entry)

@@ -46,7 +46,7 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
         add_event(case, actor, "submitted", now=now, public=public, handling_org=handling and handling.code)
         case.reference, case.seq = next_reference(case.year)
     db.session.flush()
-    record(actor, "case.created", now=now, case=case,
+    record(actor, "case.created", now=now, case=case, anonymous=case.reporter_anonymous,
            detail={"reference": case.reference, "public": public, "handling_org": handling and handling.code})
     notify_new_case(case, recipients, now=now)
     return case, receipt
