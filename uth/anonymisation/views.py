@@ -8,10 +8,12 @@ from flask_login import current_user, login_required
 
 from uth.anonymisation.scanner import redact
 from uth.anonymisation.services import case_texts, own_data, scan_case
+from uth.audit.services import record
 from uth.clock import utcnow
 from uth.extensions import db
 from uth.handling.actions import editable, perform
 from uth.i18n import gettext
+from uth.reports.personal_data import holds_personal_data
 from uth.reports.services import get_visible_case
 from uth.reports.visibility import can_handle
 from uth.web import highlight
@@ -39,8 +41,13 @@ def findings_page(reference: str):
     highlighted = {name: highlight(texts[name], fs) for name, fs in by_field.items()}
     redactable = any(editable(name) for name in by_field)
     own_ids = {f.id for f in own_data(case, findings)}
-    return render_template("cases/findings_page.html", case=case, findings=findings, highlighted=highlighted,
+    html = render_template("cases/findings_page.html", case=case, findings=findings, highlighted=highlighted,
                            redactable=redactable, own_ids=own_ids)
+    if findings or holds_personal_data(case):  # CPR numbers, names, phones found in the text: a view of them
+        record(current_user, "case.viewed", now=utcnow(), case=case,
+               detail={"reference": case.reference, "shown": ["anonymisation_findings"], "findings": len(findings)})
+        db.session.commit()
+    return html
 
 
 @bp.post("/cases/<reference>/anonymisation/redact")

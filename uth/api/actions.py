@@ -11,6 +11,7 @@ from uth.clock import utcnow
 from uth.extensions import db
 from uth.handling.actions import perform
 from uth.handling.workflow import ACTIONS
+from uth.reports.personal_data import record_view
 from uth.reports.presenters import case_json
 from uth.reports.services import get_visible_case
 
@@ -25,8 +26,12 @@ def case_action(reference: str):
     action = body.get("action")
     payload = {k: v for k, v in body.items() if k != "action"}
     perform(g.actor, case, action if isinstance(action, str) else "", payload, now=now)
+    body = case_json(case, g.actor, now)
+    # The answer shows the reporter's identity like GET /cases/<reference> does: audited alike, in the
+    # action's own transaction.
+    record_view(g.actor, case, now=now, purpose=None, shown=[k for k in ("reporter",) if k in body])
     db.session.commit()
-    return jsonify(case_json(case, g.actor, now))
+    return jsonify(body)
 
 
 _S = {"type": "string"}
