@@ -67,6 +67,8 @@ class Config:
     UTH_PROXY_HOPS = _number("UTH_PROXY_HOPS", 0)
     # Strict-Transport-Security max-age sent on HTTPS responses; 0 sends none.
     UTH_HSTS_SECONDS = _number("UTH_HSTS_SECONDS", 31536000)
+    # /healthz answers 503 when the disk of the search index or the SQLite database has less free.
+    UTH_MIN_FREE_MB = _number("UTH_MIN_FREE_MB", 100)
     # Largest request body accepted (413 beyond): a report with every text field full is ~100 kB.
     MAX_CONTENT_LENGTH = _number("UTH_MAX_REQUEST_BYTES", 1024 * 1024)
     SESSION_COOKIE_HTTPONLY = True

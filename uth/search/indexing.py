@@ -62,7 +62,10 @@ def get_backend(app: Flask | None = None, *, fresh: bool = False) -> SearchBacke
             weakref.finalize(app, backend.close)
     if not app.extensions.get(EXTENSION + "_replayed"):
         app.extensions[EXTENSION + "_replayed"] = True
-        apply_pending(backend, wait=AFTER_COMMIT_WAIT)  # what a crashed process committed but never applied
+        try:
+            apply_pending(backend, wait=AFTER_COMMIT_WAIT)  # what a crashed process committed but never applied
+        except Exception:  # noqa: BLE001 - e.g. a read-only index: searches still read it, /healthz says why
+            app.logger.exception("search: replaying the outbox failed; kept for the next try")
     return backend
 
 

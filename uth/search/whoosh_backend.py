@@ -97,6 +97,10 @@ class WhooshSearchBackend:
         check_kind(kind)
         if kind not in self._indexes:
             name = f"{kind}_v{SCHEMA_VERSION}"
+            if index.exists_in(self.index_dir, indexname=name):
+                # Opening writes nothing, so an index on a read-only disk can still be searched.
+                self._indexes[kind] = _retry_vanished(lambda: index.open_dir(self.index_dir, indexname=name))
+                return self._indexes[kind]
             # Two workers starting on an empty directory must not both create (and so delete)
             # the index's first files: creation happens under a lock of its own.
             lock = FileLock(os.path.join(self.index_dir, f"{name}_CREATELOCK"))
