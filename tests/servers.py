@@ -44,15 +44,16 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
 
 
 @contextmanager
-def uth_server(database_url: str, index_dir: Path, **settings: str):
-    """gunicorn with one worker on a free port; yields its base URL."""
+def uth_server(database_url: str, index_dir: Path, _extra_args: tuple[str, ...] = (), **settings: str):
+    """gunicorn with one worker on a free port, started in the repository (so with its
+    gunicorn.conf.py, as `make run` does); yields its base URL."""
     port = free_port()
     env = {**os.environ, "UTH_ENV": "production", "UTH_DATABASE_URL": database_url, "UTH_INDEX_DIR": str(index_dir),
            "UTH_SECRET_KEY": "two-servers-one-secret", "UTH_SECURE_COOKIES": "0", "UTH_SEARCH_APPLY": "inline",
            **settings}
     env.pop("UTH_TEST_DATABASE_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", *_extra_args, "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -129,3 +130,10 @@ class Browser:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+@contextmanager
+def logged_uth_server(database_url: str, index_dir: Path, access_log: Path, **settings: str):
+    """`uth_server` writing gunicorn's access log to a file, as `make run` writes it to stdout."""
+    with uth_server(database_url, index_dir, _extra_args=("--access-logfile", str(access_log)), **settings) as base:
+        yield base

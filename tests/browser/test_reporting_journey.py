@@ -73,7 +73,7 @@ def test_a_relative_reports_without_an_account_and_follows_the_status(server, br
     expect(page.locator("h1")).to_have_text("Tak for din indberetning")
     reference = page.locator(".reference").inner_text()
     code = page.locator(".receipt-code").inner_text()
-    page.click("a:has-text('Se status')")
+    page.click("button:has-text('Se status')")
     expect(page.locator(".facts")).to_contain_text(reference)
     expect(page.locator(".facts")).to_contain_text("Ny")
 

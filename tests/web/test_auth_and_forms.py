@@ -100,9 +100,10 @@ def test_public_form_receipt_and_status_page(client, people):
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
     code = re.search(r'class="receipt-code">([A-Z0-9-]+)<', receipt).group(1)
     assert "UTH-2026-000001" in receipt
-    status = client.get(f"/public/status?code={code}")
+    token = csrf_token(client, "/public/status")
+    status = client.post("/public/status", data={"code": code, "csrf_token": token})
     assert status.status_code == 200 and "Ny" in status.get_data(as_text=True)
-    assert client.get("/public/status?code=NOPE-NOPE").status_code == 404
+    assert client.post("/public/status", data={"code": "NOPE-NOPE", "csrf_token": token}).status_code == 404
 
 
 def test_english_is_available(client, people):

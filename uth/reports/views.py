@@ -74,11 +74,17 @@ def receipt_page():
     return render_template("reports/receipt.html", receipt=receipt)
 
 
-@bp.get("/public/status")
+@bp.route("/public/status", methods=["GET", "POST"])
 @limiter.limit("60 per minute")
 def status_page():
-    """Look up a report's status by receipt code."""
-    code = (request.args.get("code") or "").strip()
+    """Look up a report's status by receipt code. The code is posted (with CSRF), never put in the
+    URL: a URL lands in access logs, proxy logs and the browser's history. A GET that still carries
+    `?code=` (an old link) is sent to the bare page, so the code does not stay in the address bar."""
+    if request.method == "GET":
+        if request.args.get("code") is not None:
+            return redirect(url_for("reports.status_page"), 303)
+        return render_template("reports/status.html", case=None, code="", not_found=False)
+    code = (request.form.get("code") or "").strip()
     case, not_found = None, False
     if code:
         try:
