@@ -1,4 +1,5 @@
-"""security hardening: server-side sessions, the shared rate-limit store, never-repeating Message-IDs
+"""security hardening: server-side sessions, the shared rate-limit store, never-repeating Message-IDs,
+purge requests that survive a busy WAL or a crash
 
 Revision ID: 20261201_0010
 Revises: 20261201_0009
@@ -36,6 +37,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limits")),
     )
     op.create_index(op.f("ix_rate_limits_expires_at"), "rate_limits", ["expires_at"])
+    op.create_table(
+        "purge_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("requested_at", uth.types.UTCDateTime(), nullable=False),
+        sa.Column("index_done", sa.Boolean(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_purge_requests")),
+    )
+    op.create_index(op.f("ix_purge_requests_case_id"), "purge_requests", ["case_id"])
     # Message-IDs from a random id per message: row ids come back after the outbox is purged.
     op.add_column("outbox", sa.Column("uid", sa.String(length=32), nullable=True))
     random_hex = ("lower(hex(randomblob(16)))" if op.get_bind().dialect.name == "sqlite"
@@ -50,6 +61,8 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.drop_constraint(batch.f("uq_outbox_uid"), type_="unique")
         batch.drop_column("uid")
+    op.drop_index(op.f("ix_purge_requests_case_id"), table_name="purge_requests")
+    op.drop_table("purge_requests")
     op.drop_index(op.f("ix_rate_limits_expires_at"), table_name="rate_limits")
     op.drop_table("rate_limits")
     op.drop_index(op.f("ix_user_sessions_expires_at"), table_name="user_sessions")

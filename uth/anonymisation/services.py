@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import delete, event, update
 from sqlalchemy.orm import Session
 
@@ -14,14 +14,15 @@ from uth.audit.services import record
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
 from uth.reports.models import Case
-from uth.storage import checkpoint_wal
+from uth.storage import (BUSY_MS, REQUESTED, checkpoint_wal, finish_purges, mark_index_done, open_purges,
+                         purges_pending, record_purge)
 
 # Fields deleted at close (SPEC §8). `reporter_user_id` stays so the reporter can see the outcome.
 PERSONAL_FIELDS = ("patient_cpr", "patient_name", "reporter_name", "reporter_email", "reporter_phone",
                    "reporter_profession")
 CASE_TEXT_FIELDS = ("title", "description", "consequence", "prevention", "conclusion", "learning", "feedback")
-# session.info key: ids of the cases whose removed text must leave the storage files after commit.
-PURGE_REQUESTS = "uth_purge_case_ids"
+# app.extensions key: purges were left unfinished in this process (retried after the next commit).
+PURGES_LEFT = "uth_purges_left"
 
 
 def case_texts(case: Case, overrides: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
@@ -93,7 +94,7 @@ def anonymise_case(case: Case, actor, *, now: datetime) -> None:
     purged = _purge_outbox(case)
     record(actor, "case.anonymised", now=now, case=case,
            detail={"fields": deleted, "outbox_purged": purged, "history_redacted": redacted})
-    request_purge(case.id)
+    request_purge(case.id, now=now)
     db.session.flush()
 
 
@@ -128,35 +129,66 @@ def _purge_outbox(case: Case) -> int:
 
 # -- after the commit: the removed text leaves the storage files -----------------------------------
 
-def request_purge(case_id: int) -> None:
-    """After this transaction commits, make the case's removed text unrecoverable from the files
-    (the WAL, the search index). Called by the services that remove text: anonymisation and `edit`."""
-    db.session.info.setdefault(PURGE_REQUESTS, set()).add(case_id)
+def request_purge(case_id: int, *, now: datetime) -> None:
+    """Make the case's removed text unrecoverable from the files (the WAL, the search index) once this
+    transaction commits. Recorded in the transaction itself (`uth.storage.PurgeRequest`), so a purge
+    that cannot finish at once is retried and finished later. Called by the services that remove
+    text: anonymisation and `edit`."""
+    record_purge(case_id, now=now)
 
 
-def purge_storage(case_ids: Iterable[int]) -> None:
-    """Checkpoint the WAL, run the registered purgers (the search index merges away old segments),
-    checkpoint again (the purgers wrote too)."""
-    ids = set(case_ids)
-    checkpoint_wal()
-    for purger in hooks.get(hooks.PURGERS):
-        purger(ids)
-    checkpoint_wal()
+def run_purges(*, busy_ms: int = 0) -> int:
+    """Finish what can be finished of every recorded purge; returns how many are left.
+
+    The WAL first (the database's copy of the text, whatever the index does), then the registered
+    purgers for the cases whose index part is open (the search feature rewrites their documents and
+    merges away old segments, at once or in its background applier, which marks them done itself),
+    then the WAL again and the finished requests deleted. `busy_ms` 0: a request never waits for a
+    reader (a backup holding the WAL); its purge stays recorded and is retried.
+    """
+    with Session(db.engine) as session:
+        open_rows = open_purges(session)
+        checkpoint_wal(busy_ms)
+        if open_rows:
+            up_to, ids = max(r.id for r in open_rows), {r.case_id for r in open_rows if r.case_id is not None}
+            results = [purger(ids) for purger in hooks.get(hooks.PURGERS)]
+            if all(result is True for result in results):
+                mark_index_done(session, ids, up_to=up_to)
+        finish_purges(session, busy_ms=busy_ms)
+        left = purges_pending(session)
+    current_app.extensions[PURGES_LEFT] = left > 0
+    return left
+
+
+def storage_purges(now: datetime) -> int:
+    """A sweeper (`uth sweep-deadlines`, SPEC §8): finish every purge left over, waiting for readers
+    as long as a connection's busy timeout; returns how many purges finished."""
+    with Session(db.engine) as session:
+        before = purges_pending(session)
+    left = run_purges(busy_ms=BUSY_MS)
+    if left:
+        current_app.logger.warning("storage: %s purge(s) could not finish (a reader holds the WAL?); next sweep", left)
+    return before - left
+
+
+storage_purges.unit = "purges finished"
 
 
 def _purge_after_commit(session: Session) -> None:
-    ids = session.info.pop(PURGE_REQUESTS, None)
-    if ids and has_app_context():
-        purge_storage(ids)
+    requested = session.info.pop(REQUESTED, None)
+    if has_app_context() and (requested or current_app.extensions.get(PURGES_LEFT)):
+        run_purges()
 
 
 def _forget_after_rollback(session: Session, transaction) -> None:
     if transaction.parent is None:  # the whole transaction ended without commit: nothing was removed
-        session.info.pop(PURGE_REQUESTS, None)
+        session.info.pop(REQUESTED, None)
 
 
 def init_app(app: Flask) -> None:
-    """Run the purge after every commit that requested one (idempotent: listeners are per process)."""
+    """Run the purges after every commit that recorded one (and, while some are left, after any
+    commit: a retry once the reader is gone); `uth sweep-deadlines` finishes the rest."""
     if not event.contains(db.session, "after_commit", _purge_after_commit):
         event.listen(db.session, "after_commit", _purge_after_commit)
         event.listen(db.session, "after_transaction_end", _forget_after_rollback)
+    hooks.add(app, hooks.SWEEPERS, storage_purges)

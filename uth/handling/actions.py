@@ -245,7 +245,7 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     for name in changed:
         setattr(*targets[name], new[name])
     _done(actor, case, "edit", now, fields=changed)
-    request_purge(case.id)  # the replaced text is kept nowhere: not in the WAL, not in old index segments
+    request_purge(case.id, now=now)  # the replaced text is kept nowhere: not in the WAL, not in old index segments
 
 
 def _reject(actor: User, case: Case, payload: Payload, now: datetime) -> None:

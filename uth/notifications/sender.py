@@ -23,6 +23,7 @@ from sqlalchemy import delete, select, update
 
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
+from uth.storage import record_purge
 
 # Waits after the 1st, 2nd, ... failed attempt; the last one repeats until MAX_ATTEMPTS.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
@@ -176,6 +177,8 @@ def send_notifications(*, now: datetime, limit: int = 100) -> SendResult:
     finally:
         connection.close()
     result.purged = purge_done()
+    if result.purged:  # the address leaves the WAL too: recorded, finished after commit or by the sweep
+        record_purge(None, now=now)
     db.session.commit()
     return result
 

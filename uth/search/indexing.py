@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from uth import hooks
 from uth.clock import utcnow
+from uth.storage import finish_purges, mark_index_done, open_purges, purge_watermark
 from uth.extensions import db
 from uth.reports.models import Case, Statement
 
@@ -64,6 +65,7 @@ def get_backend(app: Flask | None = None, *, fresh: bool = False) -> SearchBacke
         app.extensions[EXTENSION + "_replayed"] = True
         try:
             apply_pending(backend, wait=AFTER_COMMIT_WAIT)  # what a crashed process committed but never applied
+            replay_purges()
         except Exception:  # noqa: BLE001 - e.g. a read-only index: searches still read it, /healthz says why
             app.logger.exception("search: replaying the outbox failed; kept for the next try")
     return backend
@@ -280,13 +282,36 @@ def pending_count() -> int:
     return db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
 
 
-def reindex_cases(case_ids: set[int]) -> None:
+def reindex_cases(case_ids: set[int]) -> bool:
     """A purger (`hooks.PURGERS`): after text was removed from cases, write them again and merge so no
-    old segment keeps it: now (inline) or in the background applier."""
+    old segment keeps it. Inline: now, True when done. Background: in the applier, which marks the
+    recorded purge requests done itself (`uth.storage`); False meanwhile."""
     if current_app.config.get("UTH_SEARCH_APPLY", "background") == "inline":
-        reindex_cases_now(set(case_ids), wait=AFTER_COMMIT_WAIT)
-    else:
-        background_applier(current_app._get_current_object()).signal(purge=set(case_ids))
+        return purge_cases_now(set(case_ids), wait=AFTER_COMMIT_WAIT)
+    background_applier(current_app._get_current_object()).signal(purge=set(case_ids))
+    return False
+
+
+def purge_cases_now(case_ids: set[int], *, wait: float | None) -> bool:
+    """Re-index and merge now; when done, the purge requests of these cases recorded before the
+    rewrite read them have their index part done (and finish, if the WAL lets them)."""
+    with Session(db.engine) as session:
+        up_to = purge_watermark(session)
+    if not reindex_cases_now(case_ids, wait=wait):
+        return False
+    with Session(db.engine) as session:
+        mark_index_done(session, case_ids, up_to=up_to)
+        finish_purges(session)
+    return True
+
+
+def replay_purges() -> None:
+    """Purges whose index part a dead process never did (the merge lived only in its memory): at a
+    process's first index use, as the outbox is replayed."""
+    with Session(db.engine) as session:
+        ids = {r.case_id for r in open_purges(session) if r.case_id is not None}
+    if ids:
+        reindex_cases(ids)
 
 
 def reindex_cases_now(case_ids: set[int], *, wait: float | None) -> bool:
@@ -372,7 +397,7 @@ class BackgroundApplier:
                 purges, self.purges = self.purges, set()
             with self.app.app_context():
                 apply_safely(None)
-                if purges and not reindex_cases_now(purges, wait=None):
+                if purges and not purge_cases_now(purges, wait=None):
                     with self.guard:  # try again next round: removed text must not stay in the index
                         self.purges |= purges
                 db.session.remove()
