@@ -374,4 +374,10 @@ EN = {
     'Tilbagekald': 'Revoke',
     'Ingen nøgler': 'No tokens',
     '%(n)s sag(er) i en anden organisation, som du ikke har adgang til': '%(n)s case(s) of another organisation that you have no access to',
+    'Risikomanager': 'Risk manager',
+    'Central risikomanager': 'Central risk manager',
+    'Medlem af patientsikkerhedsforum': 'Patient-safety forum member',
+    'Administrator': 'Administrator',
+    'fjernet': 'removed',
+    'Ukendt kvitteringskode': 'Unknown receipt code',
 }

@@ -14,9 +14,17 @@ from uth.auth.services import grant_scope, revoke_token, set_grant_active, set_u
 from uth.clock import utcnow
 from uth.extensions import db
 from uth.i18n import gettext as _
+from uth.i18n import lazy_gettext as _l
 
 bp = Blueprint("users", __name__)
 PER_PAGE = 50
+ROLE_LABELS = {
+    Role.REPORTER.value: _l("Indberetter"),
+    Role.RISK_MANAGER.value: _l("Risikomanager"),
+    Role.CENTRAL_RISK_MANAGER.value: _l("Central risikomanager"),
+    Role.FORUM_MEMBER.value: _l("Medlem af patientsikkerhedsforum"),
+    Role.ADMIN.value: _l("Administrator"),
+}
 
 
 def admin_required(view):
@@ -49,7 +57,8 @@ def users_page():
 def user_page(user_id: int):
     """One user's account, grants and tokens, with the buttons that withdraw them."""
     user = db.session.get(User, user_id) or abort(404)
-    return render_template("auth/user.html", user=user, tokens=tokens_of(user), scope=grant_scope)
+    return render_template("auth/user.html", user=user, tokens=tokens_of(user), scope=grant_scope,
+                           role_label=lambda role: str(ROLE_LABELS.get(role, role)))
 
 
 def _back(user: User):
