@@ -115,6 +115,6 @@ class DatabaseStorage(Storage):
             conn.execute(delete(rate_limits).where(rate_limits.c.key == _digest(key)))
 
     def delete_expired(self, now: float | None = None) -> int:
-        """Drop windows that have ended (also run by `uth sweep-deadlines`)."""
+        """Drop windows that have ended (every CLEANUP_EVERY increments of a process)."""
         with self.engine.begin() as conn:
             return conn.execute(delete(rate_limits).where(rate_limits.c.expires_at <= (now or time.time()))).rowcount

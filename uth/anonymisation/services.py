@@ -177,7 +177,11 @@ storage_purges.unit = "purges finished"
 def _purge_after_commit(session: Session) -> None:
     requested = session.info.pop(REQUESTED, None)
     if has_app_context() and (requested or current_app.extensions.get(PURGES_LEFT)):
-        run_purges()
+        try:
+            run_purges()
+        except Exception:  # noqa: BLE001 - the change is committed and its purge recorded: retried, swept
+            current_app.extensions[PURGES_LEFT] = True
+            current_app.logger.exception("storage: purge failed; recorded, retried after the next commit")
 
 
 def _forget_after_rollback(session: Session, transaction) -> None:

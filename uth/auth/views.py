@@ -1,8 +1,6 @@
 """Sign in and out (SPEC §14: /login, /logout), with throttling of failed attempts."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_limiter.util import get_remote_address
@@ -85,8 +83,7 @@ def login():
             now = utcnow()
             login_user(user)
             session.permanent = True
-            session[SESSION_TOKEN] = start_session(
-                user, now=now, lifetime=timedelta(seconds=current_app.permanent_session_lifetime.total_seconds()))
+            session[SESSION_TOKEN] = start_session(user, now=now, lifetime=current_app.permanent_session_lifetime)
             record(user, "auth.login", now=now)
             db.session.commit()
             return redirect(target or home_for(user))
