@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Flask, g
+from functools import wraps
+
+from flask import Flask, abort, g
+from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from uth.auth.models import Organisation
+from uth.auth.models import Organisation, Role
 from uth.clock import LOCAL_TZ
 from uth.deadlines.rules import local_date
 from uth.extensions import db
@@ -15,6 +18,19 @@ from uth.i18n import action_label, current_language, gettext, status_label
 from uth.taxonomy.services import terms
 
 MAX_PAGE = 10_000
+
+
+def admin_required(view):
+    """Admins only; others get 404 (SPEC §1)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.has_role(Role.ADMIN):
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def org_choices() -> list[Organisation]:

@@ -2,10 +2,9 @@
 give back a grant, revoke an API token. Every change is audited; admins only (404 for others)."""
 from __future__ import annotations
 
-from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from uth.audit.services import record
@@ -15,6 +14,7 @@ from uth.clock import utcnow
 from uth.extensions import db
 from uth.i18n import gettext as _
 from uth.i18n import lazy_gettext as _l
+from uth.web import admin_required
 
 bp = Blueprint("users", __name__)
 PER_PAGE = 50
@@ -25,19 +25,6 @@ ROLE_LABELS = {
     Role.FORUM_MEMBER.value: _l("Medlem af patientsikkerhedsforum"),
     Role.ADMIN.value: _l("Administrator"),
 }
-
-
-def admin_required(view):
-    """Admins only; others get 404 (SPEC §1)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.has_role(Role.ADMIN):
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 @bp.get("/admin/users")

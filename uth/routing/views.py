@@ -1,34 +1,20 @@
 """Admin pages for routing rules and unrouted cases."""
 from __future__ import annotations
 
-from functools import wraps
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from uth.auth.models import SECTORS, Role
+from uth.auth.models import SECTORS
 from uth.clock import utcnow
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.reports.forms import org_code
 from uth.reports.queries import unrouted_cases
 from uth.routing import admin
-from uth.web import org_choices
+from uth.web import admin_required, org_choices
 
 bp = Blueprint("routing", __name__)
-
-
-def admin_required(view):
-    """Admins only; others get 404 (SPEC §1)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.has_role(Role.ADMIN):
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 @bp.route("/admin/routing", methods=["GET", "POST"])
