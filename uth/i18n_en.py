@@ -295,7 +295,7 @@ EN = {
     'Opsummeringen kan ikke offentliggøres: der er fundet mulige personoplysninger.': 'The summary cannot be published: possible personal data was found.',
     'Ret teksten, eller markér fund som ikke personoplysninger.': 'Edit the text, or mark findings as not personal data.',
     'ikke personoplysning': 'not personal data',
-    'Offentliggør alligevel med de markerede fund': 'Publish with the marked findings accepted',
+    'Ret teksten nedenfor, eller markér fundene og tryk Offentliggør igen.': 'Edit the text below, or mark the findings and press Publish again.',
     'Opsummering': 'Summary',
     'Læringspunkter': 'Learning points',
     'Anbefalinger': 'Recommendations',
@@ -380,4 +380,5 @@ EN = {
     'Administrator': 'Administrator',
     'fjernet': 'removed',
     'Ukendt kvitteringskode': 'Unknown receipt code',
+    'Ukendt felt': 'Unknown field',
 }

@@ -264,3 +264,26 @@ def test_learning_from_an_approved_analysis(app, client, headers):
     assert body["analysis_id"] == analysis_id and body["status"] == "draft"
     assert "integrationen manglede → egen læge kendte ikke den nye dosis" in body["summary"]
     assert body["recommendations"].splitlines() == ["- Integration mellem EPJ og lægesystem", "- Undervisning i epikriser"]
+    titled = client.post(f"/api/v1/analyses/{analysis_id}/learning", json={"title": "Epikriser efter analysen"},
+                         headers=headers["rm@h.dk"])
+    assert titled.status_code == 201 and titled.get_json()["title"] == "Epikriser efter analysen"
+    assert client.post(f"/api/v1/analyses/{analysis_id}/learning", json={"titel": "x"},
+                       headers=headers["rm@h.dk"]).get_json()["errors"] == {"titel": ["Ukendt felt"]}
+
+
+def test_creating_a_summary_takes_the_fields_in_the_body(app, client, headers):
+    """SPEC §23: given fields replace the prefilled ones; an unknown field answers 422 naming it."""
+    reference = _closed(app)
+    body = {"title": "Epikrise sendes elektronisk", "summary": "Ny opsummering.", "learning_points": "Et punkt.",
+            "recommendations": "Brug den elektroniske kanal.", "visibility": "national"}
+    created = client.post(f"/api/v1/cases/{reference}/learning", json=body, headers=headers["rm@h.dk"])
+    assert created.status_code == 201
+    got = client.get(f"/api/v1/learning/{created.get_json()['id']}", headers=headers["rm@h.dk"]).get_json()
+    assert {k: got[k] for k in body} == body
+
+    unknown = client.post(f"/api/v1/cases/{reference}/learning", json={"title": "x", "tags": ["a"]}, headers=headers["rm@h.dk"])
+    assert unknown.status_code == 422 and set(unknown.get_json()["errors"]) == {"tags"}
+    bad = client.post(f"/api/v1/cases/{reference}/learning", json={"visibility": "world"}, headers=headers["rm@h.dk"])
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"visibility"}
+    not_object = client.post(f"/api/v1/cases/{reference}/learning", json=["title"], headers=headers["rm@h.dk"])
+    assert not_object.status_code == 422

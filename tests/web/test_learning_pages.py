@@ -127,3 +127,34 @@ def test_aggregated_draft_from_several_case_references(app, client, region):
     page = client.get(created.headers["Location"]).get_data(as_text=True)
     assert "Samlet læring fra 2 sager" in page and first in page and second in page
     assert client.post("/learning/new", data={"csrf_token": token, "references": "UTH-2026-999999"}).status_code == 404
+
+
+def test_publish_publishes_what_is_in_the_form_and_a_refusal_keeps_the_typed_text(app, client, region):
+    """Issue 12: edit the text, press "Offentliggør": the edited text is published, not the stored one."""
+    with app.app_context():
+        rm = find_user("rm@h.dk")
+        summary = services.create_summary_from_case(rm, closed_case(), now=FIXED_NOW)
+        db.session.commit()
+        summary_id, old_summary = summary.id, summary.summary
+    login(client, "rm@h.dk")
+    token = csrf_token(client, f"/learning/{summary_id}")
+    page = client.get(f"/learning/{summary_id}").get_data(as_text=True)
+    assert f'formaction="/learning/{summary_id}/publish"' in page
+    fields = {"csrf_token": token, "title": "Ny overskrift skrevet i editoren", "summary": "Sofie Hansen opdagede fejlen.",
+              "learning_points": "Tjek udsendelse.", "recommendations": "", "event_type": "", "transition_type": "",
+              "visibility": "cluster"}
+    refused = client.post(f"/learning/{summary_id}/publish", data=fields)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'value="Ny overskrift skrevet i editoren"' in html and "Tjek udsendelse." in html
+    assert '<mark title="name">Sofie Hansen</mark>' in html
+    with app.app_context():
+        stored = db.session.get(LearningSummary, summary_id)
+        assert (stored.status, stored.summary) == ("draft", old_summary)
+
+    fixed = {**fields, "summary": "En medarbejder opdagede fejlen."}
+    assert client.post(f"/learning/{summary_id}/publish", data=fixed).status_code == 302
+    with app.app_context():
+        stored = db.session.get(LearningSummary, summary_id)
+        assert (stored.status, stored.title, stored.summary, stored.learning_points) == (
+            "published", "Ny overskrift skrevet i editoren", "En medarbejder opdagede fejlen.", "Tjek udsendelse.")

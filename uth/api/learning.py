@@ -28,20 +28,27 @@ def _respond(summary, status: int = 200):
     return jsonify(services.summary_json(summary)), status
 
 
+def _optional_body() -> dict:
+    """The JSON object of a request whose body may be left out (SPEC §23: then nothing is replaced)."""
+    if not request.get_data(cache=True).strip():
+        return {}
+    return json_body()
+
+
 @bp.post("/api/v1/cases/<reference>/learning")
 @token_required
 def create_learning(reference: str):
-    """A draft learning summary from a closed case the caller handles."""
+    """A draft learning summary from a closed case the caller handles; body fields replace the prefilled ones."""
     case = get_visible_case(g.actor, reference)
-    return _respond(services.create_summary_from_case(g.actor, case, now=utcnow()), 201)
+    return _respond(services.create_summary_from_case(g.actor, case, now=utcnow(), fields=_optional_body()), 201)
 
 
 @bp.post("/api/v1/analyses/<analysis_id>/learning")
 @token_required
 def create_learning_from_analysis(analysis_id: str):
-    """A draft learning summary from an approved analysis whose cases the caller handles."""
+    """A draft learning summary from an approved analysis whose cases the caller handles; body fields replace the prefilled ones."""
     analysis = get_analysis(g.actor, _id(analysis_id))
-    return _respond(services.create_summary_from_analysis(g.actor, analysis, now=utcnow()), 201)
+    return _respond(services.create_summary_from_analysis(g.actor, analysis, now=utcnow(), fields=_optional_body()), 201)
 
 
 @bp.patch("/api/v1/learning/<summary_id>")
@@ -110,18 +117,24 @@ _SUMMARY = {"type": "object", "properties": {
     "status": {"type": "string", "enum": ["draft", "published", "retracted"]}, "published_at": {"type": "string", "nullable": True}}}
 _EDIT = {"type": "object", "properties": {k: _S for k in ("title", "summary", "learning_points", "recommendations",
                                                           "event_type", "transition_type", "visibility")}}
+_CREATE = {"type": "object", "additionalProperties": False,
+           "properties": {k: ({"type": "string", "enum": ["cluster", "national"]} if k == "visibility" else _S)
+                          for k in services.CREATE_FIELDS}}
 _409 = {"409": _json(_ref("Error"), "Wrong state")}
 _422 = {"422": _json(_ref("Errors"), "Invalid input")}
 
 PATHS = {
     "/api/v1/cases/{reference}/learning": {"post": {
-        "summary": "Draft a learning summary from a closed case",
+        "summary": "Draft a learning summary from a closed case; given fields replace the prefilled ones",
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _S}],
-        "responses": {"201": _json(_SUMMARY, "Created"), **_ERR, **_409}}},
+        "requestBody": {"required": False, "content": {"application/json": {"schema": _CREATE}}},
+        "responses": {"201": _json(_SUMMARY, "Created"), **_ERR, **_409, **_422}}},
     "/api/v1/analyses/{analysis_id}/learning": {"post": {
-        "summary": "Draft a learning summary from an approved analysis (its closed cases, causal statements and actions)",
+        "summary": "Draft a learning summary from an approved analysis (its closed cases, causal statements and actions); "
+                   "given fields replace the prefilled ones",
         "parameters": [{"name": "analysis_id", "in": "path", "required": True, "schema": _S}],
-        "responses": {"201": _json(_SUMMARY, "Created"), **_ERR, **_409}}},
+        "requestBody": {"required": False, "content": {"application/json": {"schema": _CREATE}}},
+        "responses": {"201": _json(_SUMMARY, "Created"), **_ERR, **_409, **_422}}},
     "/api/v1/learning": {"get": {
         "summary": "Published learning summaries the caller may read",
         "parameters": [{"name": n, "in": "query", "schema": _S} for n in ("q", *services.FILTERS)],

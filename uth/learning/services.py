@@ -112,8 +112,14 @@ def _common(values: list[str | None]) -> str | None:
     return ".".join(common) or None
 
 
-def create_summary_from_cases(actor: User, cases: list[Case], *, now: datetime, analysis_id: int | None = None) -> LearningSummary:
-    """A draft from one or several (aggregated) closed cases the actor handles."""
+CREATE_FIELDS = ("title", "summary", "learning_points", "recommendations", "visibility")
+
+
+def create_summary_from_cases(actor: User, cases: list[Case], *, now: datetime, analysis_id: int | None = None,
+                              fields: Mapping | None = None) -> LearningSummary:
+    """A draft from one or several (aggregated) closed cases the actor handles; `fields` (SPEC §23:
+    title, summary, learning_points, recommendations, visibility) replace the prefilled ones."""
+    values = _create_values(fields)
     if not cases:
         raise Invalid({"cases": ["Vælg mindst én afsluttet sag"]})
     for case in cases:
@@ -136,20 +142,36 @@ def create_summary_from_cases(actor: User, cases: list[Case], *, now: datetime, 
         created_by_id=actor.id, created_at=now, updated_at=now, cases=list(cases),
     )
     db.session.add(summary)
+    _apply(summary, values)
     db.session.flush()
     record(actor, "learning.created", now=now, obj=summary, org_id=summary.org_id,
-           detail={"summary_id": summary.id, "cases": [c.reference for c in cases]})
+           detail={"summary_id": summary.id, "cases": [c.reference for c in cases], "fields": sorted(values)})
     return summary
 
 
-def create_summary_from_case(actor: User, case: Case, *, now: datetime) -> LearningSummary:
-    """A draft from one closed case (SPEC §14 POST /api/v1/cases/<reference>/learning)."""
-    return create_summary_from_cases(actor, [case], now=now)
+def _create_values(fields: Mapping | None) -> dict:
+    """The given creation fields, checked as an edit is; an unknown field is refused naming it."""
+    fields = fields or {}
+    unknown = sorted(k for k in fields if k not in CREATE_FIELDS)
+    if unknown:
+        raise Invalid({k: ["Ukendt felt"] for k in unknown})
+    return _edit_values(fields)
 
 
-def create_summary_from_analysis(actor: User, analysis, *, now: datetime) -> LearningSummary:
+def _apply(summary: LearningSummary, values: Mapping) -> None:
+    for key, value in values.items():
+        setattr(summary, key, "" if value is None and key == "learning_points" else value)
+
+
+def create_summary_from_case(actor: User, case: Case, *, now: datetime, fields: Mapping | None = None) -> LearningSummary:
+    """A draft from one closed case (SPEC §14/§23 POST /api/v1/cases/<reference>/learning)."""
+    return create_summary_from_cases(actor, [case], now=now, fields=fields)
+
+
+def create_summary_from_analysis(actor: User, analysis, *, now: datetime, fields: Mapping | None = None) -> LearningSummary:
     """A draft from an approved root-cause analysis: its closed cases, its causal statements as the
-    summary and its actions (strongest first) as recommendations."""
+    summary and its actions (strongest first) as recommendations; `fields` replace the prefilled ones."""
+    values = _create_values(fields)
     if analysis.status != "approved":
         raise InvalidTransition("Læring skrives fra en godkendt analyse")
     cases = [c for c in analysis.cases if c.status == Status.CLOSED.value and can_handle(actor, c)]
@@ -161,6 +183,7 @@ def create_summary_from_analysis(actor: User, analysis, *, now: datetime) -> Lea
     strength = {"stronger": 0, "intermediate": 1, "weaker": 2}
     actions = sorted((a for a in analysis.action_items if a.status != "cancelled"), key=lambda a: strength.get(a.strength, 3))
     summary.recommendations = "\n".join(f"- {a.text}" for a in actions) or None
+    _apply(summary, values)
     db.session.flush()
     return summary
 
@@ -178,6 +201,17 @@ def update_summary(actor: User, summary: LearningSummary, data: Mapping, *, now:
     """Change a draft's fields; only the keys given are changed (PATCH)."""
     if summary.status != DRAFT:
         raise InvalidTransition("Kun en kladde kan redigeres")
+    values = _edit_values(data)
+    _apply(summary, values)
+    summary.updated_at = now
+    db.session.flush()
+    record(actor, "learning.updated", now=now, obj=summary, org_id=summary.org_id,
+           detail={"summary_id": summary.id, "fields": sorted(values)})
+    return summary
+
+
+def _edit_values(data: Mapping) -> dict:
+    """The given editable fields checked (lengths, taxonomy codes, visibility), or Invalid naming each bad one."""
     errors: dict = {}
     values: dict = {}
     limits = {"title": ("Overskrift", 200, True), "summary": ("Opsummering", 20000, True),
@@ -194,13 +228,7 @@ def update_summary(actor: User, summary: LearningSummary, data: Mapping, *, now:
         values["visibility"] = data["visibility"]
     if errors:
         raise Invalid(errors)
-    for key, value in values.items():
-        setattr(summary, key, "" if value is None and key == "learning_points" else value)
-    summary.updated_at = now
-    db.session.flush()
-    record(actor, "learning.updated", now=now, obj=summary, org_id=summary.org_id,
-           detail={"summary_id": summary.id, "fields": sorted(values)})
-    return summary
+    return values
 
 
 def summary_names(summary: LearningSummary) -> list[str]:

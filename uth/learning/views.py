@@ -69,14 +69,15 @@ def forum_page():
                            sector_pairs=_sector_pairs())
 
 
-def _editor(summary, *, errors=None, findings=None, values=None, status=200):
+def _editor(summary, *, errors=None, findings=None, values=None, accepted=(), status=200):
     findings = findings or []
+    values = values or {k: getattr(summary, k) or "" for k in EDIT_FIELDS}
     by_field = {name: [f for f in findings if f.field == name] for name in services.TEXT_FIELDS}
     return render_template(
         "learning/summary.html", summary=summary, editable=services.can_edit(current_user, summary) and summary.status == DRAFT,
-        can_edit=services.can_edit(current_user, summary), errors=errors or {}, findings=findings,
-        highlighted={name: highlight(getattr(summary, name), fs) for name, fs in by_field.items() if fs},
-        values=values or {k: getattr(summary, k) or "" for k in EDIT_FIELDS}, visibilities=VISIBILITIES,
+        can_edit=services.can_edit(current_user, summary), errors=errors or {}, findings=findings, accepted=set(accepted),
+        highlighted={name: highlight(values.get(name) or "", fs) for name, fs in by_field.items() if fs},
+        values=values, visibilities=VISIBILITIES,
         event_types=terms("event_types"), transition_types=terms("transition_types"),
     ), status
 
@@ -106,14 +107,23 @@ def save_summary(summary_id: int):
 @bp.post("/learning/<int:summary_id>/publish")
 @login_required
 def publish(summary_id: int):
-    """Publish, or show the findings highlighted in the text (422)."""
+    """Publish what is in the form (the editor posts its fields here too), or re-render the form with
+    everything typed and the findings highlighted in it (422); nothing is saved when refused."""
     summary = services.get_editable_summary(current_user, summary_id)
     accepted = request.form.getlist("not_personal")
+    data = {k: request.form.get(k, "") for k in EDIT_FIELDS if k in request.form}
+    values = {**{k: getattr(summary, k) or "" for k in EDIT_FIELDS}, **data}
     try:
+        if data:
+            services.update_summary(current_user, summary, data, now=utcnow())
         services.publish_summary(current_user, summary, now=utcnow(), not_personal=accepted)
-    except FindingsError:
+    except Invalid as err:
         db.session.rollback()
-        return _editor(summary, findings=services.summary_findings(summary, accepted), status=422)
+        return _editor(summary, errors=err.errors, values=values, accepted=accepted, status=422)
+    except FindingsError:
+        findings = services.summary_findings(summary, accepted)
+        db.session.rollback()
+        return _editor(summary, findings=findings, values=values, accepted=accepted, status=422)
     db.session.commit()
     return redirect(url_for("learning.summary_page", summary_id=summary.id))
 
