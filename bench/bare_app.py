@@ -1,4 +1,5 @@
-"""The baseline for bench/submit_bench.py: a bare Flask + SQLAlchemy insert endpoint on the same SQLite settings."""
+"""The baselines for bench/submit_bench.py and bench/queue_bench.py: a bare Flask + SQLAlchemy insert
+endpoint and a 50-row list on the same SQLite settings."""
 import os
 from datetime import datetime, timezone
 
@@ -39,3 +40,11 @@ def insert():
     db.session.add(row)
     db.session.commit()
     return jsonify({"id": row.id}), 201
+
+
+@app.get("/list")
+def list_rows():
+    """The bare GET: the newest 50 rows as JSON (what a paged list costs without any application)."""
+    rows = db.session.scalars(db.select(Row).order_by(Row.id.desc()).limit(50))
+    return jsonify({"items": [{"id": r.id, "title": r.title, "description": r.description,
+                               "received_at": r.received_at.isoformat()} for r in rows]})
