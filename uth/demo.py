@@ -7,14 +7,17 @@ from datetime import datetime, timedelta
 from uth.auth.orgs import get_or_create_cluster, import_orgs
 from uth.auth.services import add_user, find_user, grant_role
 from uth.handling.actions import perform
+from uth.handling.mail import responsible_risk_managers
 from uth.notifications.services import risk_managers_of
 from uth.reports.services import submit_report
 from uth.reports.validation import parse_report
+from uth.routing.admin import add_rule
 
 DEMO_PASSWORD = "demo-password"
 
 ORGS_CSV = """code,name,sector,parent,cluster
 RM,Region Midtjylland,region,,
+RM-KVAL,Kvalitet og Patientsikkerhed Region Midtjylland,region,RM,
 AUH,Aarhus Universitetshospital,hospital,RM,KL-AARHUS
 AUH-AKU,AUH Akutmodtagelsen,hospital,AUH,KL-AARHUS
 AUH-MED,AUH Medicinsk Afdeling,hospital,AUH,KL-AARHUS
@@ -53,6 +56,7 @@ USERS = [
     ("admin@demo.uth.dk", "Anne Admin", [("admin", None)]),
     ("central@rm.demo.uth.dk", "Carsten Central", [("central_risk_manager", "RM"), ("reporter", "RM")]),
     ("risiko@auh.demo.uth.dk", "Rikke Risikomanager", [("risk_manager", "AUH"), ("reporter", "AUH")]),
+    ("kvalitet@rm.demo.uth.dk", "Kirsten Kvalitet", [("risk_manager", "RM-KVAL")]),
     ("risiko@rhg.demo.uth.dk", "Rasmus Risikomanager", [("risk_manager", "RHG")]),
     ("risiko@aarhus.demo.uth.dk", "Karen Kommunal", [("risk_manager", "K751"), ("reporter", "K751")]),
     ("risiko@herning.demo.uth.dk", "Henrik Herning", [("risk_manager", "K657")]),
@@ -127,6 +131,10 @@ def load_demo(*, now: datetime) -> list[str]:
         roles = ", ".join(f"{r}{' ' + s if s else ''}" for r, s in grants)
         lines.append(f"  {email:38} {roles}")
     if first_time:
+        # What neither a rule nor the tree reaches (the pharmacies, Horsens, Præhospitalet) goes to the
+        # region's quality unit: no demo case reaches nobody (SPEC §24).
+        add_rule(find_user(USERS[0][0]), {"name": "Alle øvrige sager til Kvalitet og Patientsikkerhed",
+                                          "catch_all": "1", "target_org": "RM-KVAL"}, now=now)
         count = _sample_cases(now)
         lines.append(f"{count} sample cases loaded.")
     return lines
@@ -143,8 +151,9 @@ def _handle_like_a_risk_manager(case, received: datetime, now: datetime, rng: ra
     if age < 6:
         return
     perform(rm, case, "assign", {"assignee": rm.email}, now=received + timedelta(days=3))
-    if case.involved and age < 40 and rng.random() < 0.5:
-        perform(rm, case, "request_statement", {"org": case.involved[0].org.code,
+    answering = [link.org for link in case.involved if responsible_risk_managers(link.org)]
+    if answering and age < 40 and rng.random() < 0.5:
+        perform(rm, case, "request_statement", {"org": answering[0].code,
                 "question": "Kan I beskrive, hvordan overleveringen foregik hos jer?"}, now=received + timedelta(days=4))
     elif age > 60 and rng.random() < 0.7:
         perform(rm, case, "classify", {"event_type": case.event_type or "overgange.information"}, now=received + timedelta(days=5))

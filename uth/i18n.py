@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "acknowledge": ("Kvitteret for modtagelse", "Acknowledged"),
     "assign": ("Sagsbehandler tildelt", "Handler assigned"),
     "transfer": ("Overført til anden organisation", "Transferred to another organisation"),
+    "routed": ("Routet til en organisation", "Routed to an organisation"),
     "classify": ("Klassificeret", "Classified"),
     "request_statement": ("Udtalelse anmodet", "Statement requested"),
     "respond": ("Udtalelse afgivet", "Statement given"),

@@ -80,6 +80,8 @@ def test_init_is_idempotent_and_demo_loads_a_region(runner, app):
         assert db.session.scalar(select(func.count()).select_from(Case).where(Case.cross_sector.is_(True))) > 5
         statuses = set(db.session.scalars(select(Case.status)))
         assert {"new", "in_progress", "closed"} <= statuses  # older demo cases have been handled
+        # The catch-all rule takes what the tree does not reach (the pharmacies): no case reaches nobody.
+        assert db.session.scalar(select(func.count()).select_from(Case).where(Case.handling_org_id.is_(None))) == 0
 
 
 def test_init_migrates_an_empty_database_and_is_idempotent(tmp_path):

@@ -60,3 +60,15 @@ def test_rule_on_event_type_prefix_needs_an_event_type():
 def test_cross_sector_counts_distinct_sectors():
     assert is_cross_sector(["hospital", "kommune"])
     assert not is_cross_sector(["hospital", "hospital", None])
+
+
+def test_a_catch_all_rule_is_tried_after_the_tree_walk():
+    catch_all = Rule(9, 1, target_org_id=77)  # first by priority, but without conditions
+    assert choose_handling_org(FACTS, [catch_all], {30}) == (30, None)
+    assert choose_handling_org(FACTS, [catch_all], set()) == (77, 9)
+
+
+def test_an_event_type_prefix_is_a_code_in_the_hierarchy_not_a_string_prefix():
+    facts = CaseFacts([30], "kommune", "medicinering.administration.ikke_givet", "staff")
+    assert choose_handling_org(facts, [Rule(5, 1, target_org_id=77, event_type_prefix="medicin")], set()) == (None, None)
+    assert choose_handling_org(facts, [Rule(5, 1, target_org_id=77, event_type_prefix="medicinering")], set()) == (77, 5)

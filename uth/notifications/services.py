@@ -110,3 +110,29 @@ def notify_overdue(case, deadline: str, due_on: date, recipients: list[User], *,
             now=now, case=case,
         )
     return len(sent)
+
+
+def admins() -> list[User]:
+    """Active users holding an active admin grant."""
+    return list(db.session.scalars(
+        select(User).join(Grant, Grant.user_id == User.id)
+        .where(Grant.role == Role.ADMIN.value, Grant.active.is_(True), User.active.is_(True))
+        .distinct().order_by(User.email)
+    ))
+
+
+def notify_unrouted(case, *, now: datetime) -> int:
+    """Tell every admin that a case reaches nobody (SPEC §24): the reference and where, no case content."""
+    where = case.effective_org.name if case.effective_org else "ukendt organisation"
+    link = f"{current_app.config['UTH_BASE_URL'].rstrip('/')}/admin/routing"
+    recipients = admins()
+    for user in recipients:
+        enqueue(
+            "case_unrouted", user.email, f"Sag uden modtager: {case.reference}",
+            f"Hej\n\nSagen {case.reference} om en hændelse i {where} kunne ikke routes: ingen regel passer, "
+            "og ingen risikomanager eller central risikomanager over organisationen kan se den.\n\n"
+            f"Tilføj en routingregel, eller giv en risikomanager adgang: {link}\n\n"
+            "Denne e-mail er sendt automatisk af UTH og kan ikke besvares.\n",
+            now=now, case=case,
+        )
+    return len(recipients)

@@ -31,3 +31,17 @@ def import_reports_cmd(file: Path):
     if result.rejected:
         db.session.commit()
         sys.exit(1)
+
+
+@command("route-unrouted")
+def route_unrouted_cmd():
+    """Route the open unrouted cases again with today's rules and risk managers (SPEC §24);
+    prints how many were routed and how many still reach nobody."""
+    from uth.commands import cli_actor
+    from uth.reports.queries import unrouted_cases
+    from uth.reports.rerouting import MAX_UNROUTED, route_unrouted
+
+    routed = route_unrouted(cli_actor(), now=utcnow())
+    db.session.flush()
+    left = len(unrouted_cases(MAX_UNROUTED))
+    click.echo(f"routed {len(routed)}, still unrouted {left}")

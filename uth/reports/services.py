@@ -11,7 +11,7 @@ from uth.auth.models import User
 from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
 from uth.errors import NotFound
 from uth.extensions import db
-from uth.notifications.services import notify_new_case, risk_managers_of
+from uth.notifications.services import central_risk_managers_above, notify_new_case, notify_unrouted, risk_managers_of
 from uth.reports.involved import refresh_involved
 from uth.reports.models import Case, CaseEvent, CaseOrg
 from uth.reports.references import new_receipt_code, next_reference, receipt_hash
@@ -43,12 +43,15 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
         case, receipt = _new_case(actor, data, now=now, public=public)
         handling = case.handling_org
         recipients = risk_managers_of(handling.id) if notify and handling else []
+        reaches_nobody = notify and handling is None and not central_risk_managers_above(case.effective_org)
         add_event(case, actor, "submitted", now=now, public=public, handling_org=handling and handling.code)
         case.reference, case.seq = next_reference(case.year)
     db.session.flush()
     record(actor, "case.created", now=now, case=case, anonymous=case.reporter_anonymous,
            detail={"reference": case.reference, "public": public, "handling_org": handling and handling.code})
     notify_new_case(case, recipients, now=now)
+    if reaches_nobody:
+        notify_unrouted(case, now=now)
     return case, receipt
 
 

@@ -1,4 +1,4 @@
-"""Admin services for routing rules (SPEC §4): add, reorder, enable and disable."""
+"""Admin services for routing rules (SPEC §4, §24): add (checked), reorder, enable and disable."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,6 +11,8 @@ from uth.auth.orgs import get_org
 from uth.errors import Invalid, NotFound
 from uth.extensions import db
 from uth.routing.models import RoutingRule
+from uth.routing.rules import Rule, is_catch_all, type_is_under
+from uth.taxonomy.services import codes
 
 
 def ordered_rules() -> list[RoutingRule]:
@@ -18,8 +20,9 @@ def ordered_rules() -> list[RoutingRule]:
     return list(db.session.scalars(select(RoutingRule).order_by(RoutingRule.priority, RoutingRule.id)))
 
 
-def add_rule(actor: User, data: dict, *, now: datetime) -> RoutingRule:
-    """A new rule, placed last unless a priority is given."""
+def parse_rule(data: dict) -> dict:
+    """The rule's fields from a form, checked; Invalid naming each bad field. A rule without
+    conditions is a catch-all (tried after the tree walk) and must be asked for with `catch_all`."""
     errors: dict[str, list[str]] = {}
     name = (data.get("name") or "").strip()
     if not name:
@@ -37,17 +40,34 @@ def add_rule(actor: User, data: dict, *, now: datetime) -> RoutingRule:
     if kind and kind not in ("staff", "public"):
         errors["reporter_kind"] = ["Skal være staff eller public"]
     prefix = (data.get("event_type_prefix") or "").strip() or None
-    if not any([event_org, sector, kind, prefix]) and not errors:
-        errors["conditions"] = ["Angiv mindst én betingelse"]
+    if prefix and not any(type_is_under(code, prefix) for code in codes("event_types")):
+        errors["event_type_prefix"] = ["Ingen hændelsestype begynder med dette (brug en kode fra listen)"]
+    catch_all = str(data.get("catch_all") or "").lower() in ("1", "true", "on", "yes")
+    if not any([event_org, sector, kind, prefix]) and not catch_all and not errors:
+        errors["conditions"] = ["Angiv mindst én betingelse, eller vælg at reglen fanger alle øvrige sager"]
     if errors:
         raise Invalid(errors)
+    return {"name": name, "event_org": event_org, "sector": sector, "event_type_prefix": prefix,
+            "reporter_kind": kind, "target_org": target}
+
+
+def as_rule(fields: dict) -> Rule:
+    """Parsed fields of a rule not yet saved, as the pure value routing tries (id 0, placed last)."""
+    last = max((r.priority for r in ordered_rules()), default=0)
+    return Rule(0, last + 10, fields["target_org"].id, fields["event_org"].id if fields["event_org"] else None,
+                fields["sector"], fields["event_type_prefix"], fields["reporter_kind"])
+
+
+def add_rule(actor: User, data: dict, *, now: datetime) -> RoutingRule:
+    """A new rule, placed last."""
+    fields = parse_rule(data)
     rules = ordered_rules()
     priority = (rules[-1].priority + 10) if rules else 10
-    rule = RoutingRule(name=name, priority=priority, active=True, event_org=event_org, sector=sector,
-                       event_type_prefix=prefix, reporter_kind=kind, target_org=target, created_at=now)
+    rule = RoutingRule(priority=priority, active=True, created_at=now, **fields)
     db.session.add(rule)
     db.session.flush()
-    record(actor, "routing_rule.created", now=now, obj=rule, org_id=target.id, detail={"name": name})
+    record(actor, "routing_rule.created", now=now, obj=rule, org_id=fields["target_org"].id,
+           detail={"name": fields["name"], "catch_all": is_catch_all(rule)})
     return rule
 
 

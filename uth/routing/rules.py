@@ -28,27 +28,43 @@ class Rule:
     reporter_kind: str | None = None
 
 
+def type_is_under(event_type: str | None, prefix: str) -> bool:
+    """The event type is the prefix's code or one below it in the dotted hierarchy (so `medicin`
+    does not catch `medicinering.…`)."""
+    return event_type is not None and (event_type == prefix or event_type.startswith(prefix + "."))
+
+
 def rule_matches(rule: Rule, facts: CaseFacts) -> bool:
     """All of a rule's conditions hold for the case."""
     if rule.event_org_id is not None and rule.event_org_id not in facts.ancestry:
         return False
     if rule.sector is not None and rule.sector != facts.sector:
         return False
-    if rule.event_type_prefix is not None and not (facts.event_type or "").startswith(rule.event_type_prefix):
+    if rule.event_type_prefix is not None and not type_is_under(facts.event_type, rule.event_type_prefix):
         return False
     if rule.reporter_kind is not None and rule.reporter_kind != facts.reporter_kind:
         return False
     return True
 
 
+def is_catch_all(rule) -> bool:
+    """A rule without conditions catches what nothing else routed: tried after the tree walk."""
+    return all(c is None for c in (rule.event_org_id, rule.sector, rule.event_type_prefix, rule.reporter_kind))
+
+
 def choose_handling_org(facts: CaseFacts, rules: Iterable[Rule], orgs_with_risk_manager: set[int]) -> tuple[int | None, int | None]:
-    """(handling org id, matching rule id): rules by priority first, then the walk up the tree."""
-    for rule in sorted(rules, key=lambda r: (r.priority, r.id)):
-        if rule_matches(rule, facts):
+    """(handling org id, matching rule id): rules with conditions by priority first, then the walk up
+    the tree, then a catch-all rule (one without conditions), so it never swallows a routable case."""
+    ordered = sorted(rules, key=lambda r: (r.priority, r.id))
+    for rule in ordered:
+        if not is_catch_all(rule) and rule_matches(rule, facts):
             return rule.target_org_id, rule.id
     for org_id in facts.ancestry:
         if org_id in orgs_with_risk_manager:
             return org_id, None
+    for rule in ordered:
+        if is_catch_all(rule):
+            return rule.target_org_id, rule.id
     return None, None
 
 

@@ -9,13 +9,14 @@ from uth.routing.models import RoutingRule
 from uth.routing.rules import CaseFacts, Rule, choose_handling_org
 
 
+def stored_rule(r: RoutingRule) -> Rule:
+    """A stored rule as the pure value routing tries."""
+    return Rule(r.id, r.priority, r.target_org_id, r.event_org_id, r.sector, r.event_type_prefix, r.reporter_kind)
+
+
 def active_rules() -> list[Rule]:
     """Active admin rules as pure values."""
-    rows = db.session.scalars(select(RoutingRule).where(RoutingRule.active.is_(True)))
-    return [
-        Rule(r.id, r.priority, r.target_org_id, r.event_org_id, r.sector, r.event_type_prefix, r.reporter_kind)
-        for r in rows
-    ]
+    return [stored_rule(r) for r in db.session.scalars(select(RoutingRule).where(RoutingRule.active.is_(True)))]
 
 
 def orgs_with_risk_manager(org_ids: list[int]) -> set[int]:
@@ -32,13 +33,23 @@ def orgs_with_risk_manager(org_ids: list[int]) -> set[int]:
     )
 
 
-def route(case) -> None:
-    """Set the case's handling_org (rules, then the tree walk, else unrouted) and, the first time,
-    its owning org. The case is any object with `effective_org`, `event_type`, `reporter_kind`."""
+def case_facts(case) -> CaseFacts:
+    """What routing looks at, from any object with `effective_org`, `event_type`, `reporter_kind`."""
     origin = case.effective_org
     ancestry = list(reversed(origin.ancestor_ids())) if origin else []
-    facts = CaseFacts(ancestry, origin.sector if origin else None, case.event_type, case.reporter_kind)
-    org_id, rule_id = choose_handling_org(facts, active_rules(), orgs_with_risk_manager(ancestry))
+    return CaseFacts(ancestry, origin.sector if origin else None, case.event_type, case.reporter_kind)
+
+
+def handling_org_for(case, rules: list[Rule] | None = None) -> tuple[int | None, int | None]:
+    """(handling org id, rule id) routing would choose for the case with these rules (the active ones by default)."""
+    facts = case_facts(case)
+    return choose_handling_org(facts, active_rules() if rules is None else rules, orgs_with_risk_manager(list(facts.ancestry)))
+
+
+def route(case) -> None:
+    """Set the case's handling_org (rules, then the tree walk, then a catch-all rule, else unrouted)
+    and, the first time, its owning org."""
+    org_id, rule_id = handling_org_for(case)
     case.handling_org = db.session.get(Organisation, org_id) if org_id else None
     case.routing_rule_id = rule_id
     if case.owning_org_id is None and case.handling_org is not None:
