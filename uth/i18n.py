@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "reject": ("Afvist", "Rejected"),
     "close": ("Afsluttet", "Closed"),
     "reopen": ("Genåbnet", "Reopened"),
+    "message_reporter": ("Besked til indberetter", "Message to the reporter"),
+    "reporter_message": ("Besked fra indberetter", "Message from the reporter"),
     "analysis_started": ("Analyse startet", "Analysis started"),
     "analysis_linked": ("Tilføjet til analyse", "Added to an analysis"),
     "analysis_approved": ("Analyse godkendt", "Analysis approved"),

@@ -408,4 +408,17 @@ EN = {
     'Ukendt organisation': 'Unknown organisation',
     'Ukendt sektor': 'Unknown sector',
     'Skal være staff eller public': 'Must be staff or public',
+    # The dialogue with the reporter (SPEC §19)
+    "Din indberetning er modtaget. Den venter på at blive set af en risikomanager.":
+        "Your report has been received. It is waiting to be seen by a risk manager.",
+    "En risikomanager har set din indberetning og går i gang med den.":
+        "A risk manager has seen your report and is starting work on it.",
+    "En risikomanager er i gang med at undersøge hændelsen.": "A risk manager is looking into the event.",
+    "Risikomanageren har bedt et andet sted, der var med i forløbet, om en udtalelse og venter på svar.":
+        "The risk manager has asked another place that was part of the course of events for a statement and is waiting for the answer.",
+    "Sagen er færdigbehandlet. Læs tilbagemeldingen fra risikomanageren.":
+        "The case has been dealt with. Read the feedback from the risk manager.",
+    "Sagen er lukket uden videre behandling.": "The case has been closed without further handling.",
+    "Risikomanager": "Risk manager",
+    "Du": "You",
 }

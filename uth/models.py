@@ -14,14 +14,14 @@ from uth.rca.models import (
                             TimelineEntry,
                             analysis_cases,
 )
-from uth.reports.models import Case, CaseEvent, CaseOrg, ReferenceCounter, Statement
+from uth.reports.models import Case, CaseEvent, CaseMessage, CaseOrg, ReferenceCounter, Statement
 from uth.routing.models import RoutingRule
 from uth.search.models import SearchOutbox, search_documents
 from uth.storage import PurgeRequest
 from uth.taxonomy.models import TaxonomyTerm
 
 __all__ = [
-    "ActionItem", "Analysis", "ApiToken", "AuditEntry", "BatchCount", "BatchMonthLock", "Case", "CaseEvent", "CaseOrg",
+    "ActionItem", "Analysis", "ApiToken", "AuditEntry", "BatchCount", "BatchMonthLock", "Case", "CaseEvent", "CaseMessage", "CaseOrg",
     "CausalStatement", "Cluster", "ContributingFactor", "Grant", "LearningSummary", "Organisation", "OutboxMessage",
     "OverdueRecord", "PurgeRequest", "ReferenceCounter", "RoutingRule", "SearchOutbox", "Statement", "TaxonomyTerm", "TeamMember",
     "TimelineEntry", "User", "UserSession", "analysis_cases", "learning_summary_cases", "rate_limits", "search_documents",

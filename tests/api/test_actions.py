@@ -20,6 +20,7 @@ ALLOWED = {
     "reject": {"new", "acknowledged", "in_progress", "awaiting_statement"},
     "close": {"in_progress"},
     "reopen": {"closed", "rejected"},
+    "message_reporter": {"new", "acknowledged", "in_progress", "awaiting_statement"},
 }
 AFTER = {"acknowledge": "acknowledged", "assign": "in_progress", "request_statement": "awaiting_statement",
          "respond": "in_progress", "reject": "rejected", "close": "closed", "reopen": "in_progress"}
@@ -35,6 +36,7 @@ PAYLOAD = {
     "reject": {"reason": "test_case", "comment": "Oprettet ved en øvelse"},
     "close": {"conclusion": "Rutinen for afsendelse er ændret.", "learning": "Send epikrisen samme dag."},
     "reopen": {"comment": "Ny viden er kommet frem"},
+    "message_reporter": {"text": "Hvornår opdagede du fejlen?"},
 }
 # How to bring a fresh case into each state through the API itself.
 PATH = {
@@ -97,7 +99,7 @@ def test_bad_input_is_422_with_field_errors(client, world):
     headers, ref = world
     assert post(client, headers["rm_h"], ref, "archive").get_json() == {"errors": {"action": [
         "Ukendt handling; brug en af: acknowledge, assign, transfer, classify, request_statement, respond, "
-        "comment, edit, reject, close, reopen"]}}
+        "comment, edit, reject, close, reopen, message_reporter"]}}
     body = post(client, headers["rm_h"], ref, "reject", reason="duplicate", comment="").get_json()
     assert set(body["errors"]) == {"comment", "duplicate_of"}
     body = post(client, headers["rm_h"], ref, "classify", event_type=["x"], actual_consequence={}).get_json()

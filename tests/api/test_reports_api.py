@@ -104,7 +104,9 @@ def test_public_report_and_receipt(client, region):
     body = response.get_json()
     assert set(body) == {"reference", "receipt_code"}
     status = client.get(f"/api/v1/receipts/{body['receipt_code']}").get_json()
-    assert status == {"reference": body["reference"], "status": "new", "feedback": None}
+    assert {k: status[k] for k in ("reference", "status", "feedback", "handling_org", "messages")} == {
+        "reference": body["reference"], "status": "new", "feedback": None, "handling_org": "H", "messages": []}
+    assert set(status) == {"reference", "status", "status_text", "handling_org", "close_by", "feedback", "messages"}
     lower = body["receipt_code"].lower().replace("-", "")
     assert client.get(f"/api/v1/receipts/{lower}").status_code == 200
     assert client.get("/api/v1/receipts/AAAA-BBBB-CCCC-DDDD").status_code == 404
@@ -128,4 +130,5 @@ def test_own_reports(client, region):
     post(client, region.headers["rm_h"], report_data(title="Ikke min", event_org="H"))
     items = client.get("/api/v1/reports/mine", headers=region.headers["nurse"]).get_json()["items"]
     assert [i["title"] for i in items] == ["Min første"]
-    assert set(items[0]) == {"reference", "title", "status", "received_at", "feedback"}
+    assert set(items[0]) == {"reference", "title", "status", "received_at", "feedback", "status_text",
+                             "handling_org", "close_by", "messages"}

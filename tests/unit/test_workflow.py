@@ -7,7 +7,7 @@ from uth.handling.workflow import ACTIONS, STATES, allowed_actions, check, next_
 OPEN = ["new", "acknowledged", "in_progress", "awaiting_statement"]
 ALL = OPEN + ["closed", "rejected"]
 
-# Written out from the SPEC §5 table, independently of the module's own table.
+# Written out from the SPEC §5 table (and §19), independently of the module's own table.
 EXPECTED = {
     "acknowledge": ["new"],
     "assign": ["new", "acknowledged", "in_progress"],
@@ -20,6 +20,7 @@ EXPECTED = {
     "reject": OPEN,
     "close": ["in_progress"],
     "reopen": ["closed", "rejected"],
+    "message_reporter": OPEN,  # SPEC §19
 }
 TARGET = {
     "acknowledge": "acknowledged", "assign": "in_progress", "request_statement": "awaiting_statement",

@@ -26,11 +26,14 @@ PURGES_LEFT = "uth_purges_left"
 
 
 def case_texts(case: Case, overrides: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
-    """The free-text fields of a case by a field name a page can highlight (e.g. "statement:12:answer")."""
+    """The free-text fields of a case by a field name a page can highlight (e.g. "statement:12:answer",
+    "message:3")."""
     fields: dict[str, str | None] = {name: getattr(case, name) for name in CASE_TEXT_FIELDS}
     for statement in case.statements:
         fields[f"statement:{statement.id}:question"] = statement.question
         fields[f"statement:{statement.id}:answer"] = statement.answer
+    for message in case.messages:
+        fields[f"message:{message.id}"] = message.text
     fields.update(overrides or {})
     return fields
 
@@ -87,13 +90,16 @@ def text_findings(fields: Mapping[str, str | None], not_personal: Iterable[str] 
 def anonymise_case(case: Case, actor, *, now: datetime) -> None:
     """Delete the case's personal data at close (SPEC §8); flushes, the close action commits."""
     deleted = [name for name in PERSONAL_FIELDS if getattr(case, name) is not None]
-    redacted = _redact_history(case, case_names(case))
+    names = case_names(case)
+    redacted = _redact_history(case, names)
+    messages_redacted = _redact_messages(case, names)
     for name in PERSONAL_FIELDS:
         setattr(case, name, None)
     case.anonymised_at = now
     purged = _purge_outbox(case)
     record(actor, "case.anonymised", now=now, case=case,
-           detail={"fields": deleted, "outbox_purged": purged, "history_redacted": redacted})
+           detail={"fields": deleted, "outbox_purged": purged, "history_redacted": redacted,
+                   "messages_redacted": messages_redacted})
     request_purge(case.id, now=now)
     db.session.flush()
 
@@ -108,6 +114,18 @@ def _redact_history(case: Case, names: list[str]) -> int:
                 detail[key] = redact(value, scan({key: value}, names))
         if detail != event_.detail:
             event_.detail = detail
+            changed += 1
+    return changed
+
+
+def _redact_messages(case: Case, names: list[str]) -> int:
+    """The dialogue with the reporter stays for the reporter to read, cleaned: what the close check
+    let through (a finding accepted as not personal data) is replaced by placeholders, as in the history."""
+    changed = 0
+    for message in case.messages:
+        cleaned = redact(message.text, scan({"text": message.text}, names))
+        if cleaned != message.text:
+            message.text = cleaned
             changed += 1
     return changed
 

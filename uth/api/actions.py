@@ -46,7 +46,10 @@ _ACTION_BODY = {
                    "edit {title?, description?, consequence?, prevention?, \"statement:<id>:question\"?, "
                    "\"statement:<id>:answer\"?} (a statement's question or given answer, named as findings name "
                    "the field); reject {reason, comment, duplicate_of?}; "
-                   "close {conclusion, learning, feedback?, not_personal?}; reopen {comment}.",
+                   "close {conclusion, learning, feedback?, not_personal?}; reopen {comment}; "
+                   "message_reporter {text} (1-5,000 characters, any open state, the handling organisation: a "
+                   "question or message to the reporter, who is mailed a link when an address is known). "
+                   "edit also takes \"message:<id>\" (a message of the dialogue, named as findings name it).",
     "properties": {
         "action": {"type": "string", "enum": list(ACTIONS)},
         "assignee": {"type": "string", "description": "e-mail of a risk manager who may handle the case"},
@@ -67,8 +70,8 @@ _ACTION_BODY = {
         "not_personal": {"type": "array", "items": _S, "description": "finding ids accepted as not personal data; "
                          "never the case's own patient CPR, patient or reporter name, reporter e-mail or phone (422)"},
     },
-    "additionalProperties": {"type": "string", "description": "edit: \"statement:<id>:question\" or "
-                             "\"statement:<id>:answer\", the new text"},
+    "additionalProperties": {"type": "string", "description": "edit: \"statement:<id>:question\", "
+                             "\"statement:<id>:answer\" or \"message:<id>\", the new text"},
 }
 
 PATHS = {

@@ -55,8 +55,23 @@ SCHEMAS = {
             "reporter": {"type": "object", "description": "only where the caller may see it"},
             "patient": {"type": "object", "description": "only where the caller may see it"},
             "receipt_code": {"type": "string", "description": "only in the answer to a new report"},
+            "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"},
+                         "description": "the dialogue with the reporter; only in the handling organisation's full view"},
         },
     },
+    "Message": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+        "sender": {"type": "string", "enum": ["risk_manager", "reporter"]}, "text": _STR}},
+    "MessageBody": {"type": "object", "required": ["text"],
+                    "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 5000}}},
+    "ReporterView": {"type": "object", "description": "a report as its reporter sees it (SPEC §19); own reports "
+                     "add title and received_at", "properties": {
+        "reference": _STR, "status": _STR,
+        "status_text": {"type": "string", "description": "the status in plain words, in the request's language"},
+        "handling_org": _ORG,
+        "close_by": {"type": "string", "format": "date", "description": "the date to expect an answer by"},
+        "feedback": _STR_N,
+        "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}},
 }
 
 
@@ -89,11 +104,25 @@ PATHS: dict[str, dict[str, dict]] = {
                                         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Report")}}},
                                         "responses": {"201": _json({"type": "object", "properties": {"reference": _STR, "receipt_code": _STR}}, "Created"),
                                                       **_422, "429": _json(_ref("Error"), "Too many reports")}}},
-    "/api/v1/receipts/{receipt_code}": {"get": {"summary": "Status by receipt code", **_PUBLIC,
+    "/api/v1/receipts/{receipt_code}": {"get": {"summary": "Status and the dialogue by receipt code", **_PUBLIC,
                                                 "parameters": [{"name": "receipt_code", "in": "path", "required": True, "schema": _STR}],
-                                                "responses": {"200": _json({"type": "object", "properties": {"reference": _STR, "status": _STR, "feedback": _STR_N}}),
-                                                              "404": _json(_ref("Error"))}}},
-    "/api/v1/reports/mine": {"get": {"summary": "The caller's own reports", "responses": {"200": _json(_OBJ), **_ERR}}},
+                                                "responses": {"200": _json(_ref("ReporterView")), "404": _json(_ref("Error"))}}},
+    "/api/v1/receipts/{receipt_code}/messages": {"post": {
+        "summary": "The reporter answers or adds information by receipt code (rate limited with the public form)", **_PUBLIC,
+        "parameters": [{"name": "receipt_code", "in": "path", "required": True, "schema": _STR}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("MessageBody")}}},
+        "responses": {"201": _json(_ref("Message"), "Created"), "404": _json(_ref("Error")),
+                      "409": _json(_ref("Error"), "The case is closed or rejected"), **_422,
+                      "429": _json(_ref("Error"), "Too many messages")}}},
+    "/api/v1/reports/mine": {"get": {"summary": "The caller's own reports, with the dialogue",
+                                     "responses": {"200": _json({"type": "object", "properties": {
+                                         "items": {"type": "array", "items": _ref("ReporterView")}}}), **_ERR}}},
+    "/api/v1/reports/{reference}/messages": {"post": {
+        "summary": "The staff reporter answers or adds information on their own report (404 for anyone else)",
+        "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _STR}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("MessageBody")}}},
+        "responses": {"201": _json(_ref("Message"), "Created"), **_ERR,
+                      "409": _json(_ref("Error"), "The case is closed or rejected"), **_422}}},
     "/api/v1/cases": {"get": {"summary": "Case queue of the caller's scope, nearest deadline first",
                               "parameters": [{"name": n, "in": "query", "schema": s} for n, s in (
                                   ("status", _STR), ("overdue", {"type": "boolean"}), ("org", _STR), ("assignee", _STR),

@@ -18,6 +18,7 @@ from uth.handling import mail, workflow
 from uth.handling.offers import open_statements_for
 from uth.reports.forms import org_code
 from uth.reports.involved import refresh_involved
+from uth.reports.dialogue import MAX_LEN as MESSAGE_MAX_LEN, MESSAGE_FIELD, ask_reporter
 from uth.reports.models import Case, Statement
 from uth.reports.services import add_event, deadline_settings
 from uth.reports.severity import ACTUAL, POSSIBLE, needs_possible, severity
@@ -206,16 +207,20 @@ def _refuse_personal_data_on_closed(case: Case, field: str, text: str, not_perso
 
 
 def editable(name: str) -> bool:
-    """Whether `edit` can change the field: a narrative field of the case or a statement's question or answer."""
-    return name in EDITABLE or STATEMENT_FIELD.fullmatch(name) is not None
+    """Whether `edit` can change the field: a narrative field of the case, a statement's question or
+    answer, or a message of the dialogue with the reporter."""
+    return name in EDITABLE or STATEMENT_FIELD.fullmatch(name) is not None or MESSAGE_FIELD.fullmatch(name) is not None
 
 
 def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
-    """Correct or redact free text of the case and of its statements (whichever organisation gave them)."""
+    """Correct or redact free text of the case, of its statements (whichever organisation gave them)
+    and of the dialogue with the reporter."""
     errors: dict = {}
-    given = [name for name in EDITABLE if name in payload] + [name for name in payload if STATEMENT_FIELD.fullmatch(name)]
+    given = [name for name in EDITABLE if name in payload] + [
+        name for name in payload if STATEMENT_FIELD.fullmatch(name) or MESSAGE_FIELD.fullmatch(name)]
     if not given:
-        raise Invalid({"fields": [f"Angiv mindst ét af felterne {', '.join(EDITABLE)} eller statement:<id>:question/answer"]})
+        raise Invalid({"fields": [f"Angiv mindst ét af felterne {', '.join(EDITABLE)}, "
+                                  "statement:<id>:question/answer eller message:<id>"]})
     values = {
         "title": lambda: _text(payload, "title", errors, required=True, max_len=200, label="Overskrift"),
         "description": lambda: _text(payload, "description", errors, required=True, min_len=20, label="Beskrivelse"),
@@ -225,7 +230,15 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     targets = {name: (case, name) for name in given if name in EDITABLE}
     new = {name: values[name]() for name in targets}
     statements = {str(st.id): st for st in case.statements}
+    messages = {str(m.id): m for m in case.messages}
     for name in given:
+        if (match := MESSAGE_FIELD.fullmatch(name)) is not None:
+            if match[1] not in messages:
+                errors[name] = ["Sagen har ingen besked med dette id"]
+            else:
+                targets[name] = (messages[match[1]], "text")
+                new[name] = _text(payload, name, errors, required=True, max_len=MESSAGE_MAX_LEN, label="Beskeden")
+            continue
         match = STATEMENT_FIELD.fullmatch(name)
         if match is None:
             continue
@@ -308,6 +321,13 @@ def _close(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     anonymise_case(case, actor, now=now)
 
 
+def _message_reporter(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    """Ask the reporter a question or tell them something (SPEC §19); the text is kept in the
+    dialogue, not in the history or the audit."""
+    message = ask_reporter(actor, case, payload, now=now)
+    _done(actor, case, "message_reporter", now, message_id=message.id)
+
+
 def _not_personal(payload: Payload, errors: dict) -> list[str]:
     """The finding ids the handler accepts as not personal data (`not_personal`, optional)."""
     not_personal = payload.get("not_personal") or []
@@ -333,5 +353,5 @@ def _reopen(actor: User, case: Case, payload: Payload, now: datetime) -> None:
 _ACTIONS: dict[str, Callable[[User, Case, Payload, datetime], None]] = {
     "acknowledge": _acknowledge, "assign": _assign, "transfer": _transfer, "classify": _classify,
     "request_statement": _request_statement, "respond": _respond, "comment": _comment, "edit": _edit,
-    "reject": _reject, "close": _close, "reopen": _reopen,
+    "reject": _reject, "close": _close, "reopen": _reopen, "message_reporter": _message_reporter,
 }

@@ -21,6 +21,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "reject": OPEN,
     "close": frozenset({IN_PROGRESS}),
     "reopen": frozenset({CLOSED, REJECTED}),
+    "message_reporter": OPEN,
 }
 ACTIONS = tuple(ALLOWED_FROM)
 

@@ -115,6 +115,9 @@ class Case(db.Model):
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id"
     )
+    messages: Mapped[list[CaseMessage]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseMessage.id"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -158,6 +161,25 @@ class Statement(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="statements")
     org: Mapped[Organisation] = relationship()
+
+
+class CaseMessage(db.Model):
+    """One message of the dialogue between the handling risk managers and the reporter (SPEC §19).
+
+    A reporter's message names no author: the reporter may be anonymous, and the case already knows
+    who reported it where that may be known. A risk manager's names the user (for the audit and history).
+    """
+
+    __tablename__ = "case_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sender: Mapped[str] = mapped_column(String(16))  # risk_manager | reporter [contract]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
 
 
 class CaseEvent(db.Model):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from uth.auth.models import User
 from uth.deadlines.rules import age_in_days, is_overdue, local_date
+from uth.reports.dialogue import messages_json, status_text
 from uth.reports.models import OPEN_STATUSES, Case, Status
 from uth.reports.visibility import FULL, can_see_patient, can_see_reporter, case_view_level
 
@@ -101,6 +102,8 @@ def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | Non
         "duplicate_of": case.duplicate_of.reference if case.duplicate_of else None,
         "closed_at": _iso(case.closed_at),
     }
+    if level == FULL:  # the dialogue with the reporter: never in the limited view (SPEC §19)
+        data["messages"] = messages_json(case)
     if identities and level == FULL and can_see_reporter(actor, case):
         data["reporter"] = {
             "name": case.reporter_name, "email": case.reporter_email, "phone": case.reporter_phone,
@@ -113,17 +116,20 @@ def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | Non
     return data
 
 
-def own_report_json(case: Case) -> dict:
-    """What a reporter sees of their own report: status and feedback, no handling details."""
+def receipt_json(case: Case) -> dict:
+    """A report as its reporter sees it by receipt code (SPEC §19 [contract]): who handles it, the
+    status in plain words, the date to expect an answer by, the feedback and the dialogue."""
     return {
         "reference": case.reference,
-        "title": case.title,
         "status": case.status,
-        "received_at": _iso(case.received_at),
+        "status_text": status_text(case.status),
+        "handling_org": _org(case.handling_org),
+        "close_by": _iso(case.close_by),
         "feedback": case.feedback,
+        "messages": messages_json(case),
     }
 
 
-def receipt_json(case: Case) -> dict:
-    """Status look-up by receipt code (SPEC §14)."""
-    return {"reference": case.reference, "status": case.status, "feedback": case.feedback}
+def own_report_json(case: Case) -> dict:
+    """An item of the staff reporter's own reports: the same, and what was reported and when."""
+    return {**receipt_json(case), "title": case.title, "received_at": _iso(case.received_at)}
