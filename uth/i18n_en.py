@@ -116,6 +116,10 @@ EN = {
     "Overfør til anden organisation": "Transfer to another organisation",
     "Ny håndterende organisation": "New handling organisation",
     "Begrundelse": "Reason",
+    # audited downgrades, similar cases, the audit chain (SPEC §20, §21)
+    "Begrundelse for lavere alvorlighed": "Reason for the lower severity",
+    "Kun når alvorligheden sænkes (nu: %(severity)s). Begrundelsen gemmes i revisionssporet og sagens historik; skriv den uden navne og personoplysninger.":
+        "Only when the severity is lowered (now: %(severity)s). The reason is kept in the audit trail and the case history; write it without names or personal data.",
     "Overfør": "Transfer",
     "Afvis sagen": "Reject the case",
     "Dublet af (reference)": "Duplicate of (reference)",

@@ -191,3 +191,13 @@ def test_a_comment_with_a_phone_number_on_a_closed_case_answers_422_with_the_fin
     assert response.status_code == 422
     assert [(f["field"], f["kind"], f["text"]) for f in response.get_json()["findings"]] == [("text", "phone", "29384756")]
     assert post(client, headers["rm_h"], ref, "comment", text="Datteren har ringet").status_code == 200
+
+
+def test_lowering_the_severity_without_a_reason_is_422_naming_reason(client, world):
+    headers, ref = world  # reported as none / serious_or_fatal: serious_risk
+    response = post(client, headers["rm_h"], ref, "classify", event_type="medicinering", actual_consequence="none",
+                    possible_consequence="none")
+    assert response.status_code == 422 and list(response.get_json()["errors"]) == ["reason"]
+    response = post(client, headers["rm_h"], ref, "classify", event_type="medicinering", actual_consequence="none",
+                    possible_consequence="none", reason="Ved gennemgang kunne hændelsen ikke have skadet")
+    assert response.status_code == 200 and response.get_json()["severity"] == "no_consequence"

@@ -61,3 +61,20 @@ def test_acknowledge_assign_request_answer_close(server, browser):
     expect(page.locator(".outcome")).to_contain_text("Send epikrisen elektronisk samme dag som udskrivelsen.")
     expect(page.locator(".history")).to_contain_text("Afsluttet")
     expect(page.locator("#action-reopen")).to_have_count(1)
+
+
+def test_the_classify_form_shows_the_reason_only_when_the_severity_is_lowered(server, browser):
+    base, ref = server  # reported as none / serious_or_fatal: serious risk
+    page = browser.new_context().new_page()
+    sign_in(page, base, "rm@h.dk")
+    page.goto(f"{base}/cases/{ref}")
+    page.click("#action-classify summary")
+    expect(page.locator("#classify-reason")).to_be_hidden()
+    page.select_option("#classify-actual_consequence", "serious")
+    expect(page.locator("#classify-reason")).to_be_hidden()
+    page.select_option("#classify-actual_consequence", "none")
+    page.select_option("#classify-possible_consequence", "minor")
+    expect(page.locator("#classify-reason")).to_be_visible()
+    page.fill("#classify-reason", "Gennemgang viste at ingen skade var mulig")
+    page.click("#action-classify button")
+    expect(page.locator(".history")).to_contain_text("Begrundelse: Gennemgang viste at ingen skade var mulig")

@@ -181,7 +181,7 @@ def test_close_needs_classification_and_a_clean_anonymisation_check(region, now)
     with pytest.raises(Invalid) as err:
         act("rm_h", ref, "close", now, conclusion="Rutine ændret", learning="Send epikrisen samme dag")
     assert set(err.value.errors) == {"event_type"}
-    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     # A CPR-shaped number that is not the patient's (0101901234): a false positive the handler may accept.
     with pytest.raises(FindingsError) as err:
         act("rm_h", ref, "close", now, conclusion="Lotnummer 150875-2222 var fejlmærket", learning="Send epikrisen samme dag")
@@ -233,7 +233,7 @@ def _close_refused(ref, now, conclusion, learning="Send epikrisen samme dag"):
 def test_the_cases_own_personal_data_can_never_be_accepted_as_not_personal(region, now, conclusion):
     ref = hospital_case()
     act("rm_h", ref, "assign", now, assignee="rm@h.dk")
-    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     [finding] = _close_refused(ref, now, conclusion)
     with pytest.raises(Invalid) as err:
         act("rm_h", ref, "close", now, conclusion=conclusion, learning="Send epikrisen samme dag", not_personal=[finding["id"]])
@@ -248,7 +248,7 @@ def test_reporter_phone_and_a_name_part_alone(region, now):
     """The reporter's phone is the case's own data; a single part of a name may still be a false positive."""
     ref = hospital_case(reporter={"phone": "+45 29 38 47 56"})
     act("rm_h", ref, "assign", now, assignee="rm@h.dk")
-    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     [phone] = _close_refused(ref, now, "Ring 29384756 ved spørgsmål")
     with pytest.raises(Invalid):
         act("rm_h", ref, "close", now, conclusion="Ring 29384756 ved spørgsmål", learning="Send epikrisen samme dag",
@@ -270,7 +270,7 @@ def _answered_statement(ref, now, answer):
 def test_the_handler_edits_a_statements_question_and_answer_and_the_old_text_is_kept_nowhere(region, now):
     ref = hospital_case()
     sid = _answered_statement(ref, now, "Hjemmeplejen ringede til Jens Hansen på 0101901234 dagen efter.")
-    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     fields = {f["field"] for f in _close_refused(ref, now, "Epikrisen kom for sent")}
     assert fields == {f"statement:{sid}:question", f"statement:{sid}:answer"}
     case = act("rm_h", ref, "edit", now, **{f"statement:{sid}:question": "Hvornår modtog I [NAVN]s epikrise?",
@@ -305,7 +305,7 @@ def test_statement_edits_are_checked(region, now):
 def test_a_comment_on_a_closed_case_is_refused_while_it_holds_a_cpr_phone_or_email(region, now):
     ref = hospital_case()
     act("rm_h", ref, "assign", now, assignee="rm@h.dk")
-    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     act("rm_h", ref, "close", now, conclusion="Epikrisen kom for sent", learning="Send epikrisen samme dag")
     events = len(case_by_ref(ref).events)
     for note, kind in [("Patienten 010190-1234 har klaget", "cpr"), ("Pårørende ringer fra 29 38 47 56", "phone"),
@@ -330,7 +330,7 @@ def test_reopening_a_closed_case_refuses_personal_data_in_its_reason(region, now
     """The reason stays in the history of a case anonymised at its close, even if it is rejected later."""
     ref = hospital_case()
     act("rm_h", ref, "assign", now, assignee="rm@h.dk")
-    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     act("rm_h", ref, "close", now, conclusion="Epikrisen kom for sent", learning="Send epikrisen samme dag")
     with pytest.raises(FindingsError) as err:
         act("rm_h", ref, "reopen", now, comment="Datteren ringede fra 29 38 47 56 med nye oplysninger")

@@ -114,3 +114,28 @@ def test_transfer_moves_the_case_and_redirects_when_it_leaves_the_handlers_view(
     assert "Overført til anden organisation (H → H2) – Skete på det andet hospital" in html
     with app.app_context():
         assert [e.action for e in case_by_ref(ref).events][-1] == "transfer"
+
+
+def test_the_classify_form_asks_for_a_reason_to_lower_and_keeps_what_was_typed(client, ref):
+    login(client, "rm@h.dk")
+    html = page(client, ref)
+    assert 'id="classify-reason"' in html and "Kun når alvorligheden sænkes" in html
+    response = act(client, ref, "classify", event_type="medicinering.ordination", actual_consequence="minor",
+                   possible_consequence="minor", ncc_merp="C", reason="")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert '<details class="action" id="action-classify" open>' in html and "Begrundelsen for den lavere alvorlighed skal udfyldes" in html
+    assert re.search(r'<option value="medicinering.ordination" selected>', html)
+    assert re.search(r'<option value="C" selected>', html) and re.search(r'<option value="minor" selected>', html)
+    response = act(client, ref, "classify", event_type="medicinering.ordination", actual_consequence="minor",
+                   possible_consequence="minor", reason="Lægen vurderede dosis som ufarlig")
+    assert response.status_code == 302
+    html = page(client, ref)
+    assert "Begrundelse: Lægen vurderede dosis som ufarlig" in html and "(Alvorlig patientsikkerhedsrisiko → Lettere konsekvens)" in html
+
+
+def test_no_reason_is_asked_when_nothing_is_lower(client, ref):
+    login(client, "rm@h.dk")
+    assert act(client, ref, "classify", event_type="medicinering", actual_consequence="none",
+               possible_consequence="minor", reason="Fejl i første vurdering").status_code == 302
+    assert 'id="classify-reason"' not in page(client, ref)  # no_consequence: nothing lower to choose

@@ -39,7 +39,8 @@ _ACTION_BODY = {
     "type": "object",
     "required": ["action"],
     "description": "Fields by action: acknowledge {}; assign {assignee}; transfer {org, comment}; "
-                   "classify {event_type, actual_consequence, possible_consequence, ncc_merp?, sac?}; "
+                   "classify {event_type, actual_consequence, possible_consequence, ncc_merp?, sac?, reason?} (reason: "
+                   "required when the new severity is less serious than the case's, SPEC §21; kept in the audit trail); "
                    "request_statement {org, question}; respond {statement_id, text}; "
                    "comment {text, not_personal?} (on a closed case refused with 422 findings if the text holds a "
                    "CPR number, phone number or e-mail address); "
@@ -63,7 +64,8 @@ _ACTION_BODY = {
         "sac": {"type": "integer", "enum": [1, 2, 3], "nullable": True},
         "title": {"type": "string", "maxLength": 200}, "description": {"type": "string", "minLength": 20},
         "consequence": {"type": "string", "nullable": True}, "prevention": {"type": "string", "nullable": True},
-        "reason": {"type": "string", "enum": ["insufficient_information", "work_environment", "test_case", "duplicate", "other"]},
+        "reason": {"type": "string", "description": "reject: one of insufficient_information, work_environment, "
+                   "test_case, duplicate, other; classify: why the severity is lowered (free text, no personal data)"},
         "duplicate_of": {"type": "string", "description": "reference of the original case (reason duplicate)"},
         "conclusion": _S, "learning": _S,
         "feedback": {"type": "string", "description": "text the reporter receives; a neutral sentence by default"},

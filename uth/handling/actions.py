@@ -7,7 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from uth.anonymisation.services import anonymise_case, case_findings, refused_acceptances, request_purge, text_findings
+from uth.anonymisation.scanner import scan
+from uth.anonymisation.services import (anonymise_case, case_findings, case_names, refused_acceptances, request_purge,
+                                         text_findings)
 from uth.audit.services import record
 from uth.auth.models import Organisation, User
 from uth.auth.orgs import get_org
@@ -21,7 +23,7 @@ from uth.reports.involved import refresh_involved
 from uth.reports.dialogue import MAX_LEN as MESSAGE_MAX_LEN, MESSAGE_FIELD, ask_reporter
 from uth.reports.models import Case, Statement
 from uth.reports.services import add_event, deadline_settings
-from uth.reports.severity import ACTUAL, POSSIBLE, needs_possible, severity
+from uth.reports.severity import ACTUAL, POSSIBLE, is_downgrade, needs_possible, severity
 from uth.reports.validation import NCC_MERP, _text
 from uth.reports.visibility import can_handle, case_view_level, visible_cases
 from uth.taxonomy.services import codes
@@ -144,10 +146,29 @@ def _classify(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     if sac is not None and str(sac) not in ("1", "2", "3"):
         errors["sac"] = ["Skal være 1, 2 eller 3"]
     _raise_if(errors)
+    before, after = case.severity, severity(actual, possible)
+    reason = _downgrade_reason(case, payload, before, after)
     case.event_type, case.actual_consequence, case.possible_consequence = event_type, actual, possible
-    case.severity = severity(actual, possible)
+    case.severity = after
     case.ncc_merp, case.sac = ncc, (int(sac) if sac is not None else None)
-    _done(actor, case, "classify", now, event_type=event_type, severity=case.severity)
+    changed = {"severity_from": before} if before != after else {}
+    _done(actor, case, "classify", now, event_type=event_type, severity=after, **changed,
+          **({"reason": reason} if reason else {}))
+
+
+def _downgrade_reason(case: Case, payload: Payload, before: str | None, after: str) -> str | None:
+    """The reason for classifying lower than before (SPEC §21: reporters fear harm is quietly
+    downgraded); none is asked otherwise. It goes into the append-only audit trail, which no
+    anonymisation can clean, so it may not name anyone or hold a CPR number, phone or e-mail."""
+    if not is_downgrade(before, after):
+        return None
+    errors: dict = {}
+    reason = _text(payload, "reason", errors, required=True, max_len=2000, label="Begrundelsen for den lavere alvorlighed")
+    if reason and scan({"reason": reason}, case_names(case)):
+        errors["reason"] = ["Begrundelsen gemmes i revisionssporet, som ikke kan ændres: skriv den uden navne, "
+                            "CPR-numre, telefonnumre og e-mailadresser"]
+    _raise_if(errors)
+    return reason
 
 
 def _request_statement(actor: User, case: Case, payload: Payload, now: datetime) -> None:

@@ -17,6 +17,7 @@ from uth.reports.personal_data import PURPOSES, purpose_text, record_view, shows
 from uth.reports.presenters import days_to_close, next_deadline, overdue_names
 from uth.reports.queries import queue
 from uth.reports.services import get_visible_case
+from uth.reports.severity import downgrade_ranks
 from uth.reports.visibility import FULL, can_see_patient, can_see_reporter, case_view_level
 from uth.taxonomy.services import terms
 from uth.web import org_choices, page_arg
@@ -134,4 +135,5 @@ def action_panel(case, state: dict | None = None) -> dict:
         "actual_consequences": terms("actual_consequences") if "classify" in offered else [],
         "possible_consequences": terms("possible_consequences") if "classify" in offered else [],
         "reject_reasons": terms("reject_reasons") if "reject" in offered else [],
+        "downgrade": downgrade_ranks(case.severity) if "classify" in offered else None,
     }
