@@ -1,7 +1,7 @@
 """The baselines for bench/submit_bench.py and bench/queue_bench.py: a bare Flask + SQLAlchemy insert
 endpoint and a 50-row list on the same SQLite settings."""
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
 from flask_sqlalchemy import SQLAlchemy
@@ -36,7 +36,7 @@ with app.app_context():
 @app.post("/insert")
 def insert():
     data = request.get_json()
-    row = Row(title=data["title"], description=data["description"], received_at=datetime.now(timezone.utc))
+    row = Row(title=data["title"], description=data["description"], received_at=datetime.now(UTC))
     db.session.add(row)
     db.session.commit()
     return jsonify({"id": row.id}), 201

@@ -22,14 +22,14 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.submit_bench import free_port, gunicorn, wait_for  # noqa: E402
+from bench.submit_bench import free_port, gunicorn, wait_for
 
 CENTRAL = "central@rm.demo.uth.dk"
 API = "/api/v1/cases?per_page=50&overdue=true"
@@ -106,7 +106,7 @@ def prepare(workdir: Path, cases: int, pg_url: str | None) -> dict:
     from uth.reports.queries import QueueFilters, queue
 
     with app.app_context():
-        now = utcnow().astimezone(timezone.utc)
+        now = utcnow().astimezone(UTC)
         seeding.build_region(now)
         counts = seeding.seed(cases, now=now)
         central = find_user(CENTRAL)

@@ -25,7 +25,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +124,17 @@ class _Rows:
                 self.rows[name] = []
 
 
+def _step(out: _Rows, case: tuple, action: str, at: datetime, actor_id, label: str, detail: dict) -> None:
+    """One step of a case's handling: its history entry and its audit row, as handling/actions.py writes them."""
+    case_id, reference, org_id = case
+    out.add("case_events", {"case_id": case_id, "at": at, "actor_id": actor_id, "action": action, "detail": detail})
+    out.add("audit_entries", {
+        "at": at, "actor_id": actor_id, "actor_label": label,
+        "action": "case.created" if action == "submitted" else f"case.{action}", "object_type": "case",
+        "object_id": case_id, "case_id": case_id, "org_id": org_id, "detail": {"reference": reference},
+        "ip": None, "purpose": None})
+
+
 def seed(count: int, *, now: datetime, seed: int = 20261202, progress: bool = True) -> dict:
     """Insert `count` cases into the app's database (inside an app context, region built); counts."""
     from sqlalchemy import func, select
@@ -208,7 +219,7 @@ def seed(count: int, *, now: datetime, seed: int = 20261202, progress: bool = Tr
                 "acknowledge_by": ack(received), "close_by": local_date(received) + timedelta(days=90),
                 "acknowledged_at": None, "closed_at": None, "conclusion": None, "learning": None,
                 "feedback": None, "reject_reason": None, "reject_comment": None, "duplicate_of_id": None,
-                "anonymised_at": None, "receipt_hash": None,
+                "anonymised_at": None, "receipt_hash": None, "next_due_on": None,
             }
             involved = None
             if rng.random() < 0.2:  # a hand-over to another organisation: involved there, statements asked there
@@ -218,14 +229,8 @@ def seed(count: int, *, now: datetime, seed: int = 20261202, progress: bool = Tr
                            transition_to_org_id=involved, cross_sector=orgs[other][2] != orgs[unit][2])
                 out.add("case_orgs", {"case_id": case_id, "org_id": involved, "role": "involved"})
 
-            def step(action: str, at: datetime, actor_id, label: str, **detail) -> None:
-                out.add("case_events", {"case_id": case_id, "at": at, "actor_id": actor_id, "action": action,
-                                        "detail": detail})
-                out.add("audit_entries", {
-                    "at": at, "actor_id": actor_id, "actor_label": label,
-                    "action": "case.created" if action == "submitted" else f"case.{action}", "object_type": "case",
-                    "object_id": case_id, "case_id": case_id, "org_id": orgs[top][0], "detail": {"reference": reference},
-                    "ip": None, "purpose": None})
+            def step(action: str, at: datetime, actor_id, label: str, case=(case_id, reference, orgs[top][0]), **detail):
+                _step(out, case, action, at, actor_id, label, detail)
 
             step("submitted", received, None, "reporter", public=row["reporter_kind"] == "public", handling_org=top)
             at = received
@@ -260,6 +265,11 @@ def seed(count: int, *, now: datetime, seed: int = 20261202, progress: bool = Tr
                 row.update(closed_at=at, reject_reason="not_an_adverse_event",
                            reject_comment="Hændelsen er ikke en utilsigtet hændelse.")
                 step("reject", at, rm_id, rm_email, reason="not_an_adverse_event")
+            if status in OPEN:  # as reports.services.refresh_next_due
+                dues = [row["acknowledge_by"] if status == "new" else row["close_by"], row["close_by"]]
+                if asks and not answered:
+                    dues.append(respond_by(asked))
+                row["next_due_on"] = min(dues)
             row["updated_at"] = min(at, now)
             out.add("cases", row)
             if progress and (n + 1) % 50_000 == 0:
@@ -297,7 +307,7 @@ def main() -> None:
     from uth.clock import utcnow
 
     with app.app_context():
-        now = utcnow().astimezone(timezone.utc)
+        now = utcnow().astimezone(UTC)
         build_region(now)
         counts = seed(args.cases, now=now, seed=args.seed)
         print(f"seeded {args.cases:,} cases in {counts['seconds']} s ({counts['cases_per_s']:,}/s): "

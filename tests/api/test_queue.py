@@ -4,6 +4,7 @@ from datetime import date, datetime, timezone
 from uth.auth.orgs import get_org
 from uth.extensions import db
 from uth.reports.models import Statement
+from uth.reports.services import refresh_next_due
 from tests.conftest import FIXED_NOW
 from tests.factories import make_case
 
@@ -12,9 +13,11 @@ def _case(title: str, received: str, status: str, statements=()):
     case, _ = make_case(title=title, received_at=received, occurred_at=received, event_org="H-MED")
     case.status = status
     for respond_by, answer in statements:
-        db.session.add(Statement(case_id=case.id, org_id=get_org("K").id, question="Hvad skete der?",
-                                 requested_at=FIXED_NOW, respond_by=respond_by, answer=answer,
-                                 answered_at=FIXED_NOW if answer else None))
+        case.statements.append(Statement(org_id=get_org("K").id, question="Hvad skete der?",
+                                         requested_at=FIXED_NOW, respond_by=respond_by, answer=answer,
+                                         answered_at=FIXED_NOW if answer else None))
+    db.session.flush()
+    refresh_next_due(case)  # as the services do when they change the state or a statement
     db.session.commit()
     return case.reference
 

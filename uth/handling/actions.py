@@ -22,7 +22,7 @@ from uth.reports.forms import org_code
 from uth.reports.involved import refresh_involved
 from uth.reports.dialogue import MAX_LEN as MESSAGE_MAX_LEN, MESSAGE_FIELD, ask_reporter
 from uth.reports.models import Case, Statement
-from uth.reports.services import add_event, deadline_settings
+from uth.reports.services import add_event, deadline_settings, refresh_next_due
 from uth.reports.severity import ACTUAL, POSSIBLE, is_downgrade, needs_possible, severity
 from uth.reports.validation import NCC_MERP, _text
 from uth.reports.visibility import can_handle, case_view_level, visible_cases
@@ -45,6 +45,7 @@ def perform(actor: User, case: Case, action: str, payload: Payload, *, now: date
         raise NotFound("Sagen findes ikke, eller du kan ikke handle på den")
     workflow.check(case.status, action)
     _ACTIONS[action](actor, case, payload, now)
+    refresh_next_due(case)
     case.updated_at = now
     db.session.flush()
     return case

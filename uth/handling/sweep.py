@@ -23,7 +23,6 @@ from uth.extensions import db
 from uth.notifications.services import central_risk_managers_above, notify_overdue, risk_managers_of
 from uth.reports.models import Case
 from uth.reports.presenters import open_deadlines
-from uth.reports.queries import next_due_expr
 
 BATCH_SIZE = 500
 
@@ -38,11 +37,10 @@ class SweepResult:
 
 def _overdue_case_batches(today: date):
     """Open cases whose nearest open deadline lies before today, in id order, a batch at a time."""
-    due = next_due_expr()
     last_id = 0
     while True:
         batch = list(db.session.scalars(
-            select(Case).where(due < today, Case.id > last_id)
+            select(Case).where(Case.next_due_on < today, Case.id > last_id)
             .options(selectinload(Case.statements), selectinload(Case.handling_org))
             .order_by(Case.id).limit(BATCH_SIZE)
         ))

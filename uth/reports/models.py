@@ -87,6 +87,10 @@ class Case(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     acknowledge_by: Mapped[date] = mapped_column(Date)
     close_by: Mapped[date] = mapped_column(Date, index=True)
+    # The nearest open deadline (presenters.next_deadline), NULL once closed or rejected; stored by
+    # services.refresh_next_due whenever a service changes the status, a deadline or a statement, so
+    # the queue filters overdue cases and sorts by an index instead of a subquery per case.
+    next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     conclusion: Mapped[str | None] = mapped_column(Text)

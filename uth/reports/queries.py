@@ -4,46 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case as when
 from sqlalchemy import func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import GenericFunction
+from sqlalchemy.orm import selectinload
 
 from uth.auth.models import Organisation, User
 from uth.auth.permissions import in_subtree
 from uth.extensions import db
-from uth.reports.models import OPEN_STATUSES, Case, Statement, Status
+from uth.reports.models import OPEN_STATUSES, Case, CaseOrg, Statement
 from uth.reports.visibility import visible_cases_clause
 
 
-class least(GenericFunction):  # noqa: N801 - SQL function name
-    """LEAST() on PostgreSQL, the scalar MIN() on SQLite."""
-
-    inherit_cache = True
-
-
-@compiles(least, "sqlite")
-def _least_sqlite(element, compiler, **kw):
-    return "min(%s)" % compiler.process(element.clauses, **kw)
-
-
-def next_statement_due():
-    """Earliest respond_by of the case's unanswered statements (correlated)."""
-    return (
-        select(func.min(Statement.respond_by))
-        .where(Statement.case_id == Case.id, Statement.answer.is_(None))
-        .scalar_subquery()
-    )
-
-
-def next_due_expr():
-    """SQL for the nearest open deadline of a case (as presenters.open_deadlines); NULL once not open."""
-    # acknowledge_by only while new; any unanswered statement counts (also on a case reopened while awaiting one).
-    own = when((Case.status == Status.NEW.value, Case.acknowledge_by), else_=Case.close_by)
-    return when(
-        (Case.status.in_(open_status_values()), least(own, func.coalesce(next_statement_due(), Case.close_by))),
-        else_=None,
-    )
+def queue_loading() -> list:
+    """What the queue's rows show, loaded for the whole page in a few queries instead of a few per
+    case: organisations, assignee, involved organisations and statements (case_json, the HTML rows)."""
+    return [selectinload(getattr(Case, name)) for name in (
+        "reporting_org", "event_org", "handling_org", "owning_org", "transition_from_org", "transition_to_org",
+        "assignee", "duplicate_of")] + [
+        selectinload(Case.involved).selectinload(CaseOrg.org),
+        selectinload(Case.statements).selectinload(Statement.org),
+    ]
 
 
 @dataclass
@@ -60,7 +39,7 @@ class QueueFilters:
 
 def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1, per_page: int = 50) -> tuple[list[Case], int]:
     """(cases of this page, total) of what the actor may see, nearest deadline first."""
-    due = next_due_expr()
+    due = Case.next_due_on  # the nearest open deadline, NULL once not open
     query = select(Case).where(visible_cases_clause(actor))
     if filters.status:
         query = query.where(Case.status.in_(filters.status))
@@ -79,7 +58,7 @@ def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1, per
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(
         query.order_by(due.is_(None), due, Case.received_at.desc())
-        .offset((page - 1) * per_page).limit(per_page)
+        .offset((page - 1) * per_page).limit(per_page).options(*queue_loading())
     )
     return list(rows), total or 0
 

@@ -14,6 +14,7 @@ from uth.extensions import db
 from uth.notifications.services import central_risk_managers_above, notify_new_case, notify_unrouted, risk_managers_of
 from uth.reports.involved import refresh_involved
 from uth.reports.models import Case, CaseEvent, CaseOrg
+from uth.reports.presenters import next_deadline
 from uth.reports.references import new_receipt_code, next_reference, receipt_hash
 from uth.reports.validation import NewReport
 from uth.reports.visibility import case_view_level, visible_cases
@@ -23,6 +24,13 @@ from uth.routing.services import route
 def deadline_settings() -> DeadlineSettings:
     """Deadline settings of the running app."""
     return DeadlineSettings.from_mapping(current_app.config)
+
+
+def refresh_next_due(case: Case) -> None:
+    """Store the case's nearest open deadline; every service that changes the status, a deadline
+    or a statement calls it (submission here, every workflow action in handling.actions.perform)."""
+    nearest = next_deadline(case)
+    case.next_due_on = nearest[1] if nearest else None
 
 
 def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **detail) -> CaseEvent:
@@ -84,6 +92,7 @@ def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: boo
         case.involved.append(CaseOrg(org=org, role=role))
     route(case)
     refresh_involved(case)
+    refresh_next_due(case)
     db.session.add(case)
     return case, receipt
 
