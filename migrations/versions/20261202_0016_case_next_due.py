@@ -1,13 +1,13 @@
 """the nearest open deadline stored on the case (the queue's sort key and overdue filter)
 
 Revision ID: 20261202_0016
-Revises: 20261201_0010
+Revises: 20261202_0011
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "20261202_0016"
-down_revision = "20261201_0010"
+down_revision = "20261202_0011"
 branch_labels = None
 depends_on = None
 
