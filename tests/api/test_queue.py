@@ -4,9 +4,9 @@ from datetime import date, datetime, timezone
 from uth.auth.orgs import get_org
 from uth.extensions import db
 from uth.reports.models import Statement
-from uth.reports.services import refresh_next_due
 from tests.conftest import FIXED_NOW
 from tests.factories import make_case
+from uth.reports.services import refresh_next_due
 
 
 def _case(title: str, received: str, status: str, statements=()):

@@ -21,8 +21,8 @@ from uth.deadlines.models import OverdueRecord
 from uth.deadlines.rules import is_overdue, local_date
 from uth.extensions import db
 from uth.notifications.services import central_risk_managers_above, notify_overdue, risk_managers_of
+from uth.reports.due import open_deadlines
 from uth.reports.models import Case
-from uth.reports.presenters import open_deadlines
 
 BATCH_SIZE = 500
 

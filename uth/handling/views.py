@@ -14,7 +14,8 @@ from uth.handling.offers import eligible_assignees, offered_actions, open_statem
 from uth.i18n import action_label, gettext
 from uth.reports.filters import filters_from_args
 from uth.reports.personal_data import PURPOSES, purpose_text, record_view, shows_patient
-from uth.reports.presenters import days_to_close, next_deadline, overdue_names
+from uth.reports.due import next_deadline
+from uth.reports.presenters import days_to_close, overdue_names
 from uth.reports.queries import queue
 from uth.reports.services import get_visible_case
 from uth.reports.severity import downgrade_ranks

@@ -12,8 +12,8 @@ from uth.deadlines.models import OverdueRecord
 from uth.deadlines.rules import is_overdue
 from uth.errors import DomainError, Invalid
 from uth.extensions import db
+from uth.reports.due import open_deadlines
 from uth.reports.models import Case
-from uth.reports.presenters import open_deadlines
 from uth.reports.services import submit_report
 from uth.reports.validation import parse_report
 

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from uth.auth.models import User
 from uth.deadlines.rules import age_in_days, is_overdue, local_date
 from uth.reports.dialogue import messages_json, status_text
-from uth.reports.models import OPEN_STATUSES, Case, Status
+from uth.reports.due import open_deadlines
+from uth.reports.models import Case
 from uth.reports.visibility import FULL, can_see_patient, can_see_reporter, case_view_level
 
 
@@ -14,29 +15,9 @@ def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def open_deadlines(case: Case) -> list[tuple[str, date]]:
-    """(name, due date) of the deadlines still running."""
-    if case.status not in {s.value for s in OPEN_STATUSES}:
-        return []
-    out = []
-    if case.status == Status.NEW.value:
-        out.append(("acknowledge_by", case.acknowledge_by))
-    out.append(("close_by", case.close_by))
-    for st in case.statements:
-        if st.answer is None:
-            out.append((f"respond_by:{st.id}", st.respond_by))
-    return out
-
-
 def overdue_names(case: Case, now: datetime) -> list[str]:
     """Names of the open deadlines that have passed (overdue at the end of their day)."""
     return [name for name, due in open_deadlines(case) if is_overdue(due, now)]
-
-
-def next_deadline(case: Case) -> tuple[str, date] | None:
-    """The nearest open deadline, which the queue sorts by."""
-    deadlines = open_deadlines(case)
-    return min(deadlines, key=lambda d: d[1]) if deadlines else None
 
 
 def days_to_close(case: Case, now: datetime) -> int | None:

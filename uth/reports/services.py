@@ -12,9 +12,9 @@ from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, loca
 from uth.errors import NotFound
 from uth.extensions import db
 from uth.notifications.services import central_risk_managers_above, notify_new_case, notify_unrouted, risk_managers_of
+from uth.reports.due import next_deadline
 from uth.reports.involved import refresh_involved
 from uth.reports.models import Case, CaseEvent, CaseOrg
-from uth.reports.presenters import next_deadline
 from uth.reports.references import new_receipt_code, next_reference, receipt_hash
 from uth.reports.validation import NewReport
 from uth.reports.visibility import case_view_level, visible_cases

@@ -5,8 +5,8 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from uth.errors import Invalid
+from uth.reports.due import next_deadline
 from uth.reports.models import Status
-from uth.reports.presenters import next_deadline
 from uth.taxonomy.services import terms
 from uth.web import org_choices, page_arg
 
