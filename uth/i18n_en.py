@@ -425,4 +425,16 @@ EN = {
     "Sagen er lukket uden videre behandling.": "The case has been closed without further handling.",
     "Risikomanager": "Risk manager",
     "Du": "You",
+    "Besked %(id)s i dialogen med indberetter": "Message %(id)s in the dialogue with the reporter",
+    "Dialog med indberetter": "Dialogue with the reporter",
+    "Ingen beskeder endnu. Indberetteren kan svare og tilføje oplysninger uden at oplyse, hvem de er.":
+        "No messages yet. The reporter can answer and add information without saying who they are.",
+    "Skriv til indberetter": "Write to the reporter",
+    "Indberetteren får en e-mail med et link, ikke selve beskeden.":
+        "The reporter gets an e-mail with a link, not the message itself.",
+    "Indberetteren har ikke opgivet en e-mailadresse og ser beskeden, næste gang indberetningen slås op.":
+        "The reporter gave no e-mail address and will see the message the next time they look up the report.",
+    "Send til indberetter": "Send to the reporter",
+    "Sagen er afsluttet: der kan ikke skrives flere beskeder.": "The case is closed: no more messages can be written.",
+    "risikomanager": "risk manager",
 }

@@ -30,7 +30,8 @@ def page(client, ref):
 
 def test_a_new_case_offers_only_what_the_state_allows(client, ref):
     login(client, "rm@h.dk")
-    assert offered(page(client, ref)) == {"acknowledge", "assign", "transfer", "classify", "comment", "edit", "reject"}
+    assert offered(page(client, ref)) == {"acknowledge", "assign", "transfer", "classify", "comment", "edit", "reject",
+                                         "message_reporter"}
     assert act(client, ref, "acknowledge").status_code == 302
     html = page(client, ref)
     assert "Udført: Kvitteret for modtagelse" in html and "Kvitteret</span>" in html

@@ -76,7 +76,10 @@ KIND_LABELS = {"cpr": "CPR-nummer", "phone": "Telefonnummer", "email": "E-mailad
 
 
 def field_label(field: str) -> str:
-    """Danish name of a scanned field ("statement:12:answer" → "Udtalelse 12, svar")."""
+    """Danish name of a scanned field ("statement:12:answer" → "Udtalelse 12, svar", "message:3" → "Besked 3
+    i dialogen med indberetter")."""
+    if field.startswith("message:"):
+        return gettext("Besked %(id)s i dialogen med indberetter", id=field.split(":", 1)[1])
     if field.startswith("statement:"):
         _, sid, part = field.split(":")
         return gettext("Udtalelse %(id)s, svar", id=sid) if part == "answer" else gettext("Udtalelse %(id)s, spørgsmål", id=sid)

@@ -120,7 +120,8 @@ def case_action(reference: str):
     flash(gettext("Udført: %(action)s", action=action_label(action)))
     if case_view_level(current_user, case) is None:
         return redirect(url_for("handling.queue_page"))
-    return redirect(url_for("handling.case_page", reference=reference))
+    anchor = "#dialogue" if action == "message_reporter" else ""
+    return redirect(url_for("handling.case_page", reference=reference) + anchor)
 
 
 def action_panel(case, state: dict | None = None) -> dict:
