@@ -135,7 +135,7 @@ def test_a_closed_or_rejected_case_refuses_new_messages_with_409(client, world, 
         if ending == "close":
             assert act(client, headers["rm_h"], reference, "assign", assignee=EMAIL["rm_h"]).status_code == 200
             assert act(client, headers["rm_h"], reference, "classify", event_type="medicinering",
-                       actual_consequence="none", possible_consequence="minor").status_code == 200
+                       actual_consequence="none", possible_consequence="serious_or_fatal").status_code == 200
             response = act(client, headers["rm_h"], reference, "close", conclusion="Rutinen er ændret.",
                            learning="Send epikrisen samme dag.")
         else:
@@ -193,7 +193,7 @@ def test_public_messages_count_against_the_public_limit(app, client, world):
 def _ready_to_close(client, headers, ref):
     assert act(client, headers["rm_h"], ref, "assign", assignee=EMAIL["rm_h"]).status_code == 200
     assert act(client, headers["rm_h"], ref, "classify", event_type="medicinering", actual_consequence="none",
-               possible_consequence="minor").status_code == 200
+               possible_consequence="serious_or_fatal").status_code == 200
 
 
 CLOSE = {"conclusion": "Rutinen er ændret.", "learning": "Send epikrisen samme dag."}

@@ -87,7 +87,7 @@ def test_the_limited_view_and_the_queue_show_no_messages(app, client, ref):
 def test_a_closed_case_refuses_messages_with_409(app, client, ref):
     login(client, "rm@h.dk")
     act(client, ref, "assign", assignee="rm@h.dk")
-    act(client, ref, "classify", event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act(client, ref, "classify", event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     assert act(client, ref, "close", conclusion="Rutinen er ændret.", learning="Send epikrisen samme dag.").status_code == 302
     html = client.get(f"/cases/{ref}").get_data(as_text=True)
     assert 'value="message_reporter"' not in html and "der kan ikke skrives flere beskeder" in html
@@ -99,7 +99,7 @@ def test_a_closed_case_refuses_messages_with_409(app, client, ref):
 def test_a_phone_number_in_a_message_blocks_close_and_redaction_clears_it(app, client, ref):
     login(client, "rm@h.dk")
     act(client, ref, "assign", assignee="rm@h.dk")
-    act(client, ref, "classify", event_type="medicinering", actual_consequence="none", possible_consequence="minor")
+    act(client, ref, "classify", event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     reporter_answers(app, ref)
     with app.app_context():
         message_id = case_by_ref(ref).messages[0].id
