@@ -78,3 +78,14 @@ def test_days_to_close_and_case_age_in_local_days(app, client, region):
     app.config["UTH_FIXED_NOW"] = datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc)  # 00:30 on the 24th in Copenhagen
     items = {c["title"]: c for c in _queue(client, region)["items"]}
     assert (items["open"]["days_to_close"], items["open"]["case_age_days"]) == (6, 84)
+
+
+def test_due_this_week_and_status_all(app, client, region):
+    with app.app_context():
+        ack = _case("ack", "2026-11-20T10:00:00+01:00", "new")  # acknowledge_by Wed 25 Nov: this week
+        overdue = _case("overdue", "2026-11-16T10:00:00+01:00", "new")  # Thu 19 Nov: overdue, not "due"
+        later = _case("later", "2026-11-20T10:00:00+01:00", "in_progress")  # close_by in February
+        closed = _case("closed", "2026-08-01T10:00:00+02:00", "closed")
+    assert [c["reference"] for c in _queue(client, region, "?due=week")["items"]] == [ack]
+    assert {c["reference"] for c in _queue(client, region, "?status=all")["items"]} == {ack, overdue, later, closed}
+    assert client.get("/api/v1/cases?due=month", headers=region.headers["rm_h"]).status_code == 422

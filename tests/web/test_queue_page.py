@@ -20,3 +20,101 @@ def test_queue_page_shows_next_deadline_in_danish_and_marks_overdue(app, client)
     assert "Overskredet" not in html[html.index(fresh_ref):]
     overdue_only = client.get("/cases?overdue=true").get_data(as_text=True)
     assert late_ref in overdue_only and fresh_ref not in overdue_only
+
+
+def _morning(app):
+    """A hospital queue: overdue, due this week, assigned, closed, and (for the central) unrouted."""
+    from uth.clock import utcnow
+    from uth.extensions import db
+    from uth.handling.actions import perform
+    with app.app_context():
+        make_org("R", "region")
+        make_org("H", "hospital", parent="R")
+        make_org("R-X", "hospital", parent="R")  # no risk manager: its cases are unrouted
+        rm = make_user("rm@h.dk", "risk_manager", "H", name="Rikke Risiko")
+        make_user("rm2@h.dk", "risk_manager", "H", name="Bo Behandler")
+        make_user("central@r.dk", "central_risk_manager", "R")
+        late, _ = make_case(title="Sen kvittering", received_at="2026-11-16T10:00:00+01:00",
+                            occurred_at="2026-11-16T09:00:00+01:00", event_org="H")
+        fresh, _ = make_case(title="Ny i dag", event_org="H", actual_consequence="none", possible_consequence="serious_or_fatal")
+        taken, _ = make_case(title="Under behandling", event_org="H")
+        perform(rm, taken, "assign", {"assignee": "rm2@h.dk"}, now=utcnow())
+        closed, _ = make_case(title="Lukket alvorlig", event_org="H", actual_consequence="none", possible_consequence="serious_or_fatal")
+        perform(rm, closed, "classify", {"event_type": "fald"}, now=utcnow())
+        perform(rm, closed, "assign", {"assignee": "rm@h.dk"}, now=utcnow())
+        perform(rm, closed, "close", {"conclusion": "Afsluttet efter gennemgang.", "learning": "Intet nyt at lære her.",
+                                      "not_personal": []}, now=utcnow())
+        unrouted, _ = make_case(title="Uden modtager", event_org="R-X")
+        db.session.commit()
+        return {k: v.reference for k, v in dict(late=late, fresh=fresh, taken=taken, closed=closed, unrouted=unrouted).items()}
+
+
+def test_the_queue_shows_open_cases_by_default_with_their_handler(app, client):
+    refs = _morning(app)
+    login(client, "rm@h.dk")
+    html = client.get("/cases").get_data(as_text=True)
+    assert refs["late"] in html and refs["taken"] in html and refs["closed"] not in html
+    assert "Bo Behandler" in html[html.index(refs["taken"]):].split("</tr>")[0]
+    everything = client.get("/cases?status=all").get_data(as_text=True)
+    assert refs["closed"] in everything
+    assert refs["closed"] in client.get("/cases?status=closed").get_data(as_text=True)
+
+
+def test_the_counters_count_open_cases_and_link_to_their_filter(app, client):
+    import re
+    refs = _morning(app)
+    login(client, "central@r.dk")
+    html = client.get("/cases").get_data(as_text=True)
+    counters = dict(re.findall(r'counter-(\w+)[^"]*" href="[^"]*"[^>]*>\s*<strong>(\d+)</strong>', html))
+    assert counters == {"overdue": "1", "due_this_week": "2", "unassigned": "3", "unrouted": "1"}
+    week = client.get("/cases?status=open&due=week").get_data(as_text=True)
+    assert refs["fresh"] in week and refs["unrouted"] in week and refs["late"] not in week and refs["taken"] not in week
+    unassigned = client.get("/cases?status=open&assignee=none").get_data(as_text=True)
+    assert refs["taken"] not in unassigned and refs["late"] in unassigned
+    assert 'href="/cases?status=open&amp;unrouted=1"' in html or 'href="/cases?status=open&unrouted=1"' in html
+
+
+def test_should_be_analysed_only_on_open_serious_cases_without_an_analysis(app, client):
+    refs = _morning(app)
+    login(client, "rm@h.dk")
+    html = client.get("/cases?status=all").get_data(as_text=True)
+    row = lambda ref: html[html.index(ref):].split("</tr>")[0]  # noqa: E731
+    assert "Bør analyseres" in row(refs["fresh"])
+    assert "Bør analyseres" not in row(refs["closed"])
+
+
+def test_bulk_acknowledge_and_assign_audit_each_case(app, client):
+    from sqlalchemy import select
+
+    from tests.conftest import csrf_token
+    from uth.audit.models import AuditEntry
+    from uth.extensions import db
+    from uth.reports.models import Case
+    refs = _morning(app)
+    login(client, "rm@h.dk")
+    token = csrf_token(client, "/cases")
+    assert client.post("/cases/bulk", data={"bulk_action": "acknowledge", "case": [refs["late"]]}).status_code == 400
+    response = client.post("/cases/bulk", data={"csrf_token": token, "bulk_action": "acknowledge", "back": "status=open",
+                                                "case": [refs["late"], refs["fresh"], refs["taken"]]})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/cases?status=open")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Kvitteret for modtagelse: 2 sag(er)." in page and f"Sprunget over: {refs['taken']}" in page
+    with app.app_context():
+        acks = db.session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "case.acknowledge")).all()
+        assert sorted(d["reference"] for d in acks) == sorted([refs["late"], refs["fresh"]])
+    client.post("/cases/bulk", data={"csrf_token": token, "bulk_action": "assign", "assignee": "rm2@h.dk",
+                                     "case": [refs["late"], refs["fresh"], refs["unrouted"]]})
+    with app.app_context():
+        cases = {c.reference: c for c in db.session.scalars(select(Case))}
+        assert cases[refs["late"]].assignee.email == "rm2@h.dk" and cases[refs["fresh"]].status == "in_progress"
+        assert cases[refs["unrouted"]].assignee is None  # outside rm@h.dk's scope: skipped, not found
+        assigned = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.assign")).all()
+        assert len(assigned) == 4  # the two in _morning and these two
+
+
+def test_queue_in_english(app, client):
+    _morning(app)
+    login(client, "rm@h.dk")
+    html = client.get("/cases?lang=en").get_data(as_text=True)
+    for text in ("Overdue", "Due this week", "Unassigned", "Unrouted", "Case handler", "Acknowledge receipt"):
+        assert text in html, text

@@ -21,11 +21,12 @@ from uth.reports.services import get_visible_case
 @bp.get("/api/v1/cases")
 @token_required
 def list_cases():
-    """The caller's queue: `status`, `overdue=true`, `org`, `assignee`, `page`, `per_page`."""
+    """The caller's queue: `status` (all by default, `open`), `overdue=true`, `due=week`, `org`, `assignee`,
+    `unrouted`, `page`, `per_page`."""
     if not has_case_role(g.actor):
         raise NotFound("Not found")
     now = utcnow()
-    filters = filters_from_args(request.args, g.actor)
+    filters = filters_from_args(request.args, g.actor, today=local_date(now))
     page, per_page = int_arg("page", 1), int_arg("per_page", 50, maximum=500)
     items, total = queue(g.actor, filters, today=local_date(now), page=page, per_page=per_page)
     # The queue carries no identities (data minimisation): the case itself shows them, audited.

@@ -125,7 +125,8 @@ PATHS: dict[str, dict[str, dict]] = {
                       "409": _json(_ref("Error"), "The case is closed or rejected"), **_422}}},
     "/api/v1/cases": {"get": {"summary": "Case queue of the caller's scope, nearest deadline first",
                               "parameters": [{"name": n, "in": "query", "schema": s} for n, s in (
-                                  ("status", _STR), ("overdue", {"type": "boolean"}), ("org", _STR), ("assignee", _STR),
+                                  ("status", _STR), ("overdue", {"type": "boolean"}), ("due", {"type": "string", "enum": ["week"]}),
+                                  ("unrouted", {"type": "boolean"}), ("org", _STR), ("assignee", _STR),
                                   ("page", {"type": "integer"}), ("per_page", {"type": "integer"}))],
                               "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _ref("Case")}, "total": {"type": "integer"}}}), **_ERR, **_422}}},
     "/api/v1/cases/{reference}": {"get": {"summary": "One case as the caller may see it",

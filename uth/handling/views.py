@@ -3,23 +3,23 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-
+from uth.auth.models import User
 from uth.auth.permissions import has_case_role
 from uth.clock import utcnow
 from uth.deadlines.rules import age_in_days, local_date
-from uth.errors import FindingsError, Invalid, InvalidTransition
+from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.handling.actions import perform
 from uth.handling.offers import eligible_assignees, offered_actions, open_statements_for
 from uth.i18n import action_label, gettext
 from uth.reports.filters import filters_from_args
-from uth.reports.personal_data import PURPOSES, purpose_text, record_view, shows_patient
 from uth.reports.due import next_deadline
+from uth.reports.personal_data import PURPOSES, purpose_text, record_view, shows_patient
 from uth.reports.presenters import days_to_close, overdue_names
-from uth.reports.queries import queue
+from uth.reports.queries import queue, queue_counts
 from uth.reports.services import get_visible_case
 from uth.reports.severity import downgrade_ranks
-from uth.reports.visibility import FULL, can_see_patient, can_see_reporter, case_view_level
+from uth.reports.visibility import FULL, can_handle, can_see_patient, can_see_reporter, case_view_level
 from uth.taxonomy.services import terms
 from uth.web import org_choices, page_arg
 
@@ -31,24 +31,86 @@ PURPOSES_KEY = "personal_data_purposes"  # session: case id -> the purpose given
 @bp.get("/cases")
 @login_required
 def queue_page():
-    """The risk manager's queue, nearest deadline first."""
+    """The risk manager's morning queue: open cases by default, nearest deadline first, the counters
+    that filter, and one form to acknowledge or assign several cases at once."""
     if not has_case_role(current_user):
         abort(404)
     now = utcnow()
+    today = local_date(now)
     try:
-        filters = filters_from_args(request.args, current_user)
+        filters = filters_from_args(request.args, current_user, today=today, default_status="open")
     except Invalid:
         return redirect(url_for("handling.queue_page"))
     page = page_arg(request.args)
-    cases, total = queue(current_user, filters, today=local_date(now), page=page, per_page=PER_PAGE)
+    cases, total = queue(current_user, filters, today=today, page=page, per_page=PER_PAGE)
     rows = [
         {"case": c, "level": case_view_level(current_user, c), "days_to_close": days_to_close(c, now),
          "age": age_in_days(c.received_at, now), "next": next_deadline(c), "overdue": overdue_names(c, now),
-         "statement_wanted": bool(open_statements_for(current_user, c))}
+         "statement_wanted": bool(open_statements_for(current_user, c)), "handles": can_handle(current_user, c)}
         for c in cases
     ]
     return render_template("cases/queue.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
-                           args=request.args, orgs=org_choices())
+                           args=request.args, status=request.args.get("status", "open"), orgs=org_choices(),
+                           counts=queue_counts(current_user, today=today),
+                           assignees=bulk_assignees([r["case"] for r in rows if r["handles"]]))
+
+
+def bulk_assignees(cases) -> list[User]:
+    """Who the bulk form offers: the risk managers who may handle the shown cases (one look-up per
+    handling organisation)."""
+    seen: dict[int, User] = {}
+    by_org = {c.handling_org_id: c for c in cases if c.handling_org_id}
+    for case in by_org.values():
+        for user in eligible_assignees(case):
+            seen.setdefault(user.id, user)
+    return sorted(seen.values(), key=lambda u: u.name)
+
+
+BULK_ACTIONS = ("acknowledge", "assign")
+
+
+@bp.post("/cases/bulk")
+@login_required
+def bulk_action():
+    """Acknowledge or assign the ticked cases: each one on its own (audited as if done on its page); a
+    case that cannot take the action is skipped and named, the others are done."""
+    if not has_case_role(current_user):
+        abort(404)
+    now = utcnow()
+    action = request.form.get("bulk_action", "")
+    references = request.form.getlist("case")
+    back = _queue_url(request.form.get("back", ""))
+    if action not in BULK_ACTIONS or not references:
+        flash(gettext("Vælg mindst én sag og en handling."))
+        return redirect(back)
+    payload = {"assignee": request.form.get("assignee", "")} if action == "assign" else {}
+    done, skipped = [], []
+    for reference in dict.fromkeys(references):
+        try:
+            case = get_visible_case(current_user, reference)
+            with db.session.begin_nested():
+                perform(current_user, case, action, dict(payload), now=now)
+            done.append(reference)
+        except NotFound:
+            skipped.append((reference, gettext("findes ikke")))
+        except InvalidTransition:
+            skipped.append((reference, gettext("ikke muligt i sagens status")))
+        except Invalid as err:
+            skipped.append((reference, "; ".join(gettext(m) for ms in err.errors.values() for m in ms)))
+    db.session.commit()
+    if done:
+        flash(gettext("%(action)s: %(n)s sag(er).", action=action_label(action), n=len(done)))
+    for reference, reason in skipped:
+        flash(gettext("Sprunget over: %(reference)s (%(reason)s)", reference=reference, reason=reason))
+    return redirect(back)
+
+
+def _queue_url(query: str) -> str:
+    """Back to the queue with the filters it was sent from (a query string only, never another address)."""
+    query = query.lstrip("?")
+    if not query or any(ch in query for ch in "/\\\r\n"):
+        return url_for("handling.queue_page")
+    return url_for("handling.queue_page") + "?" + query
 
 
 @bp.get("/cases/<reference>")

@@ -18,6 +18,7 @@ from uth.rca.services import (analyses_of_case, can_edit, cases_with_analysis, c
                               set_status,
                               update_action_item_status)
 from uth.reports.services import get_visible_case
+from uth.reports.visibility import FULL, case_view_level
 from uth.reports.severity import SERIOUS_SEVERITIES
 from uth.taxonomy.services import terms
 
@@ -40,11 +41,14 @@ def case_analysis_box(case) -> dict:
 
 @bp.app_template_global()
 def queue_analysis_marks(cases) -> dict:
-    """For the queue: serious cases still without an analysis, and cases with overdue actions."""
+    """For the queue: where an analysis is wanted and none exists — an open serious case that the viewer
+    handles (not a closed or rejected one, not one they are only involved in) — and cases
+    with overdue actions."""
     ids = [c.id for c in cases]
-    analysed = cases_with_analysis(ids)
-    return {"needs_analysis": {c.id for c in cases if c.severity in SERIOUS_SEVERITIES
-                               and c.status != "rejected" and c.id not in analysed},
+    wanted = [c for c in cases if c.severity in SERIOUS_SEVERITIES and c.is_open]
+    analysed = cases_with_analysis([c.id for c in wanted])
+    return {"needs_analysis": {c.id for c in wanted if c.id not in analysed
+                               and case_view_level(current_user, c) == FULL},
             "overdue_actions": cases_with_overdue_actions(ids, local_date(utcnow()))}
 
 

@@ -1,6 +1,7 @@
 """Reads queue filters from query parameters, shared by the API and the queue page."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Mapping
 
 from uth.auth.models import User
@@ -8,21 +9,30 @@ from uth.auth.orgs import get_org
 from uth.auth.services import find_user
 from uth.errors import Invalid
 from uth.reports.models import Status
-from uth.reports.queries import QueueFilters
+from uth.reports.queries import QueueFilters, week_end
 
 STATUS_VALUES = [s.value for s in Status]
 
 
-def filters_from_args(args: Mapping[str, str], actor: User) -> QueueFilters:
-    """QueueFilters from `status` (comma list), `overdue`, `org`, `assignee` (e-mail, `me`, `none`)."""
+def filters_from_args(args: Mapping[str, str], actor: User, *, today: date | None = None,
+                      default_status: str = "") -> QueueFilters:
+    """QueueFilters from `status` (comma list; `open`, `all`; `default_status` when not given), `overdue`,
+    `due=week` (an open deadline from `today` to Sunday), `org`, `assignee` (e-mail, `me`, `none`), `unrouted`."""
     errors: dict[str, list[str]] = {}
-    statuses = [s for s in (args.get("status") or "").split(",") if s]
+    given = args.get("status") if "status" in args else default_status
+    statuses = [s for s in (given or "").split(",") if s and s != "all"]
     bad = [s for s in statuses if s not in STATUS_VALUES and s != "open"]
     if bad:
         errors["status"] = [f"Unknown status: {', '.join(bad)}"]
     if "open" in statuses:
         statuses = [s for s in statuses if s != "open"] + ["new", "acknowledged", "in_progress", "awaiting_statement"]
     overdue = (args.get("overdue") or "").lower() in ("1", "true", "yes", "on")
+    due_by = None
+    if args.get("due"):
+        if args["due"] != "week":
+            errors["due"] = [f"Unknown value: {args['due']} (week)"]
+        else:
+            due_by = week_end(today or date.today())
     org = None
     if args.get("org"):
         org = get_org(args["org"])
@@ -40,5 +50,5 @@ def filters_from_args(args: Mapping[str, str], actor: User) -> QueueFilters:
             errors["assignee"] = [f"Unknown user: {wanted}"]
     if errors:
         raise Invalid(errors)
-    return QueueFilters(status=statuses or None, overdue=overdue, org=org, assignee=assignee,
+    return QueueFilters(status=statuses or None, overdue=overdue, due_by=due_by, org=org, assignee=assignee,
                         unassigned=unassigned, unrouted=(args.get("unrouted") or "") in ("1", "true"))

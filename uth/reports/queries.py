@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case as when
 from sqlalchemy.orm import selectinload
 
 from uth.auth.models import Organisation, User
@@ -31,6 +32,7 @@ class QueueFilters:
 
     status: list[str] | None = None
     overdue: bool = False
+    due_by: date | None = None  # an open deadline from today up to this day (not yet overdue)
     org: Organisation | None = None
     assignee: User | None = None
     unassigned: bool = False
@@ -45,6 +47,8 @@ def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1, per
         query = query.where(Case.status.in_(filters.status))
     if filters.overdue:
         query = query.where(due < today)
+    if filters.due_by is not None:
+        query = query.where(due >= today, due <= filters.due_by)
     if filters.org is not None:
         # Cases handled in, or that happened in, the organisation's subtree.
         query = query.where(or_(in_subtree(Case.handling_org_id, [filters.org.path]),
@@ -61,6 +65,23 @@ def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1, per
         .offset((page - 1) * per_page).limit(per_page).options(*queue_loading())
     )
     return list(rows), total or 0
+
+
+def week_end(today: date) -> date:
+    """The Sunday of today's week: "due this week" runs to it."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def queue_counts(actor: User, *, today: date) -> dict[str, int]:
+    """The morning's counters over the actor's open cases: overdue, due this week, unassigned, unrouted."""
+    due = Case.next_due_on
+    counted = lambda condition: func.count(when((condition, 1)))  # noqa: E731 - counts the rows that meet it
+    row = db.session.execute(
+        select(counted(due < today), counted(and_(due >= today, due <= week_end(today))),
+               counted(Case.assignee_id.is_(None)), counted(Case.handling_org_id.is_(None)))
+        .where(visible_cases_clause(actor), Case.status.in_(open_status_values()))
+    ).one()
+    return dict(zip(("overdue", "due_this_week", "unassigned", "unrouted"), (int(n or 0) for n in row)))
 
 
 def open_status_values() -> list[str]:
