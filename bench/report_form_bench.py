@@ -7,7 +7,7 @@ prints:
 - visible controls: form controls a reporter sees before opening any optional section (input,
   select, textarea, button; a radio group counts as one), and how many of them are on the first
   screen (the part of the page inside the window without scrolling);
-- required: controls marked `required` (visible or not), and the page height in pixels;
+- required: fields marked `required` (visible or not; a radio group once), and the page height in pixels;
 - the minimal valid report: keystrokes (characters typed) and clicks (a click into a text field, two
   for a drop-down (open, choose), one for a radio button, a checkbox or a button) the shortest way
   the form offers; the bench then submits and checks that the receipt page appears;
@@ -42,18 +42,18 @@ SUBMIT = "main form[method=post] button[type=submit]:not([data-now])"
 
 COUNT_CONTROLS = """(formSel) => {
   const form = document.querySelector(formSel);
-  const seen = new Set(); let visible = 0, firstScreen = 0, required = 0;
+  const seen = new Set(), requiredNames = new Set(); let visible = 0, firstScreen = 0;
   for (const el of form.querySelectorAll('input, select, textarea, button')) {
     if (el.type === 'hidden') continue;
-    if (el.required) required++;
+    if (el.required) requiredNames.add(el.name || el.id);
     const box = el.getBoundingClientRect();
-    const shown = box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const shown = box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true});
     if (!shown) continue;
     if (el.type === 'radio') { if (seen.has(el.name)) continue; seen.add(el.name); }
     visible++;
     if (box.top + window.scrollY < window.innerHeight) firstScreen++;
   }
-  return {visible, firstScreen, required, height: document.documentElement.scrollHeight};
+  return {visible, firstScreen, required: requiredNames.size, height: document.documentElement.scrollHeight};
 }"""
 
 
@@ -110,7 +110,9 @@ def minimal_report(page, base: str, path: str, now: datetime) -> dict:
     page.goto(base + path)
     tally = Tally(page)
     now_button = page.locator("button[data-now]")
-    if now_button.count() and now_button.is_visible():
+    if page.input_value("#occurred_at"):
+        pass  # the form already says now
+    elif now_button.count() and now_button.is_visible():
         tally.click("button[data-now]")
     else:
         local = (now - timedelta(hours=1)).astimezone().strftime("%Y-%m-%dT%H:%M")

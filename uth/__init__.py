@@ -158,7 +158,7 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         if isinstance(err, Invalid):
-            body = {"errors": err.errors}
+            body = {"errors": {field: [str(m) for m in messages] for field, messages in err.errors.items()}}
         elif isinstance(err, FindingsError):
             body = {"error": err.message, "findings": err.findings}
         else:

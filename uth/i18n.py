@@ -1,7 +1,7 @@
 """Danish user interface with English available: templates call _("Danish text")."""
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import g, has_request_context, request, session
 
 from uth.i18n_en import EN
 
@@ -9,7 +9,10 @@ LANGUAGES = ("da", "en")
 
 
 def current_language() -> str:
-    """The language of this request: ?lang=, then the session, then Danish."""
+    """The language of this request: ?lang=, then the session, then Danish (also outside a request:
+    commands speak Danish)."""
+    if not has_request_context():
+        return "da"
     if "lang" in g:
         return g.lang
     lang = request.args.get("lang")
@@ -102,6 +105,29 @@ class LazyText:
 def lazy_gettext(text: str, **values) -> LazyText:
     """`gettext` deferred until the text is shown (module-level constants)."""
     return LazyText(text, **values)
+
+
+class Message(str):
+    """A message for the user that a service returns (a field error): its value is the Danish text,
+    so it compares, joins and serialises as Danish; `str()` and templates show it in the reader's
+    language (the Danish text with `%(name)s` placeholders is the message id)."""
+
+    def __new__(cls, text: str, **values):
+        obj = super().__new__(cls, text % values if values else text)
+        obj.text, obj.values = text, values
+        return obj
+
+    def __str__(self) -> str:
+        return gettext(self.text, **self.values)
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+        return str(escape(str(self)))
+
+
+def message(text: str, **values) -> Message:
+    """A user-facing message made in a service, shown in the reader's language where it is shown."""
+    return Message(text, **values)
 
 
 _ = gettext

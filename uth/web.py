@@ -15,6 +15,7 @@ from uth.clock import LOCAL_TZ
 from uth.deadlines.rules import local_date
 from uth.extensions import db
 from uth.i18n import action_label, current_language, gettext, status_label
+from uth.reports.places import place_label, staff_label
 from uth.taxonomy.services import terms
 
 MAX_PAGE = 10_000
@@ -85,5 +86,5 @@ def dktime(value) -> str:
 def init_app(app: Flask) -> None:
     """Template globals and filters every page uses."""
     app.jinja_env.globals.update(_=gettext, tx=tx, current_language=current_language, status_label=status_label,
-                                 action_label=action_label)
+                                 action_label=action_label, place_label=place_label, staff_label=staff_label)
     app.jinja_env.filters.update(dkdate=dkdate, dktime=dktime)

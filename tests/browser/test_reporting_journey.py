@@ -22,13 +22,14 @@ def test_nurse_reports_a_discharge_event_and_the_kommune_finds_it_by_search(serv
     page.click("nav >> text=Indberet hændelse")
     page.fill("#occurred_at", "2026-11-20T14:30")
     page.fill("#event_org", "K-HJ — Hjemmeplejen")  # as picked from the list while typing
+    page.click("summary:has-text('Sektorovergang')")  # an optional section the reporter opens
     page.select_option("#transition_type", "udskrivelse")
     page.fill("#transition_from_org", "H-MED — Medicinsk afdeling")
     page.fill("#transition_to_org", "K-HJ — Hjemmeplejen")
     page.fill("#title", "Medicinliste ikke afstemt ved hjemkomst")
     page.fill("#description", "For kort")
-    page.select_option("#actual_consequence", "minor")
-    page.select_option("#possible_consequence", "serious_or_fatal")
+    page.check("input[name=actual_consequence][value=minor]")
+    page.check("input[name=possible_consequence][value=serious_or_fatal]")
     page.click("button:has-text('Indsend')")
 
     expect(page.locator(".error-summary")).to_contain_text("Ret venligst fejlene")
@@ -62,12 +63,13 @@ def test_a_relative_reports_without_an_account_and_follows_the_status(server, br
     page.goto(f"{server}/public/report")
     expect(page.locator("nav .who")).to_have_count(0)
     page.fill("#occurred_at", "2026-11-21T08:00")
-    page.fill("#event_org", "K-HJ — Hjemmeplejen")
+    page.fill("#event_org", "Hjemmeplejen")  # the place by its name, no code
     page.fill("#title", "Min mor fik ikke sin medicin")
     page.fill("#description", "Hjemmeplejen kom ikke søndag morgen, og min mor fik derfor ikke sin morgenmedicin.")
-    page.select_option("#actual_consequence", "none")
-    page.select_option("#possible_consequence", "minor")
-    page.select_option("#reporter_profession", "pårørende")
+    page.check("input[name=actual_consequence][value=none]")
+    page.check("input[name=possible_consequence][value=minor]")
+    page.click("summary:has-text('Dine kontaktoplysninger')")
+    page.check("input[name=reporter_profession][value=pårørende]")
     page.click("button:has-text('Indsend')")
 
     expect(page.locator("h1")).to_have_text("Tak for din indberetning")

@@ -4,9 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from uth.clock import utcnow
+from uth.clock import LOCAL_TZ, utcnow
 from uth.errors import Invalid, NotFound
 from uth.extensions import db, limiter, public_limit
+from uth.i18n import gettext as _
+from uth.i18n import lazy_gettext as _l
+from uth.reports.places import staff_label
 from uth.reports.forms import report_from_form
 from uth.reports.services import case_by_receipt, own_reports, submit_report
 from uth.reports.validation import parse_report
@@ -16,44 +19,131 @@ from uth.web import org_choices
 bp = Blueprint("reports", __name__)
 
 
-def form_context(public: bool) -> dict:
-    """Lists the report form needs."""
+# Every field of the report forms with its label, in the order the form shows them: the error summary
+# names fields by these labels in this order (SPEC §18), and the template labels the fields with them.
+STAFF_LABELS = {
+    "occurred_at": _l("Hvornår skete det?"),
+    "occurred_at_precision": _l("Tidspunktet er"),
+    "event_org": _l("Hvor skete det?"),
+    "title": _l("Overskrift"),
+    "description": _l("Hvad skete der?"),
+    "actual_consequence": _l("Hvad betød det for patienten?"),
+    "possible_consequence": _l("Hvad kunne det have ført til?"),
+    "event_type": _l("Hændelsestype"),
+    "consequence": _l("Konsekvens for patienten med dine egne ord"),
+    "prevention": _l("Forslag til forebyggelse"),
+    "transition_type": _l("Type af overgang"),
+    "transition_from_org": _l("Fra"),
+    "transition_to_org": _l("Til"),
+    "involved_orgs": _l("Andre involverede organisationer"),
+    "patient_cpr": _l("CPR-nummer"),
+    "patient_name": _l("Navn"),
+    "medication_name": _l("Lægemiddel (handelsnavn)"),
+    "medication_atc": _l("ATC-kode"),
+    "medication_route": _l("Administrationsvej"),
+    "device_type": _l("Udstyrstype"),
+    "device_model": _l("Model"),
+    "reporting_org": _l("Indberettet fra"),
+    "reporter_profession": _l("Profession"),
+    "reporter_phone": _l("Telefon"),
+}
+# The same where home care reports: the person is a citizen ("borger"), not a patient.
+CITIZEN_LABELS = {**STAFF_LABELS, "actual_consequence": _l("Hvad betød det for borgeren?"),
+                  "consequence": _l("Konsekvens for borgeren med dine egne ord")}
+PUBLIC_LABELS = {**{k: v for k, v in STAFF_LABELS.items() if k not in ("event_type", "reporting_org")
+                    and not k.startswith(("medication", "device", "reporter"))},
+                 "actual_consequence": _l("Hvad betød det for patienten eller borgeren?"),
+                 "consequence": _l("Hvad betød det med dine egne ord?"),
+                 "prevention": _l("Hvad kunne have forhindret det?"),
+                 "transition_type": _l("Hvilket skift?"),
+                 "involved_orgs": _l("Andre steder, der var med"),
+                 "reporter_profession": _l("Jeg er"), "reporter_name": _l("Navn"),
+                 "reporter_email": _l("E-mail"), "reporter_phone": _l("Telefon")}
+# The optional sections and their fields: a section opens by itself when a field in it holds a value
+# or an error (nothing the reporter typed is hidden).
+SECTIONS = {
+    "more": ("consequence", "prevention"),
+    "transition": ("transition_type", "transition_from_org", "transition_to_org"),
+    "involved": ("involved_orgs_org", "involved_orgs"),
+    "patient": ("patient_cpr", "patient_name"),
+    "medication": ("medication_name", "medication_atc", "medication_route"),
+    "device": ("device_type", "device_model"),
+    "reporter": ("reporting_org", "reporter_profession", "reporter_name", "reporter_email", "reporter_phone",
+                 "reporter_anonymous"),
+}
+
+
+def error_summary(errors: dict, labels: dict) -> list[tuple[str, object, list]]:
+    """(field, label, messages) in the form's order; a field the form does not show comes last under its name."""
+    order = list(labels)
+    ranked = sorted(errors, key=lambda name: order.index(name) if name in order else len(order))
+    return [(name, labels.get(name, name), errors[name]) for name in ranked]
+
+
+def open_sections(values, errors: dict, defaults: dict) -> dict[str, bool]:
+    """Which optional sections show open: those holding something the reporter gave, or an error."""
+    def given(name: str) -> bool:
+        value = values.get(name)
+        return bool(value and str(value).strip()) and value != defaults.get(name)
+    return {section: any(given(f) or f in errors for f in fields) for section, fields in SECTIONS.items()}
+
+
+def form_context(public: bool, citizen: bool = False) -> dict:
+    """Lists and words the report form needs."""
     return {
         "orgs": org_choices(),
         "event_types": terms("event_types"),
         "transition_types": terms("transition_types"),
         "involved_roles": terms("involved_roles"),
-        "actual_consequences": terms("actual_consequences"),
-        "possible_consequences": terms("possible_consequences"),
-        "precisions": terms("time_precisions"),
         "public": public,
+        "labels": PUBLIC_LABELS if public else (CITIZEN_LABELS if citizen else STAFF_LABELS),
+        "precision_choices": [("known", _("Præcist")), ("estimated", _("Omtrent")), ("unknown", _("Ukendt"))],
+        "actual_choices": [
+            ("none", _("Ingen skade, eller det vides ikke endnu")),
+            ("minor", _("Lettere skade, fx behov for ekstra observation eller behandling")),
+            ("serious", _("Alvorlig skade, fx varigt mén eller livstruende")),
+            ("fatal", _("Døde")),
+        ],
+        "possible_choices": [("none", _("Ingen skade")), ("minor", _("Lettere skade")),
+                             ("serious_or_fatal", _("Alvorlig skade eller død"))],
+        "profession_choices": [("patient", _("Patient")), ("pårørende", _("Pårørende"))],
+        "person_title": _("Borgeren") if citizen else (_("Patienten eller borgeren") if public else _("Patienten")),
+        "place_hint": _("Skriv navnet, fx afdelingen på hospitalet, hjemmeplejen, lægen eller apoteket, og vælg fra listen")
+        if public else _("Skriv navn eller kode, eller vælg fra listen"),
+        "title_hint": _("Kort, fx \"Forkert dosis givet\"") if not citizen else _("Kort, fx \"Medicin ikke givet\""),
     }
+
+
+def local_now_input(now) -> str:
+    """The moment as a datetime-local value in Copenhagen time (the form's default and its `max`)."""
+    return now.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])
 @login_required
 def new_report():
-    """The staff report form; defaults to the reporter's primary organisation."""
-    values = {}
-    if current_user.primary_org:
-        org = current_user.primary_org
-        values = {"reporting_org": f"{org.code} — {org.name}", "occurred_at_precision": "known"}
-    return _report_form(current_user, public=False, defaults=values)
+    """The staff report form; where defaults to the reporter's own unit."""
+    values = {"occurred_at_precision": "known"}
+    org = current_user.primary_org
+    if org is not None:
+        values["event_org"] = staff_label(org)
+    citizen = org is not None and org.sector == "kommune"
+    return _report_form(current_user, public=False, defaults=values, citizen=citizen)
 
 
 @bp.route("/public/report", methods=["GET", "POST"])
 @public_limit
 def public_report():
     """The form for patients and relatives, without an account."""
-    return _report_form(None, public=True, defaults={})
+    return _report_form(None, public=True, defaults={"occurred_at_precision": "known"})
 
 
-def _report_form(reporter, *, public: bool, defaults: dict):
-    """Show the form, or submit it: the receipt page on success, the form with Danish field errors otherwise."""
-    errors, values = {}, defaults
+def _report_form(reporter, *, public: bool, defaults: dict, citizen: bool = False):
+    """Show the form, or submit it: the receipt page on success, the form with field errors otherwise."""
+    errors, values = {}, {**defaults, "occurred_at": local_now_input(utcnow())}
+    now = utcnow()
     if request.method == "POST":
         values = request.form
-        now = utcnow()
         try:
             data = parse_report(report_from_form(request.form), public=public, reporter=reporter, now=now)
             case, receipt = submit_report(reporter, data, now=now, public=public)
@@ -62,7 +152,15 @@ def _report_form(reporter, *, public: bool, defaults: dict):
             return redirect(url_for("reports.receipt_page"))
         except Invalid as err:
             errors = err.errors
-    return render_template("reports/new.html", errors=errors, values=values, **form_context(public)), (422 if errors else 200)
+    return render_form(public, values, errors, defaults, citizen=citizen, now=now), (422 if errors else 200)
+
+
+def render_form(public: bool, values, errors: dict, defaults: dict, *, citizen: bool = False, now, notice=None) -> str:
+    """The report form filled with `values`, its errors summarised by label in form order."""
+    context = form_context(public, citizen)
+    return render_template("reports/new.html", errors=errors, summary=error_summary(errors, context["labels"]),
+                           values=values, open=open_sections(values, errors, defaults), max_time=local_now_input(now),
+                           notice=notice, draft_key=("public" if public else f"staff-{current_user.id}"), **context)
 
 
 @bp.get("/reports/receipt")

@@ -1,0 +1,118 @@
+// The report forms' enhancements (SPEC §18); the forms work without them.
+// - "Nu" sets the time to now; the possible consequence is asked only when it is needed;
+// - the medication or device details open by themselves for such an event type;
+// - the error summary takes the focus, so a screen reader reads it and the keyboard starts there;
+// - a draft is kept in this browser while typing and restored on reload (nothing typed is lost).
+(function () {
+  "use strict";
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function localNow() {
+    var d = new Date();
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+    var form = document.getElementById("report-form");
+    if (!form) { return; }
+
+    var when = form.querySelector("#occurred_at");
+    var nowButton = form.querySelector("button[data-now]");
+    if (when && nowButton) {
+      nowButton.hidden = false;
+      nowButton.addEventListener("click", function () {
+        var now = localNow();
+        when.max = now;
+        when.value = now;
+        when.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    }
+
+    var possible = document.getElementById("possible-block");
+    function showPossible() {
+      var actual = form.querySelector("input[name=actual_consequence]:checked");
+      if (possible) { possible.hidden = !!actual && (actual.value === "serious" || actual.value === "fatal"); }
+    }
+    form.querySelectorAll("input[name=actual_consequence]").forEach(function (el) { el.addEventListener("change", showPossible); });
+
+    var eventType = form.querySelector("#event_type");
+    function offerDetails() {
+      if (!eventType) { return; }
+      var code = eventType.value;
+      var medication = document.getElementById("details-medication");
+      var device = document.getElementById("details-device");
+      if (medication && code.indexOf("medicinering") === 0) { medication.open = true; }
+      if (device && code.indexOf("udstyr") === 0) { device.open = true; }
+    }
+    if (eventType) { eventType.addEventListener("change", offerDetails); }
+
+    UTHDrafts.attach(form);
+    showPossible();
+  });
+
+  // Drafts in localStorage under "uth-draft:<key>". The public draft is removed when the form is sent
+  // (a shared computer keeps nothing), a staff draft when the receipt shows and at sign-out.
+  var PREFIX = "uth-draft:";
+  var UTHDrafts = {
+    attach: function (form) {
+      var key = form.getAttribute("data-draft");
+      if (!key || !window.localStorage) { return; }
+      key = PREFIX + key;
+      var status = document.querySelector(".draft-status");
+      var fields = Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && el.name !== "csrf_token" && el.type !== "submit" && el.type !== "button";
+      });
+      function save() {
+        var data = {};
+        fields.forEach(function (el) {
+          if (el.type === "radio" || el.type === "checkbox") { if (el.checked) { data[el.name] = el.value; } }
+          else { data[el.name] = el.value; }
+        });
+        try { localStorage.setItem(key, JSON.stringify({ saved: Date.now(), data: data })); } catch (e) { /* storage full or off */ }
+      }
+      var restoring = document.getElementById("error-summary") || form.hasAttribute("data-kept");
+      var stored = null;
+      try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { stored = null; }
+      // A page the server filled (errors, a kept report) shows what was posted: that wins over the draft.
+      if (stored && stored.data && !restoring) {
+        fields.forEach(function (el) {
+          if (!(el.name in stored.data)) {
+            if ((el.type === "radio" || el.type === "checkbox") && el.checked && stored.data[el.name] === undefined) { el.checked = false; }
+            return;
+          }
+          var value = stored.data[el.name];
+          if (el.type === "radio" || el.type === "checkbox") { el.checked = (el.value === value); }
+          else { el.value = value; }
+        });
+        form.querySelectorAll("details").forEach(function (d) {
+          var filled = Array.prototype.some.call(d.querySelectorAll("input, textarea, select"), function (el) {
+            if (el.type === "checkbox" || el.type === "radio") { return el.checked; }
+            if (el.tagName === "SELECT") { return el.value !== "" && !!el.querySelector("option[value='']"); }
+            return el.value !== "";
+          });
+          if (filled) { d.open = true; }
+        });
+        if (status) {
+          status.textContent = status.getAttribute("data-restored") || "";
+          status.hidden = !status.textContent;
+        }
+      }
+      form.addEventListener("input", save);
+      form.addEventListener("change", save);
+      form.addEventListener("submit", function () {
+        if (form.hasAttribute("data-draft-clear-on-submit")) { localStorage.removeItem(key); }
+      });
+    },
+    clearAll: function () {
+      if (!window.localStorage) { return; }
+      Object.keys(localStorage).forEach(function (k) { if (k.indexOf(PREFIX) === 0) { localStorage.removeItem(k); } });
+    }
+  };
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // The receipt page and sign-out end every draft in this browser.
+    if (document.querySelector("[data-drafts-done]")) { UTHDrafts.clearAll(); }
+    document.querySelectorAll("form.logout").forEach(function (f) { f.addEventListener("submit", UTHDrafts.clearAll); });
+  });
+})();
