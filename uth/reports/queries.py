@@ -7,23 +7,31 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from uth.auth.models import Organisation, User
 from uth.auth.permissions import in_subtree
 from uth.extensions import db
-from uth.reports.models import OPEN_STATUSES, Case, CaseOrg, Statement
+from uth.reports.models import OPEN_STATUSES, Case
 from uth.reports.visibility import visible_cases_clause
 
 
-def queue_loading() -> list:
-    """What the queue's rows show, loaded for the whole page in a few queries instead of a few per
-    case: organisations, assignee, involved organisations and statements (case_json, the HTML rows)."""
-    return [selectinload(getattr(Case, name)) for name in (
-        "reporting_org", "event_org", "handling_org", "owning_org", "transition_from_org", "transition_to_org",
-        "assignee", "duplicate_of")] + [
-        selectinload(Case.involved).selectinload(CaseOrg.org),
-        selectinload(Case.statements).selectinload(Statement.org),
-    ]
+ORG_COLUMNS = ("reporting_org", "event_org", "handling_org", "owning_org", "transition_from_org", "transition_to_org")
+# What the queue's rows show (case_json, the HTML rows), loaded for the whole page in one query each
+# instead of lazily per case (at 50 rows: 11 statements instead of 132).
+PAGE_LOADING = (selectinload(Case.involved), selectinload(Case.statements), selectinload(Case.messages),
+                selectinload(Case.assignee), selectinload(Case.duplicate_of))
+
+
+def load_organisations(cases: list[Case]) -> None:
+    """Every organisation the page's cases, their involved links and statements name, in one query,
+    set on them as loaded (no lazy load per case and attribute when the rows are shown)."""
+    items = [(c, name) for c in cases for name in ORG_COLUMNS]
+    items += [(item, "org") for c in cases for item in (*c.involved, *c.statements)]
+    wanted = {getattr(obj, f"{name}_id") for obj, name in items} - {None}
+    orgs = {o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(wanted)))} if wanted else {}
+    for obj, name in items:
+        set_committed_value(obj, name, orgs.get(getattr(obj, f"{name}_id")))
 
 
 @dataclass
@@ -62,9 +70,11 @@ def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1, per
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(
         query.order_by(due.is_(None), due, Case.received_at.desc())
-        .offset((page - 1) * per_page).limit(per_page).options(*queue_loading())
+        .offset((page - 1) * per_page).limit(per_page).options(*PAGE_LOADING)  # what the rows show
     )
-    return list(rows), total or 0
+    cases = list(rows)
+    load_organisations(cases)
+    return cases, total or 0
 
 
 def week_end(today: date) -> date:
