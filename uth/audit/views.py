@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from uth.audit.labels import detail_items, event_choices, event_label
 from uth.audit.services import record
 from uth.audit.trail import TrailFilter, may_read_trail, trail_csv, trail_query
 from uth.clock import utcnow
@@ -34,7 +35,8 @@ def trail_page():
     page = page_arg(request.args)
     entries = list(db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
     return render_template("audit/trail.html", entries=entries, references=_references(entries), total=total,
-                           page=page, per_page=PER_PAGE, filters=filters, errors=errors, args=request.args)
+                           page=page, per_page=PER_PAGE, filters=filters, errors=errors, args=request.args,
+                           event_label=event_label, detail_items=detail_items, event_choices=event_choices())
 
 
 @bp.get("/audit.csv")
