@@ -15,6 +15,9 @@ from uth.clock import LOCAL_TZ
 from uth.deadlines.rules import local_date
 from uth.extensions import db
 from uth.i18n import action_label, current_language, gettext, status_label
+from uth.learning.models import SummaryStatus, Visibility
+from uth.rca.workflow import ActionStatus, AnalysisStatus
+from uth.reports.models import CaseStatus
 from uth.reports.places import place_label, staff_label
 from uth.taxonomy.services import terms
 
@@ -87,4 +90,7 @@ def init_app(app: Flask) -> None:
     """Template globals and filters every page uses."""
     app.jinja_env.globals.update(_=gettext, tx=tx, current_language=current_language, status_label=status_label,
                                  action_label=action_label, place_label=place_label, staff_label=staff_label)
+    # The state machines, so templates compare with their members rather than repeat the strings.
+    app.jinja_env.globals.update(CaseStatus=CaseStatus, AnalysisStatus=AnalysisStatus, ActionStatus=ActionStatus,
+                                 SummaryStatus=SummaryStatus, Visibility=Visibility)
     app.jinja_env.filters.update(dkdate=dkdate, dktime=dktime)

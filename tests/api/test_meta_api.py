@@ -51,3 +51,68 @@ def test_openapi_describes_exactly_the_api_routes(app, client):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 actual.add((path, method.lower()))
     assert documented == actual
+
+
+
+def _enums(node, where=""):
+    """(where, values) of every enum in the document; `where` ends in the property or parameter name."""
+    if isinstance(node, dict):
+        if "enum" in node:
+            yield where, node["enum"]
+        if "in" in node and "name" in node:  # a parameter: name its schema by the parameter
+            yield from _enums(node.get("schema", {}), f"{where}/{node['name']}")
+            return
+        for key, value in node.items():
+            yield from _enums(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for value in node:
+            yield from _enums(value, where)
+
+
+def test_openapi_enums_are_the_state_machines_and_code_lists(app, client):
+    """Every enum of the document is the list the code itself checks against (one source each)."""
+    from uth.handling.workflow import ACTIONS
+    from uth.learning.models import SummaryStatus, Visibility
+    from uth.learning.stats import DIMENSIONS
+    from uth.rca.models import METHODS, PARTS
+    from uth.rca.workflow import ActionStatus, AnalysisStatus
+    from uth.reports.models import CaseStatus
+    from uth.reports.severity import ACTUAL, POSSIBLE
+    from uth.reports.validation import NCC_MERP, PRECISIONS, SAC
+    from uth.search.services import KINDS, ORDERS
+    from uth.taxonomy.services import codes
+
+    with app.app_context():
+        reject_reasons = codes("reject_reasons")
+    by_name = {
+        "occurred_at_precision": PRECISIONS, "actual_consequence": ACTUAL, "possible_consequence": POSSIBLE,
+        "ncc_merp": NCC_MERP, "sac": SAC, "method": METHODS, "visibility": Visibility, "action": ACTIONS,
+        "by": DIMENSIONS, "order": ORDERS, "kind": KINDS, "resourceType": None,
+    }
+
+    def expected(where: str) -> list:
+        name = where.rsplit("/", 1)[-1]
+        if name == "status":
+            if "learning" in where:
+                return list(SummaryStatus)
+            if "action_items" in where:
+                return list(ActionStatus)
+            return list(AnalysisStatus if "nalys" in where else CaseStatus)
+        if name == "reason":
+            return [r for r in ["insufficient_information", "work_environment", "test_case", "duplicate", "other"]
+                    if r in reject_reasons]
+        if name == "part":
+            return [*PARTS, "cases"] if "/post" in where else list(PARTS)
+        assert name in by_name, f"an enum nobody checks: {where}"
+        return list(by_name[name] or [])
+
+    doc = client.get("/api/v1/openapi.json").get_json()
+    found = list(_enums(doc))
+    assert len(found) > 30
+    statuses = {tuple(values) for where, values in found if where.endswith("/status")}
+    assert statuses == {tuple(e) for e in (CaseStatus, AnalysisStatus, ActionStatus, SummaryStatus)}
+    for where, values in found:
+        if where.endswith("/resourceType"):
+            continue
+        assert values == expected(where), where
+    assert sorted(reject_reasons) == sorted(next(v for w, v in found if w.endswith("/reason")))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from uth.deadlines.rules import local_date, local_midnight
 from uth.extensions import db
-from uth.reports.models import Case, Status
+from uth.reports.models import Case, CaseStatus
 from uth.taxonomy.services import labels
 
 FORMAT_VERSION = 1
@@ -58,7 +58,7 @@ def national_record(case: Case, event_labels: dict[str, dict[str, str]]) -> dict
 def exported_cases(since: date | None = None) -> Select:
     """The cases a national export holds, in any format: closed and anonymised, closed on or after
     `since` (a Copenhagen date), oldest first."""
-    query = select(Case).where(Case.status == Status.CLOSED.value, Case.anonymised_at.is_not(None))
+    query = select(Case).where(Case.status == CaseStatus.CLOSED, Case.anonymised_at.is_not(None))
     if since is not None:
         query = query.where(Case.closed_at >= local_midnight(since))
     return query.order_by(Case.closed_at, Case.id)

@@ -12,7 +12,7 @@ from uth import hooks
 from uth.anonymisation.scanner import Finding, is_value, redact, scan, without_accepted
 from uth.audit.services import record
 from uth.extensions import db
-from uth.notifications.models import OutboxMessage
+from uth.notifications.models import DONE_STATUSES, OutboxMessage
 from uth.reports.models import Case
 from uth.storage import (BUSY_MS, REQUESTED, checkpoint_wal, finish_purges, mark_index_done, open_purges,
                          purges_pending, record_purge)
@@ -138,7 +138,7 @@ def _purge_outbox(case: Case) -> int:
     """
     result = db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.case_id == case.id,
-                                    OutboxMessage.status.in_(("sent", "failed")))
+                                    OutboxMessage.status.in_(DONE_STATUSES))
     )
     db.session.execute(update(OutboxMessage).where(OutboxMessage.case_id == case.id)
                        .values(purge_when_done=True))

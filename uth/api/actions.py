@@ -13,7 +13,9 @@ from uth.handling.actions import perform
 from uth.handling.workflow import ACTIONS
 from uth.reports.personal_data import record_view
 from uth.reports.presenters import case_json
+from uth.reports.severity import ACTUAL, POSSIBLE
 from uth.reports.services import get_visible_case
+from uth.reports.validation import NCC_MERP, SAC
 
 
 @bp.post("/api/v1/cases/<reference>/actions")
@@ -58,10 +60,10 @@ _ACTION_BODY = {
         "comment": _S, "question": _S, "text": _S,
         "statement_id": {"type": "integer"},
         "event_type": _S,
-        "actual_consequence": {"type": "string", "enum": ["none", "minor", "serious", "fatal"]},
-        "possible_consequence": {"type": "string", "enum": ["none", "minor", "serious_or_fatal"], "nullable": True},
-        "ncc_merp": {"type": "string", "enum": list("ABCDEFGHI"), "nullable": True},
-        "sac": {"type": "integer", "enum": [1, 2, 3], "nullable": True},
+        "actual_consequence": {"type": "string", "enum": list(ACTUAL)},
+        "possible_consequence": {"type": "string", "enum": list(POSSIBLE), "nullable": True},
+        "ncc_merp": {"type": "string", "enum": list(NCC_MERP), "nullable": True},
+        "sac": {"type": "integer", "enum": list(SAC), "nullable": True},
         "title": {"type": "string", "maxLength": 200}, "description": {"type": "string", "minLength": 20},
         "consequence": {"type": "string", "nullable": True}, "prevention": {"type": "string", "nullable": True},
         "reason": {"type": "string", "description": "reject: one of insufficient_information, work_environment, "

@@ -10,7 +10,7 @@ from uth.api.openapi import _ERR, _422, _json, _ref
 from uth.clock import utcnow
 from uth.errors import NotFound
 from uth.extensions import db
-from uth.rca.models import PARTS
+from uth.rca.models import METHODS, PARTS
 from uth.rca.parts import add_part
 from uth.rca.presenters import PART_JSON, action_item_json, analysis_json
 from uth.rca.services import (
@@ -22,6 +22,7 @@ from uth.rca.services import (
     set_status,
     update_action_item_status,
 )
+from uth.rca.workflow import ActionStatus, AnalysisStatus
 from uth.reports.services import get_visible_case
 
 
@@ -112,8 +113,8 @@ _PART_NAMES = [*PARTS, "cases"]
 SCHEMAS = {"Analysis": {
     "type": "object",
     "properties": {
-        "id": {"type": "integer"}, "method": {"type": "string", "enum": ["kaa", "rca2", "event_analysis", "aggregated"]},
-        "title": _STR, "status": {"type": "string", "enum": ["draft", "in_review", "approved"]},
+        "id": {"type": "integer"}, "method": {"type": "string", "enum": list(METHODS)},
+        "title": _STR, "status": {"type": "string", "enum": list(AnalysisStatus)},
         "cases": {"type": "array", "items": _STR, "description": "references of the linked cases the caller may see"},
         "other_cases": {"type": "integer", "description": "linked cases outside the caller's scope (not named)"}, "handling_org": {"type": "string", "nullable": True},
         "team": {"type": "array", "items": {"type": "object"}}, "team_warnings": {"type": "array", "items": {"type": "object"}},
@@ -131,7 +132,7 @@ PATHS = {
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _STR}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["method"], "properties": {
-                "method": {"type": "string", "enum": ["kaa", "rca2", "event_analysis", "aggregated"]}, "title": _STR}}}}},
+                "method": {"type": "string", "enum": list(METHODS)}, "title": _STR}}}}},
         "responses": {"201": _json({"type": "object", "properties": {"id": {"type": "integer"}, "method": _STR, "status": _STR}}, "Created"),
                       **_ERR, **_403, **_422}}},
     "/api/v1/analyses/{analysis_id}": {"get": {
@@ -155,12 +156,12 @@ PATHS = {
         "summary": "Move draft -> in_review -> approved (or back to draft); 422 names what is missing",
         "parameters": [_ID],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["status"],
-            "properties": {"status": {"type": "string", "enum": ["draft", "in_review", "approved"]}}}}}},
+            "properties": {"status": {"type": "string", "enum": list(AnalysisStatus)}}}}}},
         "responses": {"200": _json(_ref("Analysis")), **_ERR, **_403, **_409, **_422}}},
     "/api/v1/analyses/{analysis_id}/action_items/{item_id}": {"patch": {
         "summary": "Follow up an action item's status (also when the analysis is approved)",
         "parameters": [_ID, {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {
-            "status": {"type": "string", "enum": ["planned", "in_progress", "done", "cancelled"]}}}}}},
+            "status": {"type": "string", "enum": list(ActionStatus)}}}}}},
         "responses": {"200": _json({"type": "object"}), **_ERR, **_403, **_422}}},
 }

@@ -11,6 +11,7 @@ from uth.clock import utcnow
 from uth.errors import NotFound
 from uth.extensions import db
 from uth.learning import services
+from uth.learning.models import SummaryStatus, Visibility
 from uth.learning.stats import DIMENSIONS, may_see_stats, parse_year, statistics
 from uth.rca.services import get_analysis
 from uth.reports.services import get_visible_case
@@ -113,12 +114,12 @@ _S = {"type": "string"}
 _SUMMARY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "title": _S, "summary": _S, "learning_points": _S, "recommendations": {"type": "string", "nullable": True},
     "event_type": {"type": "string", "nullable": True}, "transition_type": {"type": "string", "nullable": True},
-    "sector_pair": {"type": "string", "nullable": True}, "visibility": {"type": "string", "enum": ["cluster", "national"]},
-    "status": {"type": "string", "enum": ["draft", "published", "retracted"]}, "published_at": {"type": "string", "nullable": True}}}
+    "sector_pair": {"type": "string", "nullable": True}, "visibility": {"type": "string", "enum": list(Visibility)},
+    "status": {"type": "string", "enum": list(SummaryStatus)}, "published_at": {"type": "string", "nullable": True}}}
 _EDIT = {"type": "object", "properties": {k: _S for k in ("title", "summary", "learning_points", "recommendations",
                                                           "event_type", "transition_type", "visibility")}}
 _CREATE = {"type": "object", "additionalProperties": False,
-           "properties": {k: ({"type": "string", "enum": ["cluster", "national"]} if k == "visibility" else _S)
+           "properties": {k: ({"type": "string", "enum": list(Visibility)} if k == "visibility" else _S)
                           for k in services.CREATE_FIELDS}}
 _409 = {"409": _json(_ref("Error"), "Wrong state")}
 _422 = {"422": _json(_ref("Errors"), "Invalid input")}

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from uth.reports.models import CaseStatus
+from uth.reports.severity import ACTUAL, POSSIBLE
+from uth.reports.validation import NCC_MERP, PRECISIONS, SAC
+
 _STR = {"type": "string"}
 _STR_N = {"type": "string", "nullable": True}
 _ORG = {"type": "string", "description": "organisation code", "nullable": True}
@@ -17,7 +21,7 @@ SCHEMAS = {
         "required": ["occurred_at", "title", "description", "actual_consequence"],
         "properties": {
             "occurred_at": {"type": "string", "format": "date-time"},
-            "occurred_at_precision": {"type": "string", "enum": ["known", "estimated", "unknown"]},
+            "occurred_at_precision": {"type": "string", "enum": list(PRECISIONS)},
             "event_org": _ORG, "reporting_org": _ORG,
             "transition": {"type": "object", "properties": {"type": _STR, "from_org": _ORG, "to_org": _ORG}},
             "involved_orgs": {"type": "array", "items": {"type": "object", "properties": {"org": _STR, "role": _STR}}},
@@ -25,21 +29,21 @@ SCHEMAS = {
             "title": {"type": "string", "maxLength": 200},
             "description": {"type": "string", "minLength": 20, "maxLength": 20000},
             "consequence": _STR_N, "prevention": _STR_N,
-            "actual_consequence": {"type": "string", "enum": ["none", "minor", "serious", "fatal"]},
-            "possible_consequence": {"type": "string", "enum": ["none", "minor", "serious_or_fatal"], "nullable": True},
+            "actual_consequence": {"type": "string", "enum": list(ACTUAL)},
+            "possible_consequence": {"type": "string", "enum": list(POSSIBLE), "nullable": True},
             "patient": {"type": "object", "properties": {"cpr": {"type": "string", "pattern": "^\\d{6}-?\\d{4}$"}, "name": _STR}},
             "reporter": {"type": "object", "properties": {"name": _STR, "email": _STR, "phone": _STR, "profession": _STR, "anonymous": {"type": "boolean"}}},
             "medication": {"type": "object", "properties": {"name": _STR, "substance": _STR, "atc": _STR, "route": _STR, "strength": _STR}},
             "device": {"type": "object", "properties": {"type": _STR, "name": _STR, "model": _STR}},
-            "ncc_merp": {"type": "string", "enum": list("ABCDEFGHI")},
-            "sac": {"type": "integer", "enum": [1, 2, 3]},
+            "ncc_merp": {"type": "string", "enum": list(NCC_MERP)},
+            "sac": {"type": "integer", "enum": list(SAC)},
         },
     },
     "Case": {
         "type": "object",
         "properties": {
             "reference": {"type": "string", "pattern": "^UTH-\\d{4}-\\d{6}$"},
-            "status": {"type": "string", "enum": ["new", "acknowledged", "in_progress", "awaiting_statement", "closed", "rejected"]},
+            "status": {"type": "string", "enum": list(CaseStatus)},
             "received_at": {"type": "string", "format": "date-time"},
             "occurred_at": {"type": "string", "format": "date-time"},
             "title": _STR, "description": _STR, "event_type": _STR_N,

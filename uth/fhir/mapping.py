@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from uth.clock import LOCAL_TZ
-from uth.reports.models import Status
+from uth.reports.models import CaseStatus
 from uth.reports.severity import ACTUAL
 
 SYSTEM_REFERENCE = "urn:uth:reference"
@@ -87,9 +87,9 @@ def _participant(function: str, org: str) -> dict:
 
 def r5_status(case_status: str) -> str:
     """`completed` for closed cases, `in-progress` for open ones; a rejected report was not a case to learn from."""
-    if case_status == Status.CLOSED.value:
+    if case_status == CaseStatus.CLOSED:
         return "completed"
-    return "entered-in-error" if case_status == Status.REJECTED.value else "in-progress"
+    return "entered-in-error" if case_status == CaseStatus.REJECTED else "in-progress"
 
 
 def adverse_event(facts: EventFacts) -> dict:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from uth.errors import InvalidTransition
+from uth.reports.models import CASE_STATUSES, OPEN_STATUSES, CaseStatus
 
-NEW, ACKNOWLEDGED, IN_PROGRESS, AWAITING = "new", "acknowledged", "in_progress", "awaiting_statement"
-CLOSED, REJECTED = "closed", "rejected"
-OPEN = frozenset({NEW, ACKNOWLEDGED, IN_PROGRESS, AWAITING})
-STATES = OPEN | {CLOSED, REJECTED}
+# Short names of the states (members of CaseStatus, the one list of them).
+NEW, ACKNOWLEDGED, IN_PROGRESS = CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS
+AWAITING, CLOSED, REJECTED = CaseStatus.AWAITING_STATEMENT, CaseStatus.CLOSED, CaseStatus.REJECTED
+OPEN = frozenset(OPEN_STATUSES)
+STATES = CASE_STATUSES
 
 # action -> states it may start from (SPEC §5 table).
 ALLOWED_FROM: dict[str, frozenset[str]] = {

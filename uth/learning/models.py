@@ -1,6 +1,7 @@
 """Learning summaries for patient-safety forums and batch counts (SPEC §10, §11)."""
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
@@ -11,9 +12,26 @@ from uth.extensions import db
 from uth.reports.models import Case
 from uth.types import UTCDateTime
 
-DRAFT, PUBLISHED, RETRACTED = "draft", "published", "retracted"
-CLUSTER, NATIONAL = "cluster", "national"
-VISIBILITIES = (CLUSTER, NATIONAL)
+
+
+class SummaryStatus(enum.StrEnum):
+    """Status of a learning summary (SPEC §10); members equal their strings (the database and JSON hold those)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETRACTED = "retracted"
+
+
+class Visibility(enum.StrEnum):
+    """Who reads a published learning summary: the cluster's forum or every forum (SPEC §10)."""
+
+    CLUSTER = "cluster"
+    NATIONAL = "national"
+
+
+DRAFT, PUBLISHED, RETRACTED = SummaryStatus
+CLUSTER, NATIONAL = Visibility
+VISIBILITIES = tuple(Visibility)
 BATCH_KINDS = ("fald", "medicin_ikke_givet")  # taxonomy `batch_types` (SPEC §11)
 
 learning_summary_cases = Table(

@@ -15,7 +15,8 @@ from uth.auth.permissions import in_subtree, scope_paths
 from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.learning.models import CLUSTER, DRAFT, NATIONAL, PUBLISHED, RETRACTED, VISIBILITIES, LearningSummary
-from uth.reports.models import Case, Status
+from uth.rca.workflow import ActionStatus, AnalysisStatus
+from uth.reports.models import Case, CaseStatus
 from uth.reports.validation import _text
 from uth.reports.visibility import can_handle
 from uth.search.backend import QuerySyntaxError
@@ -125,7 +126,7 @@ def create_summary_from_cases(actor: User, cases: list[Case], *, now: datetime, 
     for case in cases:
         if not can_handle(actor, case):
             raise NotFound("Sagen findes ikke")
-        if case.status != Status.CLOSED.value:
+        if case.status != CaseStatus.CLOSED:
             raise InvalidTransition(f"{case.reference} er ikke afsluttet; læring skrives fra afsluttede sager")
     first = cases[0]
     sector_from, sector_to = case_sectors(first)
@@ -172,16 +173,16 @@ def create_summary_from_analysis(actor: User, analysis, *, now: datetime, fields
     """A draft from an approved root-cause analysis: its closed cases, its causal statements as the
     summary and its actions (strongest first) as recommendations; `fields` replace the prefilled ones."""
     values = _create_values(fields)
-    if analysis.status != "approved":
+    if analysis.status != AnalysisStatus.APPROVED:
         raise InvalidTransition("Læring skrives fra en godkendt analyse")
-    cases = [c for c in analysis.cases if c.status == Status.CLOSED.value and can_handle(actor, c)]
+    cases = [c for c in analysis.cases if c.status == CaseStatus.CLOSED and can_handle(actor, c)]
     if not cases:
         raise InvalidTransition("Analysens sager skal være afsluttede, før læringen kan skrives")
     summary = create_summary_from_cases(actor, cases, now=now, analysis_id=analysis.id)
     summary.title = analysis.title
     summary.summary = "\n".join(f"{c.cause} → {c.effect} → {c.event}" for c in analysis.causal_statements) or summary.summary
     strength = {"stronger": 0, "intermediate": 1, "weaker": 2}
-    actions = sorted((a for a in analysis.action_items if a.status != "cancelled"), key=lambda a: strength.get(a.strength, 3))
+    actions = sorted((a for a in analysis.action_items if a.status != ActionStatus.CANCELLED), key=lambda a: strength.get(a.strength, 3))
     summary.recommendations = "\n".join(f"- {a.text}" for a in actions) or None
     _apply(summary, values)
     db.session.flush()

@@ -44,7 +44,7 @@ from uth.learning.batch import FIRST_YEAR
 from uth.learning.models import BatchCount
 from uth.learning.services import forum_cluster_ids
 from uth.learning.suppression import SuppressedTable, suppress
-from uth.reports.models import Case, Status
+from uth.reports.models import Case, CaseStatus
 
 DIMENSIONS = ("event_type", "transition", "sector_pair", "severity", "month")
 NONE_KEY = "none"
@@ -94,7 +94,7 @@ def _case_scope(actor: User) -> ColumnElement[bool]:
 
 
 def _counted_cases(actor: User) -> ColumnElement[bool]:
-    return _case_scope(actor) & (Case.status != Status.REJECTED.value)
+    return _case_scope(actor) & (Case.status != CaseStatus.REJECTED)
 
 
 def available_years(actor: User, now: datetime) -> list[int]:

@@ -1,6 +1,7 @@
 """Outbox of e-mails, written in the same transaction as the change that causes them (SPEC §7)."""
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 
@@ -9,6 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from uth.extensions import db
 from uth.types import UTCDateTime
+
+
+class OutboxStatus(enum.StrEnum):
+    """Delivery state of an outbox e-mail: pending -> sending -> sent, or back to pending to retry, or failed."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+DONE_STATUSES = (OutboxStatus.SENT, OutboxStatus.FAILED)
 
 
 class OutboxMessage(db.Model):
@@ -24,7 +37,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|sending|sent|failed
+    status: Mapped[str] = mapped_column(String(12), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)

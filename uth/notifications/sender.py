@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 
 from uth.extensions import db
-from uth.notifications.models import OutboxMessage
+from uth.notifications.models import DONE_STATUSES, OutboxMessage, OutboxStatus
 from uth.storage import record_purge
 
 # Waits after the 1st, 2nd, ... failed attempt; the last one repeats until MAX_ATTEMPTS.
@@ -56,8 +56,8 @@ def recover_stale(now: datetime) -> int:
     """Put messages left in `sending` by a crashed sender back in the queue."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STALE_AFTER)
-        .values(status="pending", next_attempt_at=now, last_error="Afsendelsen blev afbrudt; sendes igen")
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < now - STALE_AFTER)
+        .values(status=OutboxStatus.PENDING, next_attempt_at=now, last_error="Afsendelsen blev afbrudt; sendes igen")
     )
     db.session.commit()
     return result.rowcount or 0
@@ -66,7 +66,7 @@ def recover_stale(now: datetime) -> int:
 def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
     """Mark up to `limit` due messages `sending` and commit, so no other sender takes them."""
     query = (select(OutboxMessage.id)
-             .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+             .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
              .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -74,8 +74,8 @@ def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
     for message_id in list(db.session.scalars(query)):
         # Conditional: a concurrent sender (SQLite has no SKIP LOCKED) that got there first wins.
         taken = db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
-            .values(status="sending", claimed_at=now)
+            update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING, claimed_at=now)
         ).rowcount
         if taken == 1:
             claimed.append(message_id)
@@ -139,9 +139,9 @@ def _mark_failure(message: OutboxMessage, error: Exception, now: datetime) -> st
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     message.claimed_at = None
     if message.attempts >= MAX_ATTEMPTS or _is_permanent(error):
-        message.status = "failed"
+        message.status = OutboxStatus.FAILED
     else:
-        message.status = "pending"
+        message.status = OutboxStatus.PENDING
         message.next_attempt_at = now + backoff_after(message.attempts)
     return message.status
 
@@ -165,11 +165,11 @@ def send_notifications(*, now: datetime, limit: int = 100) -> SendResult:
             except (smtplib.SMTPException, OSError) as error:
                 connection.close()
                 status = _mark_failure(message, error, now)
-                result.failed += status == "failed"
-                result.retrying += status == "pending"
+                result.failed += status == OutboxStatus.FAILED
+                result.retrying += status == OutboxStatus.PENDING
                 result.last_error = _error_summary(error)
             else:
-                message.status, message.sent_at, message.claimed_at = "sent", now, None
+                message.status, message.sent_at, message.claimed_at = OutboxStatus.SENT, now, None
                 message.attempts += 1
                 message.last_error = None
                 result.sent += 1
@@ -187,5 +187,5 @@ def purge_done() -> int:
     """Delete the delivered or given-up messages marked `purge_when_done` (the feedback mail of a
     case closed and anonymised meanwhile carried the reporter's address)."""
     deleted = db.session.execute(delete(OutboxMessage).where(
-        OutboxMessage.purge_when_done.is_(True), OutboxMessage.status.in_(("sent", "failed"))))
+        OutboxMessage.purge_when_done.is_(True), OutboxMessage.status.in_(DONE_STATUSES)))
     return deleted.rowcount or 0

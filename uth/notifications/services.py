@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from uth.auth.models import Grant, Organisation, Role, User
 from uth.extensions import db
-from uth.notifications.models import OutboxMessage
+from uth.notifications.models import OutboxMessage, OutboxStatus
 
 
 def enqueue(kind: str, to_address: str, subject: str, body: str, *, now: datetime, case=None) -> OutboxMessage:
     """One message for `uth send-notifications` to deliver."""
     message = OutboxMessage(kind=kind, to_address=to_address, subject=subject, body=body, created_at=now,
-                            case_id=getattr(case, "id", None), next_attempt_at=now, status="pending", attempts=0)
+                            case_id=getattr(case, "id", None), next_attempt_at=now, status=OutboxStatus.PENDING, attempts=0)
     db.session.add(message)
     return message
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uth.auth.models import Organisation, User
 from uth.extensions import db
-from uth.rca.workflow import DRAFT
+from uth.rca.workflow import ActionStatus, AnalysisStatus
 from uth.reports.models import Case
 from uth.types import UTCDateTime
 
@@ -19,8 +19,6 @@ METHODS = {
     "event_analysis": ("Hændelsesanalyse", "Event analysis"),
     "aggregated": ("Aggregeret analyse", "Aggregated analysis"),
 }
-ACTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
-OPEN_ACTION_STATUSES = ("planned", "in_progress")
 # The parts of an analysis, each a list of entries (the relationships of Analysis by these names).
 PARTS = ("team", "timeline", "causal_statements", "contributing_factors", "action_items")
 
@@ -39,7 +37,7 @@ class Analysis(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     method: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(12), index=True, default=DRAFT)
+    status: Mapped[str] = mapped_column(String(12), index=True, default=AnalysisStatus.DRAFT)
     handling_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -116,7 +114,7 @@ class ActionItem(db.Model):
     strength: Mapped[str] = mapped_column(String(20))
     responsible: Mapped[str | None] = mapped_column(String(200))
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(12), default="planned", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ActionStatus.PLANNED, index=True)
     process_measure: Mapped[str | None] = mapped_column(Text)
     outcome_measure: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,6 @@ from uth.clock import parse_datetime
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.rca.models import (
-    ACTION_STATUSES,
     PARTS,
     ActionItem,
     Analysis,
@@ -21,6 +20,7 @@ from uth.rca.models import (
     TimelineEntry,
 )
 from uth.rca.services import require_edit
+from uth.rca.workflow import ACTION_STATUSES, ActionStatus
 from uth.taxonomy.services import codes
 
 TEXT_MAX = 5000
@@ -124,7 +124,7 @@ def _action(analysis: Analysis, data: dict, errors: dict) -> ActionItem:
     strength = data.get("strength")
     if strength not in codes("action_strengths"):
         errors["strength"] = ["Vælg tiltagets styrke: stronger, intermediate eller weaker"]
-    status = data.get("status") or "planned"
+    status = data.get("status") or ActionStatus.PLANNED
     if status not in ACTION_STATUSES:
         errors["status"] = [f"Skal være en af: {', '.join(ACTION_STATUSES)}"]
     return ActionItem(

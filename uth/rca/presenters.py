@@ -6,7 +6,8 @@ from datetime import datetime
 
 from uth.deadlines.rules import is_overdue
 from uth.rca.causation import check_causal_statement, check_team
-from uth.rca.models import OPEN_ACTION_STATUSES, ActionItem, Analysis, CausalStatement, ContributingFactor, TeamMember, TimelineEntry
+from uth.rca.models import ActionItem, Analysis, CausalStatement, ContributingFactor, TeamMember, TimelineEntry
+from uth.rca.workflow import OPEN_ACTION_STATUSES
 
 
 def _iso(value) -> str | None:

@@ -10,7 +10,7 @@ from uth.auth.models import User
 from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.rca import workflow
-from uth.rca.models import ACTION_STATUSES, METHODS, PARTS, ActionItem, Analysis, ContributingFactor, analysis_cases
+from uth.rca.models import METHODS, PARTS, ActionItem, Analysis, ContributingFactor, analysis_cases
 from uth.rca.presenters import ordered_timeline
 from uth.reports.models import Case
 from uth.reports.services import add_event, get_visible_case
@@ -77,7 +77,7 @@ def cases_with_overdue_actions(case_ids: list[int], today) -> set[int]:
         return set()
     overdue = exists().where(
         ActionItem.analysis_id == analysis_cases.c.analysis_id,
-        ActionItem.status.in_(("planned", "in_progress")), ActionItem.due_on < today)
+        ActionItem.status.in_(workflow.OPEN_ACTION_STATUSES), ActionItem.due_on < today)
     return set(db.session.scalars(
         select(analysis_cases.c.case_id).where(and_(analysis_cases.c.case_id.in_(case_ids), overdue)).distinct()))
 
@@ -155,7 +155,7 @@ def remove_entry(actor: User, analysis: Analysis, part: str, entry_id: int, *, n
 
 def contents(analysis: Analysis) -> workflow.Contents:
     """What the status rules look at."""
-    complete = sum(1 for a in analysis.action_items if a.responsible and a.due_on and a.status != "cancelled")
+    complete = sum(1 for a in analysis.action_items if a.responsible and a.due_on and a.status != workflow.ActionStatus.CANCELLED)
     return workflow.Contents(len(analysis.timeline), len(analysis.causal_statements), complete)
 
 
@@ -188,8 +188,8 @@ def update_action_item_status(actor: User, analysis: Analysis, item_id: int, sta
         raise NotFound("Tiltaget findes ikke")
     if not can_edit(actor, analysis):
         raise Forbidden("Du kan se analysen, men ikke ændre den")
-    if status not in ACTION_STATUSES:
-        raise Invalid({"status": [f"Skal være en af: {', '.join(ACTION_STATUSES)}"]})
+    if status not in workflow.ACTION_STATUSES:
+        raise Invalid({"status": [f"Skal være en af: {', '.join(workflow.ACTION_STATUSES)}"]})
     previous, item.status, item.status_changed_at = item.status, status, now
     analysis.updated_at = now
     record(actor, "analysis.action_status", now=now, case=analysis.cases[0], obj=item,

@@ -15,7 +15,8 @@ from uth.auth.models import Role, User
 from uth.deadlines.rules import local_date
 from uth.extensions import db
 from uth.notifications.services import central_risk_managers_above, dk_date, enqueue, risk_managers_of
-from uth.rca.models import OPEN_ACTION_STATUSES, ActionItem, Analysis
+from uth.rca.models import ActionItem, Analysis
+from uth.rca.workflow import OPEN_ACTION_STATUSES
 
 
 def _claim(item: ActionItem, now: datetime) -> bool:

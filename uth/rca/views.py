@@ -10,7 +10,8 @@ from uth.errors import Invalid
 from uth.extensions import db
 from uth.i18n import current_language, gettext
 from uth.rca import workflow
-from uth.rca.models import ACTION_STATUSES, METHODS, PARTS, Analysis
+from uth.rca.workflow import ActionStatus
+from uth.rca.models import METHODS, PARTS, Analysis
 from uth.rca.parts import add_part
 from uth.rca.presenters import action_overdue, ordered_timeline, statement_warnings, team_warnings
 from uth.rca.services import (analyses_of_case, can_edit, cases_with_analysis, cases_with_overdue_actions,
@@ -52,8 +53,9 @@ def queue_analysis_marks(cases) -> dict:
             "overdue_actions": cases_with_overdue_actions(ids, local_date(utcnow()))}
 
 
-ANALYSIS_STATUS_LABELS = {"draft": "Kladde", "in_review": "Til review", "approved": "Godkendt"}
-ACTION_STATUS_LABELS = {"planned": "Planlagt", "in_progress": "I gang", "done": "Gennemført", "cancelled": "Annulleret"}
+ANALYSIS_STATUS_LABELS = {workflow.DRAFT: "Kladde", workflow.IN_REVIEW: "Til review", workflow.APPROVED: "Godkendt"}
+ACTION_STATUS_LABELS = {ActionStatus.PLANNED: "Planlagt", ActionStatus.IN_PROGRESS: "I gang", ActionStatus.DONE: "Gennemført",
+                        ActionStatus.CANCELLED: "Annulleret"}
 
 
 def analysis_status_label(status: str) -> str:
@@ -83,7 +85,7 @@ def render_analysis(analysis: Analysis, errors: dict | None = None, values: dict
         open_for_edit=workflow.is_editable(analysis.status), timeline=ordered_timeline(analysis),
         team_warnings=team_warnings(analysis), statement_warnings=statement_warnings,
         is_overdue=lambda item: action_overdue(item, now), strengths=terms("action_strengths"),
-        factors=terms("contributing_factors"), action_statuses=ACTION_STATUSES,
+        factors=terms("contributing_factors"), action_statuses=workflow.ACTION_STATUSES,
         errors=errors or {}, values=values or {},
     ), status
 

@@ -1,10 +1,31 @@
 """Status rules of an analysis (SPEC §9, §14): draft -> in_review -> approved, pure and DB-free."""
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-DRAFT, IN_REVIEW, APPROVED = "draft", "in_review", "approved"
-STATUSES = (DRAFT, IN_REVIEW, APPROVED)
+
+class AnalysisStatus(enum.StrEnum):
+    """Status of an analysis (SPEC §9); members equal their strings (the database and JSON hold those)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+
+
+class ActionStatus(enum.StrEnum):
+    """Follow-up status of an action plan item (SPEC §9)."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+DRAFT, IN_REVIEW, APPROVED = AnalysisStatus
+STATUSES = tuple(AnalysisStatus)
+ACTION_STATUSES = tuple(ActionStatus)
+OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 
 # Allowed moves: a reviewer may send an analysis back to draft; approval is final.
 TRANSITIONS = {DRAFT: {IN_REVIEW}, IN_REVIEW: {DRAFT, APPROVED}, APPROVED: set()}

@@ -20,7 +20,7 @@ from uth.errors import InvalidTransition, Invalid, NotFound
 from uth.extensions import db
 from uth.i18n import gettext, lazy_gettext
 from uth.notifications.services import case_url, central_risk_managers_above, dk_date, enqueue, risk_managers_of
-from uth.reports.models import Case, CaseMessage
+from uth.reports.models import Case, CaseMessage, CaseStatus
 from uth.reports.services import add_event
 from uth.reports.validation import _text
 
@@ -31,13 +31,13 @@ MESSAGE_FIELD = re.compile(r"message:(\d+)")
 
 # The status in the reporter's words (SPEC §19 `status_text`).
 STATUS_TEXTS = {
-    "new": lazy_gettext("Din indberetning er modtaget. Den venter på at blive set af en risikomanager."),
-    "acknowledged": lazy_gettext("En risikomanager har set din indberetning og går i gang med den."),
-    "in_progress": lazy_gettext("En risikomanager er i gang med at undersøge hændelsen."),
-    "awaiting_statement": lazy_gettext("Risikomanageren har bedt et andet sted, der var med i forløbet, "
+    CaseStatus.NEW: lazy_gettext("Din indberetning er modtaget. Den venter på at blive set af en risikomanager."),
+    CaseStatus.ACKNOWLEDGED: lazy_gettext("En risikomanager har set din indberetning og går i gang med den."),
+    CaseStatus.IN_PROGRESS: lazy_gettext("En risikomanager er i gang med at undersøge hændelsen."),
+    CaseStatus.AWAITING_STATEMENT: lazy_gettext("Risikomanageren har bedt et andet sted, der var med i forløbet, "
                                        "om en udtalelse og venter på svar."),
-    "closed": lazy_gettext("Sagen er færdigbehandlet. Læs tilbagemeldingen fra risikomanageren."),
-    "rejected": lazy_gettext("Sagen er lukket uden videre behandling."),
+    CaseStatus.CLOSED: lazy_gettext("Sagen er færdigbehandlet. Læs tilbagemeldingen fra risikomanageren."),
+    CaseStatus.REJECTED: lazy_gettext("Sagen er lukket uden videre behandling."),
 }
 
 

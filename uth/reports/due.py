@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from uth.reports.models import OPEN_STATUSES, Case, Status
+from uth.reports.models import OPEN_STATUSES, Case, CaseStatus
 
 
 def open_deadlines(case: Case) -> list[tuple[str, date]]:
     """(name, due date) of the deadlines still running."""
-    if case.status not in {s.value for s in OPEN_STATUSES}:
+    if case.status not in OPEN_STATUSES:
         return []
     out = []
-    if case.status == Status.NEW.value:
+    if case.status == CaseStatus.NEW:
         out.append(("acknowledge_by", case.acknowledge_by))
     out.append(("close_by", case.close_by))
     for st in case.statements:

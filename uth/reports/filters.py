@@ -8,10 +8,8 @@ from uth.auth.models import User
 from uth.auth.orgs import get_org
 from uth.auth.services import find_user
 from uth.errors import Invalid
-from uth.reports.models import Status
+from uth.reports.models import CASE_STATUSES, OPEN_STATUSES
 from uth.reports.queries import QueueFilters, week_end
-
-STATUS_VALUES = [s.value for s in Status]
 
 
 def filters_from_args(args: Mapping[str, str], actor: User, *, today: date | None = None,
@@ -21,11 +19,11 @@ def filters_from_args(args: Mapping[str, str], actor: User, *, today: date | Non
     errors: dict[str, list[str]] = {}
     given = args.get("status") if "status" in args else default_status
     statuses = [s for s in (given or "").split(",") if s and s != "all"]
-    bad = [s for s in statuses if s not in STATUS_VALUES and s != "open"]
+    bad = [s for s in statuses if s not in CASE_STATUSES and s != "open"]
     if bad:
         errors["status"] = [f"Unknown status: {', '.join(bad)}"]
     if "open" in statuses:
-        statuses = [s for s in statuses if s != "open"] + ["new", "acknowledged", "in_progress", "awaiting_statement"]
+        statuses = [s for s in statuses if s != "open"] + list(OPEN_STATUSES)
     overdue = (args.get("overdue") or "").lower() in ("1", "true", "yes", "on")
     due_by = None
     if args.get("due"):

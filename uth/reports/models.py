@@ -12,8 +12,8 @@ from uth.extensions import db
 from uth.types import UTCDateTime
 
 
-class Status(str, enum.Enum):
-    """Case states of SPEC §5 [contract]."""
+class CaseStatus(enum.StrEnum):
+    """Case states of SPEC §5 [contract]; members equal their strings (the database and JSON hold those)."""
 
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
@@ -23,7 +23,8 @@ class Status(str, enum.Enum):
     REJECTED = "rejected"
 
 
-OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.AWAITING_STATEMENT)
+CASE_STATUSES = frozenset(CaseStatus)
+OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_STATEMENT)
 
 
 class Case(db.Model):
@@ -42,7 +43,7 @@ class Case(db.Model):
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(24), index=True, default=Status.NEW.value)
+    status: Mapped[str] = mapped_column(String(24), index=True, default=CaseStatus.NEW)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -126,7 +127,7 @@ class Case(db.Model):
     @property
     def is_open(self) -> bool:
         """True until the case is closed or rejected."""
-        return self.status in {s.value for s in OPEN_STATUSES}
+        return self.status in OPEN_STATUSES
 
     @property
     def effective_org(self) -> Organisation | None:

@@ -96,7 +96,7 @@ def queue_counts(actor: User, *, today: date) -> dict[str, int]:
 
 def open_status_values() -> list[str]:
     """Values of the open states, for filters."""
-    return [s.value for s in OPEN_STATUSES]
+    return list(OPEN_STATUSES)
 
 
 def unrouted_cases(limit: int = 200) -> list[Case]:

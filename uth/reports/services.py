@@ -14,7 +14,7 @@ from uth.extensions import db
 from uth.notifications.services import central_risk_managers_above, notify_new_case, notify_unrouted, risk_managers_of
 from uth.reports.due import next_deadline
 from uth.reports.involved import refresh_involved
-from uth.reports.models import Case, CaseEvent, CaseOrg
+from uth.reports.models import Case, CaseEvent, CaseOrg, CaseStatus
 from uth.reports.references import new_receipt_code, next_reference, receipt_hash
 from uth.reports.validation import NewReport
 from uth.reports.visibility import case_view_level, visible_cases
@@ -69,7 +69,7 @@ def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: boo
     settings = deadline_settings()
     receipt = new_receipt_code()
     case = Case(
-        year=local_date(received_at).year, receipt_hash=receipt_hash(receipt), status="new",
+        year=local_date(received_at).year, receipt_hash=receipt_hash(receipt), status=CaseStatus.NEW,
         received_at=received_at, updated_at=now, occurred_at=data.occurred_at,
         occurred_at_precision=data.occurred_at_precision,
         reporter_kind="public" if public else "staff", statutory=not public,

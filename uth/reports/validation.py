@@ -22,6 +22,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ATC_RE = re.compile(r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$")
 PRECISIONS = ("known", "estimated", "unknown")
 NCC_MERP = tuple("ABCDEFGHI")
+SAC = (1, 2, 3)
 TEXT_MAX = 20_000
 
 

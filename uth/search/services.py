@@ -15,7 +15,7 @@ from uth.auth.permissions import has_case_role, in_subtree
 from uth.deadlines.rules import local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
-from uth.reports.models import OPEN_STATUSES, Case, Status
+from uth.reports.models import CASE_STATUSES, OPEN_STATUSES, Case
 from uth.reports.visibility import sees_every_case, visible_case_ids
 from uth.taxonomy.services import codes, under
 
@@ -23,7 +23,6 @@ from .backend import QuerySyntaxError
 from .documents import source_of
 from .indexing import catch_up, get_backend
 
-STATUS_VALUES = [s.value for s in Status]
 ORDERS = ("relevance", "date")
 KINDS = ("case", "learning")
 
@@ -71,8 +70,8 @@ def filters_from_args(args: Mapping[str, str]) -> SearchFilters:
     errors: dict[str, list[str]] = {}
     statuses = _list(args, "status")
     if "open" in statuses:
-        statuses = [s for s in statuses if s != "open"] + [s.value for s in OPEN_STATUSES]
-    if any(s not in STATUS_VALUES for s in statuses):
+        statuses = [s for s in statuses if s != "open"] + list(OPEN_STATUSES)
+    if any(s not in CASE_STATUSES for s in statuses):
         errors["status"] = ["Ukendt status"]
     severities = _list(args, "severity")
     if any(s not in codes("severities") for s in severities):

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from uth.errors import Invalid
 from uth.reports.due import next_deadline
-from uth.reports.models import Status
+from uth.reports.models import CaseStatus
 from uth.taxonomy.services import terms
 from uth.web import org_choices, page_arg
 
@@ -39,7 +39,7 @@ def search_page():
         "q": q, "args": args, "order": order, "page": page, "per_page": PER_PAGE, "total": total,
         "results": results, "errors": errors, "kind": default_kind(current_user),
         "deadlines": {r.obj.id: next_deadline(r.obj) for r in results if r.kind == "case"},
-        "statuses": [s.value for s in Status], "event_types": terms("event_types"),
+        "statuses": list(CaseStatus), "event_types": terms("event_types"),
         "severities": terms("severities"), "pages": -(-total // PER_PAGE), "orgs": org_choices(),
     }
     return render_template("search/search.html", **context), (422 if errors else 200)
