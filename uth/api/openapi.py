@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from uth.reports.dialogue import SENDERS
+from uth.reports.filters import DUE_VALUES
 from uth.reports.models import CaseStatus
 from uth.reports.severity import ACTUAL, POSSIBLE
 from uth.reports.validation import NCC_MERP, PRECISIONS, SAC
@@ -65,7 +67,7 @@ SCHEMAS = {
     },
     "Message": {"type": "object", "properties": {
         "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
-        "sender": {"type": "string", "enum": ["risk_manager", "reporter"]}, "text": _STR}},
+        "sender": {"type": "string", "enum": list(SENDERS)}, "text": _STR}},
     "MessageBody": {"type": "object", "required": ["text"],
                     "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 5000}}},
     "ReporterView": {"type": "object", "description": "a report as its reporter sees it (SPEC §19); own reports "
@@ -129,7 +131,7 @@ PATHS: dict[str, dict[str, dict]] = {
                       "409": _json(_ref("Error"), "The case is closed or rejected"), **_422}}},
     "/api/v1/cases": {"get": {"summary": "Case queue of the caller's scope, nearest deadline first",
                               "parameters": [{"name": n, "in": "query", "schema": s} for n, s in (
-                                  ("status", _STR), ("overdue", {"type": "boolean"}), ("due", {"type": "string", "enum": ["week"]}),
+                                  ("status", _STR), ("overdue", {"type": "boolean"}), ("due", {"type": "string", "enum": list(DUE_VALUES)}),
                                   ("unrouted", {"type": "boolean"}), ("org", _STR), ("assignee", _STR),
                                   ("page", {"type": "integer"}), ("per_page", {"type": "integer"}))],
                               "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _ref("Case")}, "total": {"type": "integer"}}}), **_ERR, **_422}}},

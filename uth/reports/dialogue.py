@@ -25,6 +25,7 @@ from uth.reports.services import add_event
 from uth.reports.validation import _text
 
 RISK_MANAGER, REPORTER = "risk_manager", "reporter"
+SENDERS = (RISK_MANAGER, REPORTER)
 MAX_LEN = 5000
 # A message as the anonymisation scanner and `edit` name it (e.g. "message:12").
 MESSAGE_FIELD = re.compile(r"message:(\d+)")

@@ -11,6 +11,8 @@ from uth.errors import Invalid
 from uth.reports.models import CASE_STATUSES, OPEN_STATUSES
 from uth.reports.queries import QueueFilters, week_end
 
+DUE_VALUES = ("week",)  # `due=week`: an open deadline from today to Sunday
+
 
 def filters_from_args(args: Mapping[str, str], actor: User, *, today: date | None = None,
                       default_status: str = "") -> QueueFilters:
@@ -27,8 +29,8 @@ def filters_from_args(args: Mapping[str, str], actor: User, *, today: date | Non
     overdue = (args.get("overdue") or "").lower() in ("1", "true", "yes", "on")
     due_by = None
     if args.get("due"):
-        if args["due"] != "week":
-            errors["due"] = [f"Unknown value: {args['due']} (week)"]
+        if args["due"] not in DUE_VALUES:
+            errors["due"] = [f"Unknown value: {args['due']} ({', '.join(DUE_VALUES)})"]
         else:
             due_by = week_end(today or date.today())
     org = None
