@@ -423,7 +423,6 @@ EN = {
     "Sagen er færdigbehandlet. Læs tilbagemeldingen fra risikomanageren.":
         "The case has been dealt with. Read the feedback from the risk manager.",
     "Sagen er lukket uden videre behandling.": "The case has been closed without further handling.",
-    "Risikomanager": "Risk manager",
     "Du": "You",
     "Besked %(id)s i dialogen med indberetter": "Message %(id)s in the dialogue with the reporter",
     "Dialog med indberetter": "Dialogue with the reporter",
@@ -543,4 +542,27 @@ EN = {
     'Vi har hentet det, du skrev sidst (gemt i denne browser).': 'We brought back what you wrote last time (kept in this browser).',
     # Field errors of other forms that name their field
     '%(label)s skal udfyldes': '%(label)s is required',
+    "Kvitteringskode": "Receipt code",
+    "Behandles af": "Handled by",
+    "Bliver fordelt til den rette risikomanager": "Being passed to the right risk manager",
+    "Forventet svar senest": "Expect an answer by",
+    "Spørgsmål og svar": "Questions and answers",
+    "Risikomanageren har ikke stillet spørgsmål. Du kan altid tilføje oplysninger, hvis du kommer i tanke om mere.":
+        "The risk manager has not asked any questions. You can always add information if you think of more.",
+    "Tak. Din besked er sendt til risikomanageren.": "Thank you. Your message has been sent to the risk manager.",
+    "Sagen er afsluttet, så der kan ikke længere skrives beskeder.": "The case is closed, so no more messages can be written.",
+    "Dit svar til risikomanageren": "Your answer to the risk manager",
+    "Tilføj oplysninger": "Add information",
+    "Kun risikomanageren, der behandler sagen, kan læse det. Du behøver ikke skrive dit navn.":
+        "Only the risk manager handling the case can read it. You do not need to give your name.",
+    "Send svar": "Send answer",
+    "Send oplysninger": "Send information",
+    "Din indberetning": "Your report",
+    "Slå en anden kvitteringskode op": "Look up another receipt code",
+    "Skriv kvitteringskoden, du fik, da du indberettede. Så kan du se, hvor langt sagen er, og svare på spørgsmål fra risikomanageren.":
+        "Type the receipt code you were given when you reported. You can then see how far the case has come and answer questions from the risk manager.",
+    "Spørgsmål til dig": "Question for you",
+    "Tilbagemelding givet": "Feedback given",
+    "Tilbagemelding": "Feedback",
+    "Du har ingen indberetninger endnu.": "You have no reports yet.",
 }

@@ -77,7 +77,7 @@ def test_a_relative_reports_without_an_account_and_follows_the_status(server, br
     code = page.locator(".receipt-code").inner_text()
     page.click("button:has-text('Se status')")
     expect(page.locator(".facts")).to_contain_text(reference)
-    expect(page.locator(".facts")).to_contain_text("Ny")
+    expect(page.locator(".status-text")).to_contain_text("Ny")
 
     page.goto(f"{server}/public/status")
     page.fill("#code", code.lower().replace("-", " "))  # read aloud on the phone: case and dashes do not matter

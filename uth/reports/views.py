@@ -1,14 +1,15 @@
 """The reporter's pages: the report forms (staff and public), the receipt, the status look-up, own reports."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from uth.clock import LOCAL_TZ, utcnow
-from uth.errors import Invalid, NotFound
+from uth.errors import Invalid, InvalidTransition, NotFound
 from uth.extensions import db, limiter, public_limit
 from uth.i18n import gettext as _
 from uth.i18n import lazy_gettext as _l
+from uth.reports.dialogue import own_case, reporter_writes, status_text
 from uth.reports.places import staff_label
 from uth.reports.forms import report_from_form
 from uth.reports.services import case_by_receipt, own_reports, submit_report
@@ -17,6 +18,11 @@ from uth.taxonomy.services import terms
 from uth.web import org_choices
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.context_processor
+def _reporter_texts():
+    return {"status_text": status_text}
 
 
 # Every field of the report forms with its label, in the order the form shows them: the error summary
@@ -175,9 +181,11 @@ def receipt_page():
 @bp.route("/public/status", methods=["GET", "POST"])
 @limiter.limit("60 per minute")
 def status_page():
-    """Look up a report's status by receipt code. The code is posted (with CSRF), never put in the
-    URL: a URL lands in access logs, proxy logs and the browser's history. A GET that still carries
-    `?code=` (an old link) is sent to the bare page, so the code does not stay in the address bar."""
+    """Look up a report by receipt code: what was reported, who handles it, the status in plain
+    words, the expected date, the dialogue and a reply box (SPEC §19). The code is posted (with
+    CSRF), never put in the URL: a URL lands in access logs, proxy logs and the browser's history. A
+    GET that still carries `?code=` (an old link) is sent to the bare page, so the code does not stay
+    in the address bar."""
     if request.method == "GET":
         if request.args.get("code") is not None:
             return redirect(url_for("reports.status_page"), 303)
@@ -189,11 +197,64 @@ def status_page():
             case = case_by_receipt(code)
         except NotFound:
             not_found = True
-    return render_template("reports/status.html", case=case, code=code, not_found=not_found), (404 if not_found else 200)
+    return render_template("reports/status.html", case=case, code=code, not_found=not_found,
+                           reply=_reply_state()), (404 if not_found else 200)
+
+
+@bp.post("/public/status/messages")
+@public_limit
+def status_reply():
+    """The reporter answers a question or adds information by receipt code; counted with the public
+    form. The page is shown again (the code is not put in a redirect's URL)."""
+    code = (request.form.get("code") or "").strip()
+    try:
+        case = case_by_receipt(code)
+    except NotFound:
+        return render_template("reports/status.html", case=None, code=code, not_found=True), 404
+    reply, status = _write(None, case)
+    return render_template("reports/status.html", case=case, code=code, not_found=False, reply=reply), status
+
+
+def _reply_state(**state) -> dict:
+    return {"text": "", "errors": [], "refusal": None, "sent": False, **state}
+
+
+def _write(actor, case):
+    """Post the reporter's message: (reply form state, status code); committed when written."""
+    text = request.form.get("text", "")
+    try:
+        reporter_writes(actor, case, {"text": text}, now=utcnow())
+    except Invalid as err:
+        db.session.rollback()
+        return _reply_state(text=text, errors=err.errors.get("text", [])), 422
+    except InvalidTransition as err:
+        db.session.rollback()
+        return _reply_state(text=text, refusal=err.message), 409
+    db.session.commit()
+    return _reply_state(sent=True), 200
 
 
 @bp.get("/reports/mine")
 @login_required
 def mine():
-    """The reporter's own reports, their status and feedback."""
+    """The reporter's own reports as cards, each linking to its page."""
     return render_template("reports/mine.html", cases=own_reports(current_user))
+
+
+@bp.get("/reports/mine/<reference>")
+@login_required
+def own_report(reference: str):
+    """One of the reporter's own reports with the dialogue; 404 for anyone but its reporter."""
+    return render_template("reports/own_report.html", case=own_case(current_user, reference), reply=_reply_state())
+
+
+@bp.post("/reports/mine/<reference>/messages")
+@login_required
+def own_report_reply(reference: str):
+    """The staff reporter answers or adds information on their own report."""
+    case = own_case(current_user, reference)
+    reply, status = _write(current_user, case)
+    if status == 200:
+        flash(_("Tak. Din besked er sendt til risikomanageren."))
+        return redirect(url_for("reports.own_report", reference=reference) + "#dialogue")
+    return render_template("reports/own_report.html", case=case, reply=reply), status
