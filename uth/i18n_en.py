@@ -565,4 +565,6 @@ EN = {
     "Tilbagemelding givet": "Feedback given",
     "Tilbagemelding": "Feedback",
     "Du har ingen indberetninger endnu.": "You have no reports yet.",
+    'Antal hændelser': 'Number of events',
+    'Måneder med under %(n)s hændelser vises som et hul i kurven med mærket "< %(n)s".': 'Months with fewer than %(n)s events are shown as a gap in the line, marked "< %(n)s".',
 }

@@ -103,7 +103,7 @@ def test_stats_page_draws_charts_and_suppresses_small_cells(app, client, region)
     assert "<title>Fald: &lt; 5</title>" in html
     table = re.search(r'<table class="list stats-table" id="table-event_type">.*?</table>', html, re.S).group(0)
     assert "&lt; 5" in table and "<td class=\"num\">6</td>" in table
-    assert "<title>2026-11: 13</title>" in html
+    assert "<title>november 2026: 13</title>" in html
 
     csv_text = client.get("/stats.csv?by=event_type").get_data(as_text=True)
     assert csv_text.splitlines()[0] == "key,label,count"

@@ -66,6 +66,8 @@ def home_for(user) -> str:
         return url_for("handling.queue_page")
     if user.has_role(Role.ADMIN):
         return url_for("routing.rules_page")
+    if user.has_role(Role.FORUM_MEMBER):
+        return url_for("learning.forum_page")
     return url_for("reports.new_report")
 
 

@@ -37,20 +37,25 @@ def bar_chart(table: SuppressedTable, label: Callable[[str], str]) -> dict:
             "width": LABEL_WIDTH + BAR_AREA + 70}
 
 
-def line_chart(table: SuppressedTable, width: int = 660, height: int = 240) -> dict:
-    """A monthly time series; the line breaks around suppressed months, which sit on the axis as hollow markers."""
-    left, right, top_pad, bottom = 44, 36, 14, 40  # room for the last month label
+def line_chart(table: SuppressedTable, label: Callable[[str], str] = str, tick: Callable[[str], str] | None = None,
+               width: int = 540, height: int = 250) -> dict:
+    """A monthly time series. A suppressed month is a gap: the line breaks around it, it gets no point
+    (a point at 0 would read as zero), only the "< m" mark at its place on the axis. `label` names a
+    month in full (for the hover title), `tick` shortly (under the axis)."""
+    left, right, top_pad, bottom = 40, 20, 30, 40  # room for the axis title and the month names
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     visible = [r.count for r in table.rows if r.count is not None]
     top = _nice_max(max(visible, default=0) or 1)
     n = len(table.rows)
     step = plot_w / max(1, n - 1)
+    tick = tick or label
     points, segments, current = [], [], []
     for i, row in enumerate(table.rows):
         x = round(left + (i * step if n > 1 else plot_w / 2), 1)
-        y = round(top_pad + plot_h * (1 - (row.count or 0) / top), 1)
-        points.append({"x": x, "y": y, "label": row.key, "text": value_text(row.count, table.min_cell),
-                       "suppressed": row.count is None, "tick": n <= 13 or i % max(1, n // 12) == 0})
+        y = None if row.count is None else round(top_pad + plot_h * (1 - row.count / top), 1)
+        points.append({"x": x, "y": y, "label": label(row.key), "tick": tick(row.key),
+                       "text": value_text(row.count, table.min_cell), "suppressed": row.count is None,
+                       "ticked": n <= 13 or i % max(1, n // 12) == 0})
         if row.count is None:
             if current:
                 segments.append(current)
@@ -59,6 +64,7 @@ def line_chart(table: SuppressedTable, width: int = 660, height: int = 240) -> d
             current.append(f"{x},{y}")
     if current:
         segments.append(current)
-    ticks = [{"value": v, "y": round(top_pad + plot_h * (1 - v / top), 1)} for v in (0, top // 2, top)]
+    ticks = [{"value": v, "y": round(top_pad + plot_h * (1 - v / top), 1)} for v in sorted({0, top // 2, top})]
     return {"points": points, "lines": [" ".join(s) for s in segments if len(s) > 1], "ticks": ticks,
-            "width": width, "height": height, "left": left, "right": width - right, "base": top_pad + plot_h}
+            "width": width, "height": height, "left": left, "right": width - right, "base": top_pad + plot_h,
+            "top": top_pad}

@@ -98,7 +98,8 @@ def _counted_cases(actor: User) -> ColumnElement[bool]:
 
 
 def available_years(actor: User, now: datetime) -> list[int]:
-    """The years a picker offers: from the first case or batch year in scope (not before FIRST_YEAR) to this year."""
+    """The years a picker offers: those with a case or a batch count in scope (not before FIRST_YEAR),
+    and this year (the default, where new reports go)."""
     this_year = local_date(now).year
     first_case = db.session.scalar(select(func.min(Case.received_at)).where(
         _counted_cases(actor), Case.received_at >= local_midnight(date(FIRST_YEAR, 1, 1))))
@@ -106,7 +107,17 @@ def available_years(actor: User, now: datetime) -> list[int]:
         _org_scope(BatchCount.org_id, actor), BatchCount.month >= date(FIRST_YEAR, 1, 1)))
     firsts = [local_date(first_case).year] if first_case else []
     firsts += [first_batch.year] if first_batch else []
-    return list(range(min([this_year, *firsts]), this_year + 1))
+    return [year for year in range(min([this_year, *firsts]), this_year + 1)
+            if year == this_year or _has_data(actor, year)]
+
+
+def _has_data(actor: User, year: int) -> bool:
+    """A case received, or a batch count, in the year (Danish time) within the actor's scope."""
+    start, end = local_midnight(date(year, 1, 1)), local_midnight(date(year + 1, 1, 1))
+    case = select(Case.id).where(_counted_cases(actor), Case.received_at >= start, Case.received_at < end).limit(1)
+    batch = select(BatchCount.id).where(_org_scope(BatchCount.org_id, actor), BatchCount.month >= date(year, 1, 1),
+                                         BatchCount.month < date(year + 1, 1, 1)).limit(1)
+    return db.session.scalar(case) is not None or db.session.scalar(batch) is not None
 
 
 def _top(code: str | None) -> str:

@@ -13,7 +13,7 @@ from uth.i18n import gettext as _
 from uth.learning import services
 from uth.learning.charts import bar_chart, line_chart, value_text
 from uth.learning.digest import parse_since
-from uth.learning.i18n import code_label
+from uth.learning.i18n import code_label, month_label
 from uth.learning.models import DRAFT, VISIBILITIES
 from uth.learning.stats import DIMENSIONS, NONE_KEY, available_years, may_see_stats, parse_year, statistics
 from uth.rca.services import get_analysis
@@ -187,6 +187,8 @@ def stat_label(by: str, key: str) -> str:
     tx = current_app.jinja_env.globals["tx"]
     if key == NONE_KEY:
         return _("Ikke angivet")
+    if by == "month":
+        return month_label(key)
     if by == "sector_pair":
         a, _sep, b = key.partition("→")
         return f"{tx('sectors', a)} → {tx('sectors', b)}"
@@ -211,7 +213,7 @@ def stats_page():
         return render_template("learning/stats.html", tables=None, years=years, year=None, errors=err.errors), 422
     tables = {by: statistics(current_user, by, year=year) for by in DIMENSIONS}
     bars = {by: bar_chart(tables[by], lambda key, by=by: stat_label(by, key)) for by in DIMENSIONS if by != "month"}
-    return render_template("learning/stats.html", tables=tables, bars=bars, line=line_chart(tables["month"]),
+    return render_template("learning/stats.html", tables=tables, bars=bars, line=line_chart(tables["month"], month_label, lambda key: month_label(key, short=True)),
                            label=stat_label, value_text=value_text, years=years, year=year, errors={})
 
 
