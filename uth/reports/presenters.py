@@ -33,7 +33,7 @@ def _org(org) -> str | None:
 
 def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | None = None, purpose: str | None = None,
               identities: bool = True) -> dict:
-    """The case as the actor may see it: reporter where allowed (and `identities`, not in lists);
+    """The case as the actor may see it: reporter and the dialogue where allowed (and `identities`, not in lists);
     patient only where allowed and a purpose is given."""
     level = case_view_level(actor, case) if actor is not None else None
     data = {
@@ -83,7 +83,7 @@ def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | Non
         "duplicate_of": case.duplicate_of.reference if case.duplicate_of else None,
         "closed_at": _iso(case.closed_at),
     }
-    if level == FULL:  # the dialogue with the reporter: never in the limited view (SPEC §19)
+    if identities and level == FULL:  # the dialogue with the reporter: never in the limited view nor a list (SPEC §19)
         data["messages"] = messages_json(case)
     if identities and level == FULL and can_see_reporter(actor, case):
         data["reporter"] = {
