@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from config import CONFIGS, INSTANCE_DIR
 from uth import headers
-from uth.errors import DomainError, FindingsError, Invalid
+from uth.errors import Blocked, DomainError, FindingsError, Invalid
 from uth.extensions import csrf, db, limiter, login_manager
 
 
@@ -157,7 +157,11 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        if isinstance(err, Invalid):
+        if isinstance(err, Blocked):
+            body = {"error": err.message, "blockers": err.blockers,
+                    **({"errors": {field: [str(m) for m in messages] for field, messages in err.errors.items()}} if err.errors else {}),
+                    **({"findings": err.findings} if err.findings else {})}
+        elif isinstance(err, Invalid):
             body = {"errors": {field: [str(m) for m in messages] for field, messages in err.errors.items()}}
         elif isinstance(err, FindingsError):
             body = {"error": err.message, "findings": err.findings}

@@ -47,3 +47,15 @@ class FindingsError(DomainError):
     def __init__(self, findings: list[dict], message: str = "Personoplysninger fundet"):
         super().__init__(message)
         self.findings = findings
+
+
+class Blocked(DomainError):
+    """An action refused for every reason at once (SPEC §5 close): what the state lacks (409), or input
+    errors and anonymisation findings (422). `blockers` lists each reason in words."""
+
+    def __init__(self, blockers: list[dict], *, errors: dict[str, list[str]] | None = None,
+                 findings: list[dict] | None = None, state: bool = False,
+                 message: str = "Sagen kan ikke afsluttes endnu"):
+        super().__init__(message)
+        self.blockers, self.errors, self.findings = blockers, errors or {}, findings or []
+        self.status = 409 if state else 422

@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 
 from tests.workflow_region import case_by_ref, hospital_case, make_region, user
 from uth.audit.models import AuditEntry
-from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
+from uth.errors import Blocked, FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.handling.actions import perform
 from uth.handling.offers import offered_actions, open_statements_for
@@ -178,12 +178,12 @@ def test_reject_reasons_comment_and_duplicate_link(region, now):
 def test_close_needs_classification_and_a_clean_anonymisation_check(region, now):
     ref = hospital_case()
     act("rm_h", ref, "assign", now, assignee="rm@h.dk")
-    with pytest.raises(Invalid) as err:
+    with pytest.raises(Blocked) as err:
         act("rm_h", ref, "close", now, conclusion="Rutine ændret", learning="Send epikrisen samme dag")
-    assert set(err.value.errors) == {"event_type"}
+    assert set(err.value.errors) == {"event_type"} and err.value.status == 422
     act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     # A CPR-shaped number that is not the patient's (0101901234): a false positive the handler may accept.
-    with pytest.raises(FindingsError) as err:
+    with pytest.raises(Blocked) as err:
         act("rm_h", ref, "close", now, conclusion="Lotnummer 150875-2222 var fejlmærket", learning="Send epikrisen samme dag")
     [finding] = err.value.findings
     assert finding["field"] == "conclusion" and finding["kind"] == "cpr"
@@ -212,13 +212,14 @@ def test_unknown_action_and_wrong_state(region, now):
     with pytest.raises(Invalid) as err:
         act("rm_h", ref, "archive", now)
     assert "action" in err.value.errors
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(Blocked) as err:
         act("rm_h", ref, "close", now, conclusion="x", learning="y")
+    assert err.value.status == 409
     assert db.session.scalar(select(CaseEvent.action).order_by(CaseEvent.id.desc())) == "submitted"
 
 
 def _close_refused(ref, now, conclusion, learning="Send epikrisen samme dag"):
-    with pytest.raises(FindingsError) as err:
+    with pytest.raises(Blocked) as err:
         act("rm_h", ref, "close", now, conclusion=conclusion, learning=learning)
     return err.value.findings
 
@@ -235,7 +236,7 @@ def test_the_cases_own_personal_data_can_never_be_accepted_as_not_personal(regio
     act("rm_h", ref, "assign", now, assignee="rm@h.dk")
     act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     [finding] = _close_refused(ref, now, conclusion)
-    with pytest.raises(Invalid) as err:
+    with pytest.raises(Blocked) as err:
         act("rm_h", ref, "close", now, conclusion=conclusion, learning="Send epikrisen samme dag", not_personal=[finding["id"]])
     [message] = err.value.errors["not_personal"]
     assert finding["id"] in message and finding["text"] in message
@@ -250,7 +251,7 @@ def test_reporter_phone_and_a_name_part_alone(region, now):
     act("rm_h", ref, "assign", now, assignee="rm@h.dk")
     act("rm_h", ref, "classify", now, event_type="medicinering", actual_consequence="none", possible_consequence="serious_or_fatal")
     [phone] = _close_refused(ref, now, "Ring 29384756 ved spørgsmål")
-    with pytest.raises(Invalid):
+    with pytest.raises(Blocked):
         act("rm_h", ref, "close", now, conclusion="Ring 29384756 ved spørgsmål", learning="Send epikrisen samme dag",
             not_personal=[phone["id"]])
     [part] = _close_refused(ref, now, "Hansen-skemaet blev ikke brugt")

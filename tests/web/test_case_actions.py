@@ -54,24 +54,26 @@ def test_bad_input_shows_danish_errors_and_wrong_state_shows_the_refusal(client,
     assert "Vælg en begrundelse for afvisningen" in html and "Kommentaren skal udfyldes" in html
     assert '<details class="action" id="action-reject" open>' in html
     response = act(client, ref, "close", conclusion="x", learning="y")
-    assert response.status_code == 409 and "ikke mulig" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "Sagen kan ikke afsluttes endnu" in response.get_data(as_text=True)
 
 
-def test_close_findings_can_be_accepted_on_the_form(client, ref, app):
+def test_close_findings_can_be_accepted_on_the_close_page(client, ref, app):
     login(client, "rm@h.dk")
     act(client, ref, "assign", assignee="rm@h.dk")
-    response = act(client, ref, "close", conclusion="Skriv til jens@example.dk", learning="Send epikrisen samme dag.")
+    token = csrf_token(client, f"/cases/{ref}/close")
+    typed = {"csrf_token": token, "conclusion": "Skriv til jens@example.dk", "learning": "Send epikrisen samme dag.",
+             "feedback": "Tak, rutinen er ændret."}
+    response = client.post(f"/cases/{ref}/close", data=typed)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     finding_id = re.search(r'name="not_personal" value="([^"]+)"', html).group(1)
-    assert "<mark>jens@example.dk</mark>" in html
-    token = csrf_token(client, f"/cases/{ref}")
-    response = client.post(f"/cases/{ref}/actions", data={
-        "csrf_token": token, "action": "close", "conclusion": "Skriv til jens@example.dk",
-        "learning": "Send epikrisen samme dag.", "not_personal": finding_id})
+    assert "E-mailadresse i konklusionen" in html and "<mark>jens@example.dk</mark>" in html
+    assert "(conclusion, email)" not in html and f">{finding_id}<" not in html  # words, not internal codes
+    assert "Tak, rutinen er ændret." in html  # everything typed is kept
+    response = client.post(f"/cases/{ref}/close", data={**typed, "not_personal": finding_id})
     assert response.status_code == 302
     html = page(client, ref)
-    assert "Send epikrisen samme dag." in html and offered(html) == {"comment", "reopen"}
+    assert "Send epikrisen samme dag." in html and "Tak, rutinen er ændret." in html and offered(html) == {"comment", "reopen"}
 
 
 def test_statement_round_trip_through_the_pages(client, ref, app):

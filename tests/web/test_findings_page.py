@@ -1,4 +1,6 @@
 """The anonymisation check page: findings marked in the text; redact all goes through `edit` (SPEC §5, §8)."""
+import re
+
 from tests.anon_cases import PATIENT_CPR, PATIENT_NAME, personal_case, region
 from tests.conftest import FIXED_NOW, csrf_token, login
 from uth.extensions import db
@@ -12,7 +14,9 @@ def test_findings_are_marked_and_redact_all_clears_them(app, client):
     login(client, "rm@h.dk")
     page = client.get(f"/cases/{reference}/anonymisation").get_data(as_text=True)
     assert f'<mark title="name">{PATIENT_NAME}</mark>' in page and f'<mark title="cpr">{PATIENT_CPR}</mark>' in page
-    assert page.count('name="not_personal"') == 1  # the phone number; the patient's own name and CPR must be corrected
+    close_page = client.get(f"/cases/{reference}/close").get_data(as_text=True)
+    assert close_page.count('name="not_personal"') == 1  # the phone number; the patient's own name and CPR must be corrected
+    assert "Navn i beskrivelsen" in page and "CPR-nummer i beskrivelsen" in close_page
     token = csrf_token(client, f"/cases/{reference}/anonymisation")
     assert client.post(f"/cases/{reference}/anonymisation/redact", data={"csrf_token": token}).status_code == 302
     page = client.get(f"/cases/{reference}/anonymisation").get_data(as_text=True)
@@ -51,9 +55,9 @@ def test_redact_all_covers_statement_questions_and_answers(app, client):
         statement = db.session.get(Statement, sid)
         assert statement.question == "Hvornår så I [NAVN]?"
         assert statement.answer == "Vi besøgte [NAVN] ([CPR]) om aftenen."
-    token = csrf_token(client, f"/cases/{reference}")
-    response = client.post(f"/cases/{reference}/actions", data={
-        "csrf_token": token, "action": "close", "conclusion": "Besøget lå for sent.", "learning": "Planlæg besøget."})
+    token = csrf_token(client, f"/cases/{reference}/close")
+    response = client.post(f"/cases/{reference}/close", data={
+        "csrf_token": token, "conclusion": "Besøget lå for sent.", "learning": "Planlæg besøget."})
     assert response.status_code == 302
 
 
@@ -66,11 +70,13 @@ def test_the_patients_own_cpr_has_no_checkbox_and_cannot_be_accepted(app, client
         db.session.commit()
     login(client, "rm@h.dk")
     page = client.get(f"/cases/{reference}/anonymisation").get_data(as_text=True)
-    assert "Sagens egne personoplysninger, skal rettes" in page and 'name="not_personal"' not in page
-    [finding_id] = [line.split("<code>")[1].split("</code>")[0] for line in page.splitlines() if "<code>cpr-" in line]
-    token = csrf_token(client, f"/cases/{reference}")
-    response = client.post(f"/cases/{reference}/actions", data={
-        "csrf_token": token, "action": "close", "conclusion": "Dosis blev fejlberegnet.", "learning": "Dobbeltkontrol.",
+    assert "Sagens egne personoplysninger, skal rettes" in page
+    page = client.get(f"/cases/{reference}/close").get_data(as_text=True)
+    assert 'name="not_personal"' not in page
+    [finding_id] = re.findall(r'name="replace" value="(cpr-[^"]+)"', page)
+    token = csrf_token(client, f"/cases/{reference}/close")
+    response = client.post(f"/cases/{reference}/close", data={
+        "csrf_token": token, "conclusion": "Dosis blev fejlberegnet.", "learning": "Dobbeltkontrol.",
         "not_personal": finding_id})
     assert response.status_code == 422
     assert finding_id in response.get_data(as_text=True) and "sagens egne personoplysninger" in response.get_data(as_text=True)

@@ -21,6 +21,11 @@ from uth.storage import (BUSY_MS, REQUESTED, checkpoint_wal, finish_purges, mark
 PERSONAL_FIELDS = ("patient_cpr", "patient_name", "reporter_name", "reporter_email", "reporter_phone",
                    "reporter_profession")
 CASE_TEXT_FIELDS = ("title", "description", "consequence", "prevention", "conclusion", "learning", "feedback")
+# A finding in words, "Navn i beskrivelsen" (the Danish text is the message id of uth.i18n).
+KIND_WORDS = {"cpr": "CPR-nummer", "phone": "Telefonnummer", "email": "E-mailadresse", "name": "Navn"}
+FIELD_IN = {"title": "i overskriften", "description": "i beskrivelsen", "consequence": "i konsekvensen for patienten",
+            "prevention": "i forslaget til forebyggelse", "conclusion": "i konklusionen", "learning": "i læringen",
+            "feedback": "i tilbagemeldingen til indberetteren"}
 # app.extensions key: purges were left unfinished in this process (retried after the next commit).
 PURGES_LEFT = "uth_purges_left"
 
@@ -36,6 +41,16 @@ def case_texts(case: Case, overrides: Mapping[str, str | None] | None = None) ->
         fields[f"message:{message.id}"] = message.text
     fields.update(overrides or {})
     return fields
+
+
+def field_in(name: str, gettext=lambda text, **values: text % values if values else text) -> str:
+    """Where a finding sits, in words: "i beskrivelsen", "i svaret på udtalelse 12" (`gettext` translates)."""
+    if name.startswith("statement:"):
+        _, sid, part = name.split(":")
+        return gettext("i svaret på udtalelse %(id)s", id=sid) if part == "answer" else gettext("i spørgsmålet i udtalelse %(id)s", id=sid)
+    if name.startswith("message:"):
+        return gettext("i besked %(id)s i dialogen med indberetteren", id=name.split(":")[1])
+    return gettext(FIELD_IN.get(name, name))
 
 
 def case_names(case: Case) -> list[str]:
@@ -73,13 +88,6 @@ def case_findings(case: Case, not_personal: Iterable[str] | None = None,
     findings = scan_case(case, overrides)
     accepted = set(not_personal or ()) - {f.id for f in own_data(case, findings)}
     return [finding_dict(f) for f in without_accepted(findings, accepted)]
-
-
-def refused_acceptances(case: Case, not_personal: Iterable[str],
-                        overrides: Mapping[str, str | None] | None = None) -> list[dict]:
-    """The findings in `not_personal` that may not be accepted, because they are the case's own data."""
-    accepted = set(not_personal)
-    return [finding_dict(f) for f in own_data(case, scan_case(case, overrides)) if f.id in accepted]
 
 
 def text_findings(fields: Mapping[str, str | None], not_personal: Iterable[str] = ()) -> list[dict]:

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from uth.anonymisation.scanner import redact
-from uth.anonymisation.services import case_texts, own_data, scan_case
+from uth.anonymisation.services import KIND_WORDS, case_texts, field_in, own_data, scan_case
 from uth.audit.services import record
 from uth.clock import utcnow
 from uth.extensions import db
@@ -72,7 +72,6 @@ def redact_all(reference: str):
 FIELD_LABELS = {"title": "Overskrift", "description": "Beskrivelse", "consequence": "Konsekvens for patienten",
                 "prevention": "Forslag til forebyggelse", "conclusion": "Konklusion", "learning": "Læring",
                 "feedback": "Tilbagemelding til indberetter"}
-KIND_LABELS = {"cpr": "CPR-nummer", "phone": "Telefonnummer", "email": "E-mailadresse", "name": "Navn"}
 
 
 def field_label(field: str) -> str:
@@ -88,4 +87,10 @@ def field_label(field: str) -> str:
 
 @bp.app_context_processor
 def _finding_labels():
-    return {"field_label": field_label, "kind_label": lambda kind: gettext(KIND_LABELS.get(kind, kind))}
+    return {"field_label": field_label, "kind_label": lambda kind: gettext(KIND_WORDS.get(kind, kind)),
+            "finding_words": finding_words}
+
+
+def finding_words(finding) -> str:
+    """A finding as people say it: "Navn i beskrivelsen", "CPR-nummer i svaret på udtalelse 12"."""
+    return f"{gettext(KIND_WORDS.get(finding.kind, finding.kind))} {field_in(finding.field, gettext)}"

@@ -8,15 +8,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from uth.anonymisation.scanner import scan
-from uth.anonymisation.services import (anonymise_case, case_findings, case_names, refused_acceptances, request_purge,
-                                         text_findings)
+from uth.anonymisation.services import anonymise_case, case_names, request_purge, text_findings
 from uth.audit.services import record
 from uth.auth.models import Organisation, User
 from uth.auth.orgs import get_org
 from uth.deadlines.rules import respond_by
-from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
+from uth.errors import Blocked, FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.handling import mail, workflow
+from uth.handling.closing import check_close
 from uth.handling.offers import open_statements_for
 from uth.reports.forms import org_code
 from uth.reports.involved import refresh_involved
@@ -31,7 +31,6 @@ from uth.taxonomy.services import codes
 EDITABLE = ("title", "description", "consequence", "prevention")
 # A statement's question or answer, named as the scanner names the field (e.g. "statement:12:answer").
 STATEMENT_FIELD = re.compile(r"statement:(\d+):(question|answer)")
-DEFAULT_FEEDBACK = "Tak for din indberetning. Sagen er nu gennemgået og afsluttet af risikomanageren."
 Payload = dict
 
 
@@ -43,7 +42,8 @@ def perform(actor: User, case: Case, action: str, payload: Payload, *, now: date
         raise Invalid({"body": ["Forventede et JSON-objekt"]})
     if case_view_level(actor, case) is None or (action in workflow.HANDLER_ACTIONS and not can_handle(actor, case)):
         raise NotFound("Sagen findes ikke, eller du kan ikke handle på den")
-    workflow.check(case.status, action)
+    if action != "close":  # a close lists what its state lacks among all its blockers
+        workflow.check(case.status, action)
     _ACTIONS[action](actor, case, payload, now)
     refresh_next_due(case)
     case.updated_at = now
@@ -314,27 +314,13 @@ def _duplicate_of(actor: User, case: Case, reason: str | None, raw, errors: dict
 
 
 def _close(actor: User, case: Case, payload: Payload, now: datetime) -> None:
-    errors: dict = {}
-    texts = {
-        "conclusion": _text(payload, "conclusion", errors, required=True, label="Konklusionen"),
-        "learning": _text(payload, "learning", errors, required=True, label="Læringen"),
-        "feedback": _text(payload, "feedback", errors, max_len=5000) or DEFAULT_FEEDBACK,
-    }
-    if not case.event_type:
-        errors["event_type"] = ["Klassificér hændelsestypen før sagen afsluttes"]
-    if not case.severity:
-        errors["severity"] = ["Sagen mangler alvorlighed"]
-    not_personal = _not_personal(payload, errors)
-    _raise_if(errors)
-    refused = refused_acceptances(case, not_personal, overrides=texts)
-    if refused:
-        raise Invalid({"not_personal": [
-            f"{f['id']} ({f['text']}) er sagens egne personoplysninger og slettes ved afslutningen; "
-            "ret teksten i stedet for at markere fundet som ikke-personoplysning" for f in refused]})
-    findings = case_findings(case, not_personal, overrides=texts)
-    if findings:
-        raise FindingsError(findings)
-    for name, value in texts.items():
+    """Close with a conclusion, learning and feedback; refused with every blocker at once (SPEC §5, §8)."""
+    check = check_close(case, payload)
+    if check.blocked:
+        raise Blocked(check.blockers(), errors=check.errors, findings=[f.as_dict() for f in check.found],
+                      state=check.state_blocked)
+    not_personal = payload.get("not_personal") or []
+    for name, value in check.texts.items():
         setattr(case, name, value)
     case.status = workflow.next_status(case.status, "close")
     case.closed_at = now

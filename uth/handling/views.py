@@ -7,9 +7,14 @@ from uth.auth.models import User
 from uth.auth.permissions import has_case_role
 from uth.clock import utcnow
 from uth.deadlines.rules import age_in_days, local_date
-from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
+from uth.anonymisation.scanner import PLACEHOLDERS, redact
+from uth.anonymisation.services import case_texts
+from uth.audit.services import record
+from uth.errors import Blocked, FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
-from uth.handling.actions import perform
+from uth.handling.actions import editable, perform
+from uth.handling.closing import CLOSE_TEXTS, DEFAULT_FEEDBACK, STATE_WORDS, check_close
+from uth.handling.workflow import CLOSED, REJECTED
 from uth.handling.offers import eligible_assignees, offered_actions, open_statements_for
 from uth.i18n import action_label, gettext
 from uth.reports.filters import filters_from_args
@@ -18,6 +23,7 @@ from uth.reports.personal_data import PURPOSES, purpose_text, record_view, shows
 from uth.reports.presenters import days_to_close, overdue_names
 from uth.reports.queries import queue, queue_counts
 from uth.reports.services import get_visible_case
+from uth.reports.personal_data import holds_personal_data
 from uth.reports.severity import downgrade_ranks
 from uth.reports.visibility import FULL, can_handle, can_see_patient, can_see_reporter, case_view_level
 from uth.taxonomy.services import terms
@@ -26,6 +32,11 @@ from uth.web import org_choices, page_arg
 bp = Blueprint("handling", __name__)
 PER_PAGE = 50
 PURPOSES_KEY = "personal_data_purposes"  # session: case id -> the purpose given this session
+
+
+@bp.context_processor
+def _close_words() -> dict:
+    return {"placeholder": lambda kind: PLACEHOLDERS.get(kind, ""), "state_words": STATE_WORDS}
 
 
 @bp.get("/cases")
@@ -172,11 +183,11 @@ def case_action(reference: str):
     action = request.form.get("action", "")
     try:
         perform(current_user, case, action, form_payload(request.form), now=now)
-    except (Invalid, FindingsError, InvalidTransition) as err:
+    except (Invalid, FindingsError, InvalidTransition, Blocked) as err:
         db.session.rollback()
         form = {"action": action, "values": request.form, "errors": getattr(err, "errors", {}),
                 "findings": getattr(err, "findings", []),
-                "message": err.message if isinstance(err, InvalidTransition) else None}
+                "message": _refusal(err)}
         return _render_case(reference, form, err.status)
     db.session.commit()
     flash(gettext("Udført: %(action)s", action=action_label(action)))
@@ -184,6 +195,13 @@ def case_action(reference: str):
         return redirect(url_for("handling.queue_page"))
     anchor = "#dialogue" if action == "message_reporter" else ""
     return redirect(url_for("handling.case_page", reference=reference) + anchor)
+
+
+def _refusal(err) -> str | None:
+    """The refusal said above the actions: a wrong state, or every blocker of a close."""
+    if isinstance(err, Blocked):
+        return f"{gettext(err.message)}: " + "; ".join(b["message"] for b in err.blockers)
+    return err.message if isinstance(err, InvalidTransition) else None
 
 
 def action_panel(case, state: dict | None = None) -> dict:
@@ -201,3 +219,96 @@ def action_panel(case, state: dict | None = None) -> dict:
         "reject_reasons": terms("reject_reasons") if "reject" in offered else [],
         "downgrade": downgrade_ranks(case.severity) if "classify" in offered else None,
     }
+
+
+CLASSIFY_FIELDS = ("event_type", "actual_consequence", "possible_consequence")
+TEXT_PREFIX = "text:"  # the close page's in-place edit of a case text with findings ("text:description")
+
+
+@bp.route("/cases/<reference>/close", methods=["GET", "POST"])
+@login_required
+def close_page(reference: str):
+    """One close page: every blocker at once in words, the classification and the text edits on the same
+    form, a finding replaced in place (`replace`), everything typed kept until the case closes."""
+    now = utcnow()
+    case = get_visible_case(current_user, reference)
+    if not can_handle(current_user, case):
+        abort(404)
+    if case.status in (CLOSED, REJECTED):
+        return redirect(url_for("handling.case_page", reference=reference))
+    form = request.form if request.method == "POST" else {}
+    stored = case_texts(case)
+    values = {"conclusion": case.conclusion or "", "learning": case.learning or "", "feedback": DEFAULT_FEEDBACK,
+              **{k: getattr(case, k) or "" for k in CLASSIFY_FIELDS},
+              **{k: v for k, v in form.items() if k in CLOSE_TEXTS or k in CLASSIFY_FIELDS}}
+    edits = {k[len(TEXT_PREFIX):]: v for k, v in form.items() if k.startswith(TEXT_PREFIX) and editable(k[len(TEXT_PREFIX):])}
+    payload = {**{k: values[k] for k in CLOSE_TEXTS}, "not_personal": form.getlist("not_personal") if form else []}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if "replace" in form:
+        edits, values = _replace(case, form.get("replace", ""), payload, edits, values)
+        payload.update({k: values[k] for k in CLOSE_TEXTS})
+    elif form:
+        try:
+            _classify_and_edit(case, form, edits, stored, errors, now)
+            if not errors:
+                perform(current_user, case, "close", payload, now=now)
+                db.session.commit()
+                flash(gettext("Udført: %(action)s", action=action_label("close")))
+                return redirect(url_for("handling.case_page", reference=reference))
+        except Blocked:
+            pass
+        status = 422
+    check = check_close(case, payload, overrides=edits)
+    check.errors = {**check.errors, **errors}
+    if not form:  # nothing typed yet: the texts the form asks for are not blockers to show
+        check.errors = {k: v for k, v in check.errors.items() if k not in ("conclusion", "learning")}
+    if status != 200:
+        status = 409 if check.state_blocked else 422
+    found_fields = {item.finding.field for item in check.found}
+    edit_fields = [n for n in stored if editable(n) and (n in found_fields or n in edits)]
+    html = render_template(
+        "cases/close.html", case=case, check=check, values=values, not_personal=set(payload["not_personal"]),
+        edit_fields=edit_fields, edit_values={n: edits.get(n, stored.get(n) or "") for n in edit_fields},
+        classify=bool(not case.event_type or not case.severity or errors.keys() & set(CLASSIFY_FIELDS)
+                      or any(k in form for k in CLASSIFY_FIELDS)),
+        replaced=form.get("replace"), event_types=terms("event_types"),
+        actual_consequences=terms("actual_consequences"), possible_consequences=terms("possible_consequences"))
+    db.session.rollback()  # a refused close keeps nothing of its classification or edits
+    if check.found or holds_personal_data(case):
+        record(current_user, "case.viewed", now=now, case=case,
+               detail={"reference": case.reference, "shown": ["close_check"], "findings": len(check.found)})
+    db.session.commit()
+    return html, status
+
+
+def _classify_and_edit(case, form, edits: dict, stored: dict, errors: dict, now) -> None:
+    """The classification and the text edits typed on the close page, as the classify and edit actions;
+    their input errors are collected (nothing changed by a refused one)."""
+    given = {k: form.get(k, "") for k in CLASSIFY_FIELDS if k in form}
+    if given and any((getattr(case, k) or "") != v for k, v in given.items()):
+        try:
+            perform(current_user, case, "classify", given, now=now)
+        except Invalid as err:
+            errors.update(err.errors)
+    changed = {n: v for n, v in edits.items() if v.strip() != (stored.get(n) or "").strip()}
+    if changed:
+        try:
+            perform(current_user, case, "edit", changed, now=now)
+        except Invalid as err:
+            errors.update({f"{TEXT_PREFIX}{k}": v for k, v in err.errors.items()})
+
+
+def _replace(case, which: str, payload: dict, edits: dict, values: dict) -> tuple[dict, dict]:
+    """Replace one finding (by id) or every finding ("all") by its placeholder in the typed texts; saves nothing."""
+    check = check_close(case, payload, overrides=edits)
+    texts = case_texts(case, {**edits, **{k: values[k] for k in CLOSE_TEXTS}})
+    chosen = [item.finding for item in check.found if which in ("all", item.finding.id)]
+    edits, values = dict(edits), dict(values)
+    for name in {f.field for f in chosen}:
+        new = redact(texts[name] or "", [f for f in chosen if f.field == name])
+        if name in CLOSE_TEXTS:
+            values[name] = new
+        elif editable(name):
+            edits[name] = new
+    return edits, values

@@ -1,0 +1,68 @@
+"""Issue 12 journeys: a risk manager takes a case from new to closed through a personal-data refusal
+without retyping anything (screenshots to /tmp/shots-rmA when UTH_SHOTS is set)."""
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.workflow_region import hospital_case, make_region
+
+SHOTS = os.environ.get("UTH_SHOTS")
+CONCLUSION = "Epikrisen blev sendt for sent fra afdelingen."
+LEARNING = "Send epikrisen elektronisk samme dag som udskrivelsen."
+FEEDBACK = "Tak for din indberetning. Vi sender nu epikrisen samme dag."
+
+
+@pytest.fixture
+def server(app, live_url):
+    with app.app_context():
+        make_region()
+        ref = hospital_case(description="Jens Hansen blev udskrevet, men egen læge modtog ikke epikrisen før kontrollen.")
+    return live_url, ref
+
+
+def _shot(page, name):
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+@pytest.mark.parametrize("viewport,lang", [((1366, 768), "da"), ((390, 844), "en")])
+def test_new_to_closed_through_a_personal_data_refusal_without_retyping(server, browser, viewport, lang):
+    base, ref = server
+    page = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}).new_page()
+    sign_in(page, base, "rm@h.dk")
+    page.goto(f"{base}/cases/{ref}?lang={lang}")
+    clicks = 0
+
+    def click(selector):
+        nonlocal clicks
+        clicks += 1
+        page.click(selector)
+
+    click("#action-acknowledge button")
+    click("#action-assign summary")
+    click("#action-assign button")
+    click("#action-close a")
+    _shot(page, f"close-empty-{lang}-{viewport[0]}")
+    page.select_option("#close-event_type", "medicinering")
+    page.fill("#close-conclusion", CONCLUSION)
+    page.fill("#close-learning", LEARNING)
+    page.fill("#close-feedback", FEEDBACK)
+    click("#close-submit")
+    expect(page.locator("#blockers")).to_be_visible()
+    _shot(page, f"close-refused-{lang}-{viewport[0]}")
+    expect(page.locator("#close-conclusion")).to_have_value(CONCLUSION)
+    expect(page.locator("#close-feedback")).to_have_value(FEEDBACK)
+    click("#blockers button[name=replace]")
+    expect(page.locator("#close-text-description")).to_have_value(
+        "[NAVN] blev udskrevet, men egen læge modtog ikke epikrisen før kontrollen.")
+    expect(page.locator("#close-learning")).to_have_value(LEARNING)
+    _shot(page, f"close-replaced-{lang}-{viewport[0]}")
+    click("#close-submit")
+    expect(page.locator(".outcome")).to_contain_text(FEEDBACK)
+    expect(page.locator(".outcome")).to_contain_text(LEARNING)
+    _shot(page, f"close-closed-{lang}-{viewport[0]}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
+    print(f"clicks from new to closed through a refusal: {clicks} (+1 select, 3 text boxes)")
