@@ -35,7 +35,9 @@ def test_acknowledge_assign_request_answer_close(server, browser):
     page.click("#action-request_statement button")
     expect(page.locator(".meta")).to_contain_text("Afventer udtalelse")
     expect(page.locator(".history")).to_contain_text("Udtalelse anmodet (K-HJ)")
-    expect(page.locator("#action-close")).to_have_count(0)  # cannot close while awaiting the statement
+    page.click("#action-close a")  # the close page says what is missing: the statement
+    expect(page.locator("#blockers-state")).to_contain_text("Udtalelsen fra Hjemmeplejen mangler")
+    page.go_back()
 
     kommune = browser.new_context().new_page()
     sign_in(kommune, base, "rm@k.dk")

@@ -81,6 +81,11 @@ def test_the_classification_is_given_on_the_close_page(app, client):
     assert 'id="close-event_type"' in page and "Konklusionen skal udfyldes" not in page
     response = client.post(f"/cases/{reference}/close", data={
         "csrf_token": token, **TYPED, "event_type": "medicinering", "actual_consequence": "minor", "possible_consequence": "minor"})
+    assert response.status_code == 422 and 'name="reason"' in response.get_data(as_text=True)  # lower severity: a reason (SPEC §21)
+    assert TYPED["feedback"] in response.get_data(as_text=True)
+    response = client.post(f"/cases/{reference}/close", data={
+        "csrf_token": token, **TYPED, "event_type": "medicinering", "actual_consequence": "minor", "possible_consequence": "minor",
+        "reason": "Dosis var kun lidt for høj."})
     assert response.status_code == 302
     case = _case(app, reference)
     assert (case.status, case.event_type, case.actual_consequence) == ("closed", "medicinering", "minor")

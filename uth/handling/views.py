@@ -240,7 +240,7 @@ def close_page(reference: str):
     stored = case_texts(case)
     values = {"conclusion": case.conclusion or "", "learning": case.learning or "", "feedback": DEFAULT_FEEDBACK,
               **{k: getattr(case, k) or "" for k in CLASSIFY_FIELDS},
-              **{k: v for k, v in form.items() if k in CLOSE_TEXTS or k in CLASSIFY_FIELDS}}
+              **{k: v for k, v in form.items() if k in CLOSE_TEXTS or k in CLASSIFY_FIELDS or k == "reason"}}
     edits = {k[len(TEXT_PREFIX):]: v for k, v in form.items() if k.startswith(TEXT_PREFIX) and editable(k[len(TEXT_PREFIX):])}
     payload = {**{k: values[k] for k in CLOSE_TEXTS}, "not_personal": form.getlist("not_personal") if form else []}
     errors: dict[str, list[str]] = {}
@@ -287,6 +287,7 @@ def _classify_and_edit(case, form, edits: dict, stored: dict, errors: dict, now)
     their input errors are collected (nothing changed by a refused one)."""
     given = {k: form.get(k, "") for k in CLASSIFY_FIELDS if k in form}
     if given and any((getattr(case, k) or "") != v for k, v in given.items()):
+        given.update({"reason": form["reason"]} if form.get("reason") else {})  # a lower severity needs one (SPEC §21)
         try:
             perform(current_user, case, "classify", given, now=now)
         except Invalid as err:
