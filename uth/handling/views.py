@@ -3,27 +3,27 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+
+from uth.anonymisation.scanner import PLACEHOLDERS, redact
+from uth.anonymisation.services import case_texts
+from uth.audit.services import record
 from uth.auth.models import User
 from uth.auth.permissions import has_case_role
 from uth.clock import utcnow
 from uth.deadlines.rules import age_in_days, local_date
-from uth.anonymisation.scanner import PLACEHOLDERS, redact
-from uth.anonymisation.services import case_texts
-from uth.audit.services import record
 from uth.errors import Blocked, FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.handling.actions import editable, perform
 from uth.handling.closing import CLOSE_TEXTS, DEFAULT_FEEDBACK, STATE_WORDS, check_close
-from uth.handling.workflow import CLOSED, REJECTED
 from uth.handling.offers import eligible_assignees, offered_actions, open_statements_for
+from uth.handling.workflow import CLOSED, REJECTED
 from uth.i18n import action_label, gettext
-from uth.reports.filters import filters_from_args
 from uth.reports.due import next_deadline
-from uth.reports.personal_data import PURPOSES, purpose_text, record_view, shows_patient
+from uth.reports.filters import filters_from_args
+from uth.reports.personal_data import PURPOSES, holds_personal_data, purpose_text, record_view, shows_patient
 from uth.reports.presenters import days_to_close, overdue_names
 from uth.reports.queries import queue, queue_counts
 from uth.reports.services import get_visible_case
-from uth.reports.personal_data import holds_personal_data
 from uth.reports.severity import downgrade_ranks
 from uth.reports.visibility import FULL, can_handle, can_see_patient, can_see_reporter, case_view_level
 from uth.taxonomy.services import terms
