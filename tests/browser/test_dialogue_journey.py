@@ -1,0 +1,69 @@
+"""The dialogue with the reporter in a real browser (SPEC §19): a relative reports on the public form
+on a phone, the risk manager asks a question on the case page, the relative answers it by receipt
+code, and the risk manager sees the answer; the relative's pages fit a 390 px phone."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.workflow_region import make_region
+
+PHONE = {"width": 390, "height": 844}
+QUESTION = "Hvilket klokkeslæt kom hjemmeplejen om mandagen?"
+ANSWER = "Først ved middagstid, og de vidste ikke, at medicinen var ændret."
+
+
+@pytest.fixture
+def server(app, live_url):
+    with app.app_context():
+        make_region()
+    return live_url
+
+
+def fits_the_phone(page) -> None:
+    """No sideways scroll; every link, button and text box on the page is at least 44 px high."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    small = page.evaluate("""() => [...document.querySelectorAll(
+        '.report-view a, .report-view button, .report-view textarea, .status-form input, .status-form button, a.back-link')]
+        .filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height).filter(h => h < 44)""")
+    assert small == []
+
+
+def test_a_relative_answers_the_risk_managers_question_by_receipt_code(server, browser):
+    relative = browser.new_context(viewport=PHONE).new_page()
+    relative.goto(f"{server}/public/report")
+    relative.fill("#occurred_at", "2026-11-21T08:00")
+    relative.fill("#event_org", "Hjemmeplejen")
+    relative.fill("#title", "Min far fik den gamle medicin")
+    relative.fill("#description", "Efter udskrivelsen fik min far stadig den gamle dosis, fordi listen ikke var rettet.")
+    relative.check("input[name=actual_consequence][value=none]")
+    relative.check("input[name=possible_consequence][value=minor]")
+    relative.click("button:has-text('Indsend')")
+    expect(relative.locator("h1")).to_have_text("Tak for din indberetning")
+    reference = relative.locator(".reference").inner_text()
+    code = relative.locator(".receipt-code").inner_text()
+
+    manager = browser.new_context().new_page()
+    sign_in(manager, server, "rm@k.dk")  # the kommune handles what happened in its home care
+    manager.goto(f"{server}/cases/{reference}")
+    manager.fill("#message_reporter-text", QUESTION)
+    manager.click("button:has-text('Send til indberetter')")
+    expect(manager.locator("#dialogue")).to_contain_text(QUESTION)
+
+    relative.goto(f"{server}/public/status")
+    fits_the_phone(relative)
+    relative.fill("#code", code)
+    relative.click("button:has-text('Se status')")
+    expect(relative.locator(".report-title")).to_have_text("Min far fik den gamle medicin")
+    expect(relative.locator(".report-view")).to_contain_text("Testkommune")  # who handles it
+    expect(relative.locator(".report-view")).to_contain_text("Forventet svar senest")
+    expect(relative.locator("#dialogue")).to_contain_text(QUESTION)
+    fits_the_phone(relative)
+    relative.fill("#reply-text", ANSWER)
+    relative.click("button:has-text('Send svar')")
+    expect(relative.locator("#dialogue [role=status]")).to_contain_text("Din besked er sendt")
+    expect(relative.locator(".msg-reporter")).to_contain_text(ANSWER)
+    fits_the_phone(relative)
+
+    manager.reload()
+    expect(manager.locator("#dialogue .msg-reporter")).to_contain_text(ANSWER)
+    expect(manager.locator(".history")).to_contain_text("Besked fra indberetter")
