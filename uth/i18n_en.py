@@ -600,4 +600,13 @@ EN = {
     'i svaret på udtalelse %(id)s': 'in the answer to statement %(id)s',
     'i tilbagemeldingen til indberetteren': 'in the feedback to the reporter',
     'i besked %(id)s i dialogen med indberetteren': 'in message %(id)s of the dialogue with the reporter',
+    'under': 'under',
+    'sektor': 'sector',
+    'type': 'type',
+    'indberetter': 'reporter',
+    'Sektor': 'Sector',
+    'Personale': 'Staff',
+    'Patient/pårørende': 'Patient/relative',
+    'Send til': 'Send to',
+    'Hændelsen skete under': 'The event happened under',
 }
