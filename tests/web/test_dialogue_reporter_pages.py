@@ -10,6 +10,7 @@ from tests.workflow_region import case_by_ref, hospital_case, make_region, user
 from uth.clock import utcnow
 from uth.extensions import db
 from uth.handling.actions import perform
+from uth.reports.references import receipt_hash
 from uth.reports.services import submit_report
 from uth.reports.validation import parse_report
 
@@ -48,6 +49,8 @@ def test_the_status_page_shows_the_report_and_the_question(client, public):
     with client.application.app_context():
         assert case_by_ref(ref).close_by.strftime("%d-%m-%Y") in html
     assert code not in client.get("/public/status").get_data(as_text=True)
+    with client.application.app_context():
+        assert case_by_ref(ref).staff_receipt_code is None  # a public reporter's code is kept only as a hash
 
 
 def test_the_status_page_in_english(client, public):
@@ -104,12 +107,17 @@ def staff(app):
         return ref
 
 
-def test_mine_is_a_list_of_cards_linking_to_a_page_per_report(client, staff):
+def test_mine_is_a_list_of_cards_linking_to_a_page_per_report(app, client, staff):
+    with app.app_context():
+        case = case_by_ref(staff)
+        code = case.staff_receipt_code
+        assert code and receipt_hash(code) == case.receipt_hash  # the receipt seen again (SPEC §18)
     login(client, "nurse@h.dk")
     html = client.get("/reports/mine").get_data(as_text=True)
     assert "<table" not in html and f'href="/reports/mine/{staff}"' in html and "Spørgsmål til dig" in html
     html = client.get(f"/reports/mine/{staff}").get_data(as_text=True)
-    for text in ("Epikrise ikke modtaget", staff, "Testhospitalet", "Forventet svar senest", QUESTION, 'id="reply-text"'):
+    for text in ("Epikrise ikke modtaget", staff, "Kvitteringskode", code, "Testhospitalet", "Forventet svar senest",
+                 QUESTION, 'id="reply-text"'):
         assert text in html, text
 
 

@@ -43,6 +43,9 @@ class Case(db.Model):
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A staff reporter sees the receipt code again on their report's page (SPEC §18); a public one
+    # has it only in the receipt (and its e-mail): only the hash of theirs is kept.
+    staff_receipt_code: Mapped[str | None] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(24), index=True, default=CaseStatus.NEW)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -70,7 +70,7 @@ def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: boo
     receipt = new_receipt_code()
     case = Case(
         year=local_date(received_at).year, receipt_hash=receipt_hash(receipt), status=CaseStatus.NEW,
-        received_at=received_at, updated_at=now, occurred_at=data.occurred_at,
+        staff_receipt_code=None if public else receipt, received_at=received_at, updated_at=now, occurred_at=data.occurred_at,
         occurred_at_precision=data.occurred_at_precision,
         reporter_kind="public" if public else "staff", statutory=not public,
         reporting_org=None if public else data.reporting_org, event_org=data.event_org,
