@@ -49,7 +49,8 @@ HANDLERS = ("AUH", "RHG", "HEH", "PRM", "PRE", "PRAKSIS", "K751", "K657", "K615"
 
 
 def make_app(workdir: Path, db_url: str | None, backend: str = "whoosh"):
-    """A production app on its own database and index, migrated with the taxonomy loaded (`uth init`)."""
+    """A production app on its own database and index, migrated with the taxonomy loaded (`uth init`);
+    index updates after commit in the background, as in production."""
     os.environ.setdefault("UTH_INSTANCE_DIR", str(workdir / "instance"))
     os.environ.setdefault("UTH_SECRET_KEY", "bench")
     from uth import create_app
@@ -59,8 +60,7 @@ def make_app(workdir: Path, db_url: str | None, backend: str = "whoosh"):
 
     app = create_app("production", {
         "SQLALCHEMY_DATABASE_URI": db_url or f"sqlite:///{workdir / 'uth.sqlite3'}",
-        "UTH_INDEX_DIR": str(workdir / "index"), "UTH_SEARCH_BACKEND": backend,
-        "UTH_SEARCH_APPLY": "inline", "SECRET_KEY": "bench"})
+        "UTH_INDEX_DIR": str(workdir / "index"), "UTH_SEARCH_BACKEND": backend, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade_head()
         load_taxonomy()

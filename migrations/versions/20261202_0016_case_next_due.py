@@ -16,8 +16,7 @@ OPEN = "('new', 'acknowledged', 'in_progress', 'awaiting_statement')"
 
 def upgrade() -> None:
     op.add_column("cases", sa.Column("next_due_on", sa.Date(), nullable=True))
-    op.create_index(op.f("ix_cases_next_due_on"), "cases", ["next_due_on"])
-    # As reports.presenters.next_deadline: acknowledge_by while new, close_by, any unanswered statement.
+    # As reports.due.next_deadline: acknowledge_by while new, close_by, any unanswered statement.
     least = "LEAST" if op.get_bind().dialect.name == "postgresql" else "MIN"
     op.execute(
         f"UPDATE cases SET next_due_on = {least}("
@@ -25,8 +24,11 @@ def upgrade() -> None:
         "COALESCE((SELECT MIN(respond_by) FROM statements WHERE statements.case_id = cases.id "
         "AND statements.answer IS NULL), close_by)) "
         f"WHERE status IN {OPEN}")
+    op.create_index("ix_cases_open_due", "cases",
+                    ["next_due_on", "handling_org_id", "event_org_id", "reporting_org_id", "received_at"],
+                    sqlite_where=sa.text("next_due_on IS NOT NULL"), postgresql_where=sa.text("next_due_on IS NOT NULL"))
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_cases_next_due_on"), table_name="cases")
+    op.drop_index("ix_cases_open_due", table_name="cases")
     op.drop_column("cases", "next_due_on")

@@ -130,3 +130,52 @@ def test_history_past_its_deadlines_shows_overdue_without_flooding_the_inboxes(a
         token = make_token(find_user("rm@h.dk"))
     queue = app.test_client().get("/api/v1/cases?overdue=true", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert queue["total"] == 2 and all(set(c["overdue"]) == {"acknowledge_by", "close_by"} for c in queue["items"])
+
+
+def test_a_line_the_write_refuses_is_named_and_the_rest_of_its_batch_lands(app, runner, tmp_path, monkeypatch):
+    """Lines are written a batch at a time; a refusal only the write finds undoes the batch, which
+    is then written line by line: that line alone is rejected, with its number, and leaves nothing."""
+    from uth.errors import DomainError
+    from uth.reports import importing
+    from uth.search.models import SearchOutbox
+
+    real = importing.submit_report
+
+    def refusing(reporter, report, **kw):
+        if report.title == "Afvist ved skrivning":
+            real(reporter, report, **kw)  # written, then refused: the savepoint must take it back
+            raise DomainError("Afvist af databasen")
+        return real(reporter, report, **kw)
+
+    monkeypatch.setattr(importing, "submit_report", refusing)
+    monkeypatch.setattr(importing, "BATCH", 3)
+    _setup(app)
+    titles = ["Et", "To", "Afvist ved skrivning", "Fire", "Fem"]
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(_line(title=t) for t in titles) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.strip() == "imported 4, rejected 1"
+    assert result.stderr.strip() == "line 3: report: Afvist af databasen"
+    assert [c[0] for c in _cases(app)] == ["Et", "To", "Fire", "Fem"]
+    with app.app_context():
+        audited = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.imported")).all()
+        assert len(audited) == 4
+        references = [r for (r,) in db.session.execute(select(Case.reference).order_by(Case.id))]
+        assert references == sorted(references) and len(set(references)) == 4
+        assert db.session.scalars(select(SearchOutbox)).all() == []  # the index has them (applied at the commit)
+
+
+def test_a_progress_bar_on_a_terminal_only(app, runner, tmp_path, monkeypatch):
+    _setup(app)
+    path = tmp_path / "reports.jsonl"
+    path.write_text(_line() + "\n", encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.stderr == ""  # not a terminal: nothing but the rejected lines on stderr
+    from uth.reports import cli
+
+    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr("click._termui_impl.isatty", lambda stream: True)  # the runner's stderr as a terminal
+    path.write_text(_line(title="Nummer to") + "\n", encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 0 and "100%" in result.stderr and result.stdout.strip() == "imported 1, rejected 0"

@@ -17,13 +17,18 @@ def import_reports_cmd(file: Path):
     """Import reports from JSON lines (SPEC §3 plus optional received_at and reporter_email).
 
     Each line is imported on its own: good lines are committed, a bad line writes nothing and
-    is listed on stderr as "line N: field: message". Exit 0 when every line was imported,
+    is listed on stderr as "line N: field: message". On a terminal a progress bar runs on stderr. Exit 0 when every line was imported,
     1 when any line was rejected (the good lines are still committed).
     """
     from uth.reports.importing import import_reports
 
     with file.open(encoding="utf-8-sig") as fh:
-        result = import_reports(fh, now=utcnow())
+        if not _stderr_is_terminal():
+            result = import_reports(fh, now=utcnow())
+        else:  # a bar on the terminal's stderr, by bytes read (the file need not be counted first)
+            with click.progressbar(length=file.stat().st_size, label="Importerer", file=sys.stderr,
+                                   show_eta=True, show_percent=True) as bar:
+                result = import_reports(fh, now=utcnow(), progress=lambda line: bar.update(len(line.encode())))
     for number, errors in result.rejected:
         reasons = "; ".join(f"{name}: {', '.join(messages)}" for name, messages in errors.items())
         click.echo(f"line {number}: {reasons}", err=True)
@@ -31,6 +36,10 @@ def import_reports_cmd(file: Path):
     if result.rejected:
         db.session.commit()
         sys.exit(1)
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
 
 
 @command("route-unrouted")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uth.auth.models import Organisation, User
@@ -35,6 +35,11 @@ class Case(db.Model):
         UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
         # Search and statistics filters read only these: a region-wide filtered search scans this
         # index instead of the wide case rows (at 100,000 cases: 21 ms instead of 73).
+        # The queue's open cases in deadline order, with what its scope check reads (partial: closed
+        # cases have no deadline), so an overdue queue never reads the wide case rows it skips.
+        Index("ix_cases_open_due", "next_due_on", "handling_org_id", "event_org_id", "reporting_org_id",
+              "received_at", sqlite_where=text("next_due_on IS NOT NULL"),
+              postgresql_where=text("next_due_on IS NOT NULL")),
         Index("ix_cases_filters", "status", "event_type", "severity", "received_at", "handling_org_id",
               "event_org_id", "reporting_org_id"),
     )
@@ -91,10 +96,10 @@ class Case(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     acknowledge_by: Mapped[date] = mapped_column(Date)
     close_by: Mapped[date] = mapped_column(Date, index=True)
-    # The nearest open deadline (presenters.next_deadline), NULL once closed or rejected; stored by
+    # The nearest open deadline (reports.due.next_deadline), NULL once closed or rejected; stored by
     # services.refresh_next_due whenever a service changes the status, a deadline or a statement, so
     # the queue filters overdue cases and sorts by an index instead of a subquery per case.
-    next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    next_due_on: Mapped[date | None] = mapped_column(Date)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     conclusion: Mapped[str | None] = mapped_column(Text)

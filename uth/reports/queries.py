@@ -68,9 +68,16 @@ def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1, per
         query = query.where(Case.assignee_id.is_(None))
     if filters.unrouted:
         query = query.where(Case.handling_org_id.is_(None))
+    if filters.overdue or filters.due_by is not None or (filters.status and set(filters.status) <= set(open_status_values())):
+        # Only open cases can match: said outright, the queue reads the small index of open cases
+        # (ix_cases_open_due) in deadline order, checks scope there and stops at the page's end.
+        query = query.where(due.isnot(None))
+        order = (due, Case.received_at.desc())
+    else:
+        order = (due.is_(None), due, Case.received_at.desc())  # closed cases (no deadline) last
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(
-        query.order_by(due.is_(None), due, Case.received_at.desc())
+        query.order_by(*order)
         .offset((page - 1) * per_page).limit(per_page).options(*PAGE_LOADING)  # what the rows show
     )
     cases = list(rows)

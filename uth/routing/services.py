@@ -1,6 +1,8 @@
 """Which organisation handles a case (SPEC §4): admin rules first, then the walk up the tree."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from sqlalchemy import select
 
 from uth.auth.models import Grant, Organisation, Role, User
@@ -14,23 +16,48 @@ def stored_rule(r: RoutingRule) -> Rule:
     return Rule(r.id, r.priority, r.target_org_id, r.event_org_id, r.sector, r.event_type_prefix, r.reporter_kind)
 
 
+SNAPSHOT = "routing_snapshot"  # session.info key: what routing read, kept while a snapshot lasts
+
+
+@contextmanager
+def routing_snapshot():
+    """Within it, the active rules and which organisations have a risk manager are read once and
+    reused: for a batch of cases routed where neither can change (an import in one transaction)."""
+    db.session.info[SNAPSHOT] = {}
+    try:
+        yield
+    finally:
+        db.session.info.pop(SNAPSHOT, None)
+
+
+def _snapshot(key: str, read):
+    cache = db.session.info.get(SNAPSHOT)
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
 def active_rules() -> list[Rule]:
     """Active admin rules as pure values."""
-    return [stored_rule(r) for r in db.session.scalars(select(RoutingRule).where(RoutingRule.active.is_(True)))]
+    return _snapshot("rules", lambda: [stored_rule(r) for r in db.session.scalars(
+        select(RoutingRule).where(RoutingRule.active.is_(True)))])
+
+
+def _with_risk_manager(*conditions) -> set[int]:
+    return set(db.session.scalars(
+        select(Grant.org_id).join(User, User.id == Grant.user_id)
+        .where(*conditions, Grant.role == Role.RISK_MANAGER.value, Grant.active.is_(True), User.active.is_(True))))
 
 
 def orgs_with_risk_manager(org_ids: list[int]) -> set[int]:
     """Which of these organisations have an active risk manager."""
     if not org_ids:
         return set()
-    return set(
-        db.session.scalars(
-            select(Grant.org_id)
-            .join(User, User.id == Grant.user_id)
-            .where(Grant.org_id.in_(org_ids), Grant.role == Role.RISK_MANAGER.value,
-                   Grant.active.is_(True), User.active.is_(True))
-        )
-    )
+    if db.session.info.get(SNAPSHOT) is not None:
+        return _snapshot("risk_managers", lambda: _with_risk_manager(Grant.org_id.isnot(None))) & set(org_ids)
+    return _with_risk_manager(Grant.org_id.in_(org_ids))
 
 
 def case_facts(case) -> CaseFacts:

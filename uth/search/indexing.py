@@ -135,6 +135,8 @@ def _after_flush(session: Session, flush_context) -> None:
 def _after_commit(session: Session) -> None:
     """Apply what was committed: inline (tests, `UTH_SEARCH_APPLY=inline`) or, by default, in the
     process's background applier, so index writes stay off the request path."""
+    if session.in_nested_transaction():  # a SAVEPOINT released: nothing is committed yet
+        return
     if session.info.pop(PENDING, False) and has_app_context():
         if current_app.config.get("UTH_SEARCH_APPLY", "background") == "inline":
             apply_safely(AFTER_COMMIT_WAIT)
