@@ -609,4 +609,5 @@ EN = {
     'Patient/pårørende': 'Patient/relative',
     'Send til': 'Send to',
     'Hændelsen skete under': 'The event happened under',
+    'Mig': 'Me',
 }

@@ -80,3 +80,20 @@ def test_reroute_needs_csrf_and_an_admin(client, region):
     assert client.post("/admin/routing/reroute", data={"csrf_token": csrf_token(client, "/cases")}).status_code == 404
     login(client, "admin@x.dk")
     assert client.post("/admin/routing/reroute").status_code == 400
+
+
+def test_enabling_a_rule_again_offers_the_re_routing_too(client, region, app):
+    with app.app_context():
+        from uth.clock import utcnow
+        from uth.routing.admin import add_rule, set_active
+        from uth.auth.services import find_user
+        admin = find_user("admin@x.dk")
+        rule = add_rule(admin, {"name": "Apoteker", "sector": "apotek", "target_org": "K"}, now=utcnow())
+        set_active(admin, rule.id, False, now=utcnow())
+        db.session.commit()
+        rule_id = rule.id
+    login(client, "admin@x.dk")
+    token = csrf_token(client, "/admin/routing")
+    enabled = client.post(f"/admin/routing/{rule_id}/enable", data={"csrf_token": token})
+    assert "offer=" in enabled.headers["Location"]
+    assert "Route 3 sag(er) nu" in client.get(enabled.headers["Location"]).get_data(as_text=True)
