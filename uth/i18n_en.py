@@ -610,4 +610,5 @@ EN = {
     'Send til': 'Send to',
     'Hændelsen skete under': 'The event happened under',
     'Mig': 'Me',
+    "Beskeden": "The message",
 }

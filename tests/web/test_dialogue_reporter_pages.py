@@ -3,8 +3,7 @@ indberetninger* (cards, a page per report) show what was reported, who handles i
 plain words, the expected date and the questions, and take an answer or more information."""
 import pytest
 
-from tests.conftest import csrf_token, login
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, csrf_token, login
 from tests.factories import report_data
 from tests.workflow_region import case_by_ref, hospital_case, make_region, user
 from uth.clock import utcnow
@@ -58,6 +57,7 @@ def test_the_status_page_in_english(client, public):
     client.get("/public/status?lang=en")
     html = lookup(client, code).get_data(as_text=True)
     assert "Your report has been received" in html and "Handled by" in html and "Your answer to the risk manager" in html
+    assert "The message is required" in reply(client, code, " ").get_data(as_text=True)
 
 
 def test_the_relative_answers_by_receipt_code(app, client, public):

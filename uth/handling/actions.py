@@ -18,9 +18,11 @@ from uth.extensions import db
 from uth.handling import mail, workflow
 from uth.handling.closing import check_close
 from uth.handling.offers import open_statements_for
+from uth.i18n import lazy_gettext
+from uth.reports.dialogue import MAX_LEN as MESSAGE_MAX_LEN
+from uth.reports.dialogue import MESSAGE_FIELD, ask_reporter
 from uth.reports.forms import org_code
 from uth.reports.involved import refresh_involved
-from uth.reports.dialogue import MAX_LEN as MESSAGE_MAX_LEN, MESSAGE_FIELD, ask_reporter
 from uth.reports.models import Case, Statement
 from uth.reports.services import add_event, deadline_settings, refresh_next_due
 from uth.reports.severity import ACTUAL, POSSIBLE, is_downgrade, needs_possible, severity
@@ -259,7 +261,8 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
                 errors[name] = ["Sagen har ingen besked med dette id"]
             else:
                 targets[name] = (messages[match[1]], "text")
-                new[name] = _text(payload, name, errors, required=True, max_len=MESSAGE_MAX_LEN, label="Beskeden")
+                new[name] = _text(payload, name, errors, required=True, max_len=MESSAGE_MAX_LEN,
+                                  label=lazy_gettext("Beskeden"))
             continue
         match = STATEMENT_FIELD.fullmatch(name)
         if match is None:

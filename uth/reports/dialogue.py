@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from uth.audit.services import record
 from uth.auth.models import User
-from uth.errors import InvalidTransition, Invalid, NotFound
+from uth.errors import Invalid, InvalidTransition, NotFound
 from uth.extensions import db
-from uth.i18n import gettext, lazy_gettext
+from uth.i18n import gettext, lazy_gettext, message
 from uth.notifications.services import case_url, central_risk_managers_above, dk_date, enqueue, risk_managers_of
 from uth.reports.models import Case, CaseMessage, CaseStatus
 from uth.reports.services import add_event
@@ -60,8 +60,8 @@ def messages_json(case: Case) -> list[dict]:
 def _message_text(payload: dict) -> str:
     errors: dict = {}
     if not isinstance(payload, dict):
-        raise Invalid({"body": ["Forventede et JSON-objekt"]})
-    text = _text(payload, "text", errors, required=True, min_len=1, max_len=MAX_LEN, label="Beskeden")
+        raise Invalid({"body": [message("Forventede et JSON-objekt")]})
+    text = _text(payload, "text", errors, required=True, min_len=1, max_len=MAX_LEN, label=lazy_gettext("Beskeden"))
     if errors:
         raise Invalid(errors)
     return text

@@ -10,8 +10,8 @@ from uth.extensions import db, limiter, public_limit
 from uth.i18n import gettext as _
 from uth.i18n import lazy_gettext as _l
 from uth.reports.dialogue import own_case, reporter_writes, status_text
-from uth.reports.places import staff_label
 from uth.reports.forms import report_from_form
+from uth.reports.places import staff_label
 from uth.reports.services import case_by_receipt, own_reports, submit_report
 from uth.reports.validation import parse_report
 from uth.taxonomy.services import terms
