@@ -9,6 +9,7 @@ from uth.auth.services import add_user, find_user, grant_role
 from uth.handling.actions import perform
 from uth.handling.mail import responsible_risk_managers
 from uth.notifications.services import risk_managers_of
+from uth.reports.dialogue import reporter_writes
 from uth.reports.services import submit_report
 from uth.reports.validation import parse_report
 from uth.routing.admin import add_rule
@@ -195,5 +196,18 @@ def _sample_cases(now: datetime) -> int:
         "actual_consequence": "minor", "possible_consequence": "minor",
         "reporter": {"profession": "pårørende"},
     }, public=True, reporter=None, now=now)
-    submit_report(None, public, now=now - timedelta(days=2), public=True)
+    case, _ = submit_report(None, public, now=now - timedelta(days=2), public=True)
+    _a_dialogue(case, now)
     return count + 1
+
+
+def _a_dialogue(case, now: datetime) -> None:
+    """The risk manager asks the relative a question, and the relative answers (SPEC §19)."""
+    handlers = risk_managers_of(case.handling_org_id)
+    if not handlers:
+        return
+    perform(handlers[0], case, "message_reporter", {
+        "text": "Tak for din indberetning. Ved du, om personalet i akutmodtagelsen vidste, at din mor havde ondt?"},
+        now=now - timedelta(days=1, hours=4))
+    reporter_writes(None, case, {"text": "Ja, vi sagde det flere gange til sygeplejersken ved skranken, "
+                                         "første gang da vi kom ved 14-tiden."}, now=now - timedelta(days=1))

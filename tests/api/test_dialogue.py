@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_token, report_data
+from tests.factories import make_org, make_token, report_data
 from tests.workflow_region import EMAIL, hospital_case, make_region, user
 from uth.audit.models import AuditEntry
 from uth.extensions import db
@@ -30,8 +30,8 @@ def act(client, headers, ref, action, **payload):
     return client.post(f"/api/v1/cases/{ref}/actions", json={"action": action, **payload}, headers=headers)
 
 
-def public_report(client, **reporter):
-    body = report_data(event_org="H-MED", reporter=reporter or None)
+def public_report(client, event_org="H-MED", **reporter):
+    body = report_data(event_org=event_org, reporter=reporter or None)
     response = client.post("/api/v1/public/reports", json=body)
     assert response.status_code == 201
     return response.get_json()
@@ -247,3 +247,16 @@ def test_anonymisation_cleans_what_the_close_let_through(app, client, world):
     with app.app_context():
         [message] = db.session.scalars(select(CaseMessage))
         assert message.text == "[NAVN] her: hvornår kom hjemmeplejen?"
+
+
+def test_on_an_unrouted_case_the_central_risk_managers_hear_of_the_answer(app, client, world):
+    headers, _ = world
+    with app.app_context():
+        make_org("H3", "hospital", parent="R", name="Nyt Hospital")  # no risk manager of its own: unrouted
+    receipt = public_report(client, event_org="H3", email="datter@example.dk")
+    case = client.get(f"/api/v1/cases/{receipt['reference']}", headers=headers["central"]).get_json()
+    assert case["handling_org"] is None
+    assert act(client, headers["central"], receipt["reference"], "message_reporter", text=QUESTION).status_code == 200
+    assert client.post(f"/api/v1/receipts/{receipt['receipt_code']}/messages", json={"text": ANSWER}).status_code == 201
+    assert {to for to, _, _ in outbox(app, "reporter_replied")} == {EMAIL["central"]}
+    assert client.get(f"/api/v1/receipts/{receipt['receipt_code']}").get_json()["handling_org"] is None
