@@ -6,8 +6,11 @@
 (function () {
   "use strict";
   function pad(n) { return String(n).padStart(2, "0"); }
+  // The page's `max` is the server's now in Copenhagen time: "Nu" keeps the same distance to the
+  // browser's clock, so a clock that is wrong or in another time zone still gives the server's now.
+  var skew = 0;
   function localNow() {
-    var d = new Date();
+    var d = new Date(Date.now() + skew);
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
 
@@ -20,10 +23,11 @@
     var when = form.querySelector("#occurred_at");
     var nowButton = form.querySelector("button[data-now]");
     if (when && nowButton) {
+      if (when.max) { skew = (new Date(when.max).getTime() + 30000 - Date.now()) || 0; }
       nowButton.hidden = false;
       nowButton.addEventListener("click", function () {
         var now = localNow();
-        when.max = now;
+        if (now > when.max) { when.max = now; }
         when.value = now;
         when.dispatchEvent(new Event("input", { bubbles: true }));
       });

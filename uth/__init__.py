@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from config import CONFIGS, INSTANCE_DIR
 from uth import headers
 from uth.errors import Blocked, DomainError, FindingsError, Invalid
-from uth.extensions import csrf, db, limiter, login_manager
+from uth.extensions import CSRF_MESSAGE, csrf, db, limiter, login_manager
+from uth.i18n import gettext
 
 
 def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
@@ -183,7 +184,7 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
-        return render_template("error.html", status=400, message="Formularen er udløbet eller mangler sikkerhedsfelt (CSRF). Prøv igen."), 400
+        return render_template("error.html", status=400, message=gettext(CSRF_MESSAGE)), 400
 
 
 def register_cli(app: Flask) -> None:

@@ -21,6 +21,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+CSRF_MESSAGE = "Formularen er udløbet eller mangler sikkerhedsfelt (CSRF). Prøv igen."
 
 from flask import current_app  # noqa: E402
 from flask_limiter import Limiter  # noqa: E402

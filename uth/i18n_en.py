@@ -611,4 +611,16 @@ EN = {
     'Hændelsen skete under': 'The event happened under',
     'Mig': 'Me',
     "Beskeden": "The message",
+    # Nothing typed is lost: expired pages, signing in again, the receipt (issue 11)
+    'Siden var udløbet, så din indberetning er ikke sendt endnu. Det, du skrev, er her stadig: tryk Indsend igen.': 'The page had expired, so your report has not been sent yet. What you wrote is still here: press Submit again.',
+    'Formularen er udløbet eller mangler sikkerhedsfelt (CSRF). Prøv igen.': 'The form has expired or lacks its security field (CSRF). Please try again.',
+    'Log ind igen': 'Sign in again',
+    'Log ind igen for at sende din indberetning': 'Sign in again to send your report',
+    'Du var blevet logget ud, men det, du skrev, er ikke tabt. Log ind igen, så bliver indberetningen sendt.': 'You had been signed out, but what you wrote is not lost. Sign in again and the report is sent.',
+    'Log ind og send': 'Sign in and send',
+    'Gem koden: med den kan du se status for din indberetning, læse spørgsmål fra risikomanageren og svare.': 'Keep the code: with it you can see the status of your report, read questions from the risk manager and answer them.',
+    'Gav du din e-mail, har vi sendt koden dertil.': 'If you gave your e-mail, we have sent the code there.',
+    'Du kan altid finde indberetningen igen under Mine indberetninger.': 'You can always find the report again under My reports.',
+    'Jeg har gemt koden': 'I have kept the code',
+    'Færdig': 'Done',
 }

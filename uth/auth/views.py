@@ -88,6 +88,10 @@ def login():
             session[SESSION_TOKEN] = start_session(user, now=now, lifetime=current_app.permanent_session_lifetime)
             record(user, "auth.login", now=now)
             db.session.commit()
+            if target == url_for("reports.new_report") and request.form.get("resume") == "report":
+                # the report form's sign-in-again page carries a report typed before the session ended:
+                # 307 posts it on to the form (SPEC §18, nothing typed is lost)
+                return redirect(target, 307)
             return redirect(target or home_for(user))
         error = _("Forkert e-mail eller adgangskode")
     status = 200 if request.method == "GET" else (401 if error else 422)

@@ -11,7 +11,8 @@ from uth.auth.models import User
 from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
 from uth.errors import NotFound
 from uth.extensions import db
-from uth.notifications.services import central_risk_managers_above, notify_new_case, notify_unrouted, risk_managers_of
+from uth.notifications.services import (central_risk_managers_above, enqueue, notify_new_case, notify_unrouted,
+                                        risk_managers_of)
 from uth.reports.due import next_deadline
 from uth.reports.involved import refresh_involved
 from uth.reports.models import Case, CaseEvent, CaseOrg, CaseStatus
@@ -60,7 +61,26 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
     notify_new_case(case, recipients, now=now)
     if reaches_nobody:
         notify_unrouted(case, now=now)
+    if notify:
+        send_receipt_code(case, receipt, now=now)
     return case, receipt
+
+
+def send_receipt_code(case: Case, receipt: str, *, now: datetime) -> None:
+    """The receipt to a reporter who gave an address (SPEC §18): the reference and the receipt code, so
+    the receipt can be found again; never the case's text (the mail may be read by others)."""
+    if not case.reporter_email:
+        return
+    from uth.reports.dialogue import reporter_link  # dialogue builds on this module
+
+    enqueue("report_received", case.reporter_email, f"Kvittering for din indberetning {case.reference}",
+            f"Tak for din indberetning af en utilsigtet hændelse.\n\n"
+            f"Reference: {case.reference}\nKvitteringskode: {receipt}\n\n"
+            f"Gem koden. Med den kan du se status, læse spørgsmål fra risikomanageren og svare på "
+            f"{reporter_link(case)}\n\n"
+            "Af hensyn til fortroligheden står der ikke noget om hændelsen i denne e-mail.\n"
+            "Denne e-mail er sendt automatisk af UTH og kan ikke besvares.\n",
+            now=now, case=case)
 
 
 def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: bool) -> tuple[Case, str]:

@@ -1,12 +1,15 @@
 """The reporter's pages: the report forms (staff and public), the receipt, the status look-up, own reports."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 
 from uth.clock import LOCAL_TZ, utcnow
 from uth.errors import Invalid, InvalidTransition, NotFound
-from uth.extensions import db, limiter, public_limit
+from uth.extensions import CSRF_MESSAGE, db, limiter, login_manager, public_limit
 from uth.i18n import gettext as _
 from uth.i18n import lazy_gettext as _l
 from uth.reports.dialogue import own_case, reporter_writes, status_text
@@ -125,15 +128,24 @@ def local_now_input(now) -> str:
     return now.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
-@bp.route("/reports/new", methods=["GET", "POST"])
-@login_required
-def new_report():
-    """The staff report form; where defaults to the reporter's own unit."""
+def staff_defaults(user) -> tuple[dict, bool]:
+    """The staff form's defaults (where: the reporter's own unit) and whether they report on citizens."""
     values = {"occurred_at_precision": "known"}
-    org = current_user.primary_org
+    org = user.primary_org
     if org is not None:
         values["event_org"] = staff_label(org)
-    citizen = org is not None and org.sector == "kommune"
+    return values, org is not None and org.sector == "kommune"
+
+
+@bp.route("/reports/new", methods=["GET", "POST"])
+def new_report():
+    """The staff report form. A report posted after the session ended is kept: the reporter signs in
+    again on a page that carries it, and it is then submitted (SPEC §18, nothing typed is lost)."""
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return sign_in_again()
+        return login_manager.unauthorized()
+    values, citizen = staff_defaults(current_user)
     return _report_form(current_user, public=False, defaults=values, citizen=citizen)
 
 
@@ -141,41 +153,82 @@ def new_report():
 @public_limit
 def public_report():
     """The form for patients and relatives, without an account."""
-    return _report_form(None, public=True, defaults={"occurred_at_precision": "known"})
+    return _report_form(None, public=True, defaults=PUBLIC_DEFAULTS)
+
+
+PUBLIC_DEFAULTS = {"occurred_at_precision": "known"}
+RECEIPT_MINUTES = 30  # how long the receipt page can be shown again (a reload, the back button)
 
 
 def _report_form(reporter, *, public: bool, defaults: dict, citizen: bool = False):
     """Show the form, or submit it: the receipt page on success, the form with field errors otherwise."""
-    errors, values = {}, {**defaults, "occurred_at": local_now_input(utcnow())}
     now = utcnow()
+    errors, values = {}, {**defaults, "occurred_at": local_now_input(now)}
     if request.method == "POST":
         values = request.form
         try:
             data = parse_report(report_from_form(request.form), public=public, reporter=reporter, now=now)
             case, receipt = submit_report(reporter, data, now=now, public=public)
             db.session.commit()
-            session["receipt"] = {"reference": case.reference, "code": receipt}
-            return redirect(url_for("reports.receipt_page"))
+            session["receipt"] = {"reference": case.reference, "code": receipt, "at": now.isoformat(), "public": public}
+            return redirect(url_for("reports.receipt_page"), 303)
         except Invalid as err:
             errors = err.errors
     return render_form(public, values, errors, defaults, citizen=citizen, now=now), (422 if errors else 200)
 
 
 def render_form(public: bool, values, errors: dict, defaults: dict, *, citizen: bool = False, now, notice=None) -> str:
-    """The report form filled with `values`, its errors summarised by label in form order."""
+    """The report form filled with `values`, its errors summarised by label in form order; with a
+    notice the page shows a report the server kept (it wins over a draft in the browser)."""
     context = form_context(public, citizen)
     return render_template("reports/new.html", errors=errors, summary=error_summary(errors, context["labels"]),
                            values=values, open=open_sections(values, errors, defaults), max_time=local_now_input(now),
-                           notice=notice, draft_key=("public" if public else f"staff-{current_user.id}"), **context)
+                           notice=notice, kept=notice is not None,
+                           draft_key=("public" if public else f"staff-{current_user.id}"), **context)
+
+
+def sign_in_again():
+    """The posted report, kept on a sign-in page: signing in posts it on to the form (401)."""
+    carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "email", "password")]
+    return render_template("reports/sign_in_again.html", carried=carried), 401
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(err):
+    """An expired or missing CSRF token on a report form keeps the report: the form comes back filled in
+    (a fresh token) with a word to send it again; a signed-out reporter signs in first."""
+    if request.endpoint == "reports.public_report":
+        notice = _("Siden var udløbet, så din indberetning er ikke sendt endnu. Det, du skrev, er her stadig: tryk Indsend igen.")
+        return render_form(True, request.form, {}, PUBLIC_DEFAULTS, now=utcnow(), notice=notice), 400
+    if request.endpoint == "reports.new_report":
+        if not current_user.is_authenticated:
+            return sign_in_again()
+        values, citizen = staff_defaults(current_user)
+        notice = _("Siden var udløbet, så din indberetning er ikke sendt endnu. Det, du skrev, er her stadig: tryk Indsend igen.")
+        return render_form(False, request.form, {}, values, citizen=citizen, now=utcnow(), notice=notice), 400
+    return render_template("error.html", status=400, message=_(CSRF_MESSAGE)), 400
 
 
 @bp.get("/reports/receipt")
 def receipt_page():
-    """Shows the reference and receipt code once, right after a report."""
-    receipt = session.pop("receipt", None)
+    """The reference and receipt code right after a report; a reload shows them again for a while
+    (RECEIPT_MINUTES), until the reporter says they are done or sends another report."""
+    receipt = session.get("receipt")
+    if receipt is not None and utcnow() - datetime.fromisoformat(receipt["at"]) > timedelta(minutes=RECEIPT_MINUTES):
+        session.pop("receipt")
+        receipt = None
     if receipt is None:
         return redirect(url_for("reports.status_page"))
     return render_template("reports/receipt.html", receipt=receipt)
+
+
+@bp.post("/reports/receipt/done")
+def receipt_done():
+    """Forget the receipt in this browser (a shared computer shows it to nobody after)."""
+    receipt = session.pop("receipt", None)
+    if receipt is not None and not receipt.get("public") and current_user.is_authenticated:
+        return redirect(url_for("reports.mine"), 303)
+    return redirect(url_for("reports.public_report") if not current_user.is_authenticated else url_for("reports.new_report"), 303)
 
 
 @bp.route("/public/status", methods=["GET", "POST"])
