@@ -171,7 +171,7 @@ def _report_form(reporter, *, public: bool, defaults: dict, citizen: bool = Fals
             case, receipt = submit_report(reporter, data, now=now, public=public)
             db.session.commit()
             session["receipt"] = {"reference": case.reference, "code": receipt, "at": now.isoformat(), "public": public}
-            return redirect(url_for("reports.receipt_page"), 303)
+            return redirect(url_for("reports.receipt_page"))
         except Invalid as err:
             errors = err.errors
     return render_form(public, values, errors, defaults, citizen=citizen, now=now), (422 if errors else 200)
