@@ -1,11 +1,15 @@
 """The dialogue with the reporter in a real browser (SPEC §19): a relative reports on the public form
 on a phone, the risk manager asks a question on the case page, the relative answers it by receipt
-code, and the risk manager sees the answer; the relative's pages fit a 390 px phone."""
+code, and the risk manager sees the answer; a nurse answers in *Mine indberetninger*; the reporter's
+pages fit a 390 px phone."""
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tests.workflow_region import make_region
+from tests.workflow_region import case_by_ref, hospital_case, make_region, user
+from uth.clock import utcnow
+from uth.extensions import db
+from uth.handling.actions import perform
 
 PHONE = {"width": 390, "height": 844}
 QUESTION = "Hvilket klokkeslæt kom hjemmeplejen om mandagen?"
@@ -67,3 +71,24 @@ def test_a_relative_answers_the_risk_managers_question_by_receipt_code(server, b
     manager.reload()
     expect(manager.locator("#dialogue .msg-reporter")).to_contain_text(ANSWER)
     expect(manager.locator(".history")).to_contain_text("Besked fra indberetter")
+
+
+def test_a_nurse_answers_in_mine_indberetninger_on_a_phone(app, server, browser):
+    with app.app_context():
+        ref = hospital_case()
+        perform(user("rm_h"), case_by_ref(ref), "message_reporter", {"text": QUESTION}, now=utcnow())
+        db.session.commit()
+    nurse = browser.new_context(viewport=PHONE).new_page()
+    sign_in(nurse, server, "nurse@h.dk")
+    nurse.goto(f"{server}/reports/mine?lang=en")
+    expect(nurse.locator("a.report-card")).to_contain_text("Question for you")
+    fits_the_phone(nurse)
+    nurse.click("a.report-card")
+    expect(nurse.locator(".report-view")).to_contain_text("Receipt code")
+    expect(nurse.locator("#dialogue")).to_contain_text(QUESTION)
+    fits_the_phone(nurse)
+    nurse.fill("#reply-text", ANSWER)
+    nurse.click("button:has-text('Send answer')")
+    expect(nurse.locator(".flash")).to_contain_text("Your message has been sent")
+    expect(nurse.locator(".msg-reporter")).to_contain_text(ANSWER)
+    fits_the_phone(nurse)
