@@ -18,3 +18,13 @@ def test_month_ticks_use_the_short_label():
     table = suppress({f"2026-{m:02d}": 10 for m in range(1, 13)}, 5)
     chart = line_chart(table, label=lambda k: "long " + k, tick=lambda k: "t" + k[-2:])
     assert [p["tick"] for p in chart["points"] if p["ticked"]] == [f"t{m:02d}" for m in range(1, 13)]
+
+
+def test_bars_sit_under_their_labels_and_fit_a_phone():
+    from uth.learning.charts import bar_chart
+    table = SuppressedTable(rows=[Row("a", 40), Row("b", None), Row("c", 12)], total=None, suppressed_total=None,
+                            min_cell=5)
+    chart = bar_chart(table, label=lambda k: "label " + k)
+    assert chart["width"] <= 420  # shown ~366 px wide at 390: 15-unit text stays readable
+    assert [b["suppressed"] for b in chart["bars"]] == [False, True, False]
+    assert all(b["width"] <= chart["area"] for b in chart["bars"]) and chart["bars"][1]["width"] == 0

@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 from uth.learning.suppression import SuppressedTable
 
-BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, BAR_AREA = 22, 8, 230, 360
+# Each bar under its label, so a long label never squeezes the bars and the chart stays narrow
+# enough to read on a phone (420 units shown ~366 px wide: 15-unit text stays ~13 px).
+BAR_HEIGHT, BAR_GAP, LABEL_HEIGHT, BAR_AREA, VALUE_ROOM = 20, 12, 20, 360, 60
 
 
 def value_text(count: int | None, min_cell: int) -> str:
@@ -24,17 +26,17 @@ def _nice_max(value: int) -> int:
 
 
 def bar_chart(table: SuppressedTable, label: Callable[[str], str]) -> dict:
-    """Horizontal bars, one per row, longest first in the given (key) order."""
+    """Horizontal bars, one per row in the given (key) order, each with its label above it."""
     visible = [r.count for r in table.rows if r.count is not None]
     top = _nice_max(max(visible, default=0) or 1)
+    row_height = LABEL_HEIGHT + BAR_HEIGHT + BAR_GAP
     bars = []
     for i, row in enumerate(table.rows):
         width = 0 if row.count is None else round(BAR_AREA * row.count / top, 1)
         bars.append({"label": label(row.key), "text": value_text(row.count, table.min_cell), "suppressed": row.count is None,
-                     "y": i * (BAR_HEIGHT + BAR_GAP), "width": width})
-    return {"bars": bars, "height": max(1, len(bars)) * (BAR_HEIGHT + BAR_GAP) + 20, "top": top,
-            "label_width": LABEL_WIDTH, "area": BAR_AREA, "bar_height": BAR_HEIGHT,
-            "width": LABEL_WIDTH + BAR_AREA + 70}
+                     "y": i * row_height, "width": width})
+    return {"bars": bars, "height": max(1, len(bars)) * row_height + 4, "top": top, "area": BAR_AREA,
+            "bar_height": BAR_HEIGHT, "label_height": LABEL_HEIGHT, "width": BAR_AREA + VALUE_ROOM}
 
 
 def line_chart(table: SuppressedTable, label: Callable[[str], str] = str, tick: Callable[[str], str] | None = None,
