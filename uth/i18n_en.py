@@ -623,4 +623,5 @@ EN = {
     'Du kan altid finde indberetningen igen under Mine indberetninger.': 'You can always find the report again under My reports.',
     'Jeg har gemt koden': 'I have kept the code',
     'Færdig': 'Done',
+    'Vælg alle': 'Select all',
 }

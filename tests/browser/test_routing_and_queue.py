@@ -72,3 +72,19 @@ def test_the_queue_on_a_phone_is_cards_without_sideways_scroll(server, browser, 
     page.click(".bulk-bar button")
     expect(page.locator(".flash").first).to_contain_text("2")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_select_all_then_assign_the_ticked_cases(server, browser, app):
+    base, _, hospital = server
+    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    sign_in(page, base, "rm@h.dk")
+    page.goto(f"{base}/cases")
+    page.check("#select-all")
+    assert page.locator("table.queue input[name=case]:checked").count() == 6
+    page.locator("table.queue input[name=case]").first.uncheck()
+    assert page.evaluate("document.getElementById('select-all').indeterminate")
+    page.check("input[name=bulk_action][value=assign]")
+    page.click(".bulk-bar button")
+    expect(page.locator(".flash").first).to_contain_text("Sagsbehandler tildelt: 5 sag(er).")
+    page.goto(f"{base}/cases?assignee=none")
+    expect(page.locator("table.queue tbody tr")).to_have_count(1)
