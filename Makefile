@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres serve install install-dev clean bench
+.PHONY: run test test-sqlite test-postgres serve install install-dev clean bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ test-postgres: install-dev
 	fi; \
 	echo "PostgreSQL pass against $$url"; \
 	UTH_TEST_DATABASE_URL="$$url" $(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+# The English catalog: extract every _() from uth/ and templates/ (babel.cfg), add the new Danish ids
+# to uth/translations/en/LC_MESSAGES/messages.po with an empty msgstr, drop the gone ones, and list
+# what still has no English. Fill in a msgstr by hand, or many at once from {"Danish": "English"}:
+# `scripts/po-fill FILE.json`. The app compiles the catalog when it starts (see /work/notes/I18N.md).
+messages: $(BIN)/python
+	$(BIN)/python -m uth.translations.catalog update
 
 bench: install-dev
 	$(BIN)/python bench/submit_bench.py

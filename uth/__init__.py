@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, INSTANCE_DIR
-from uth import headers
+from uth import headers, i18n
 from uth.errors import Blocked, DomainError, FindingsError, Invalid
 from uth.extensions import CSRF_MESSAGE, csrf, db, limiter, login_manager
 from uth.i18n import gettext
@@ -96,6 +96,7 @@ def register_extensions(app: Flask) -> None:
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
     db.init_app(app)
+    i18n.init_app(app)          # Flask-Babel: Danish message ids, the English catalog, `_` in templates
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -1,4 +1,5 @@
 """Domain errors raised by services and mapped to HTTP status codes at the edges."""
+from uth.i18n import N_
 
 
 class DomainError(Exception):
@@ -34,7 +35,7 @@ class Invalid(DomainError):
 
     status = 422
 
-    def __init__(self, errors: dict[str, list[str]], message: str = "Ugyldige data"):
+    def __init__(self, errors: dict[str, list[str]], message: str = N_("Ugyldige data")):
         super().__init__(message)
         self.errors = errors
 
@@ -44,7 +45,7 @@ class FindingsError(DomainError):
 
     status = 422
 
-    def __init__(self, findings: list[dict], message: str = "Personoplysninger fundet"):
+    def __init__(self, findings: list[dict], message: str = N_("Personoplysninger fundet")):
         super().__init__(message)
         self.findings = findings
 
@@ -55,7 +56,7 @@ class Blocked(DomainError):
 
     def __init__(self, blockers: list[dict], *, errors: dict[str, list[str]] | None = None,
                  findings: list[dict] | None = None, state: bool = False,
-                 message: str = "Sagen kan ikke afsluttes endnu"):
+                 message: str = N_("Sagen kan ikke afsluttes endnu")):
         super().__init__(message)
         self.blockers, self.errors, self.findings = blockers, errors or {}, findings or []
         self.status = 409 if state else 422

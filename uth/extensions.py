@@ -5,6 +5,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from uth.i18n import N_
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -21,7 +23,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-CSRF_MESSAGE = "Formularen er udløbet eller mangler sikkerhedsfelt (CSRF). Prøv igen."
+CSRF_MESSAGE = N_("Formularen er udløbet eller mangler sikkerhedsfelt (CSRF). Prøv igen.")
 
 from flask import current_app  # noqa: E402
 from flask_limiter import Limiter  # noqa: E402

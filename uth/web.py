@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from functools import wraps
 
-from flask import Flask, abort, g
+from flask import Flask, abort
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -14,12 +14,11 @@ from uth.auth.models import Organisation, Role
 from uth.clock import LOCAL_TZ
 from uth.deadlines.rules import local_date
 from uth.extensions import db
-from uth.i18n import action_label, current_language, gettext, status_label
 from uth.learning.models import SummaryStatus, Visibility
 from uth.rca.workflow import ActionStatus, AnalysisStatus
 from uth.reports.models import CaseStatus
 from uth.reports.places import place_label, staff_label
-from uth.taxonomy.services import terms
+from uth.taxonomy.services import label, term_label
 
 MAX_PAGE = 10_000
 
@@ -59,19 +58,6 @@ def page_arg(args: Mapping[str, str], name: str = "page") -> int:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
 
 
-def tx(kind: str, code: str | None) -> str:
-    """A taxonomy code's label in the current language (cached per request); the code when unknown."""
-    if not code:
-        return ""
-    cache = g.setdefault("_labels", {})
-    if kind not in cache:
-        cache[kind] = {t.code: (t.label_da, t.label_en) for t in terms(kind)}
-    entry = cache[kind].get(code)
-    if entry is None:
-        return code
-    return entry[1] if current_language() == "en" else entry[0]
-
-
 def dkdate(value) -> str:
     """A date (or the Copenhagen date of an instant) as Danes write it: 23-11-2026."""
     if value is None:
@@ -87,9 +73,9 @@ def dktime(value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Template globals and filters every page uses."""
-    app.jinja_env.globals.update(_=gettext, tx=tx, current_language=current_language, status_label=status_label,
-                                 action_label=action_label, place_label=place_label, staff_label=staff_label)
+    """Template globals and filters every page uses (`_`, `ngettext` and the label helpers of
+    `uth.i18n` are installed by `uth.i18n.init_app`)."""
+    app.jinja_env.globals.update(tx=label, term_label=term_label, place_label=place_label, staff_label=staff_label)
     # The state machines, so templates compare with their members rather than repeat the strings.
     app.jinja_env.globals.update(CaseStatus=CaseStatus, AnalysisStatus=AnalysisStatus, ActionStatus=ActionStatus,
                                  SummaryStatus=SummaryStatus, Visibility=Visibility)

@@ -12,6 +12,7 @@ from uth import hooks
 from uth.anonymisation.scanner import Finding, is_value, redact, scan, without_accepted
 from uth.audit.services import record
 from uth.extensions import db
+from uth.i18n import N_
 from uth.notifications.models import DONE_STATUSES, OutboxMessage
 from uth.reports.models import Case
 from uth.storage import (BUSY_MS, REQUESTED, checkpoint_wal, finish_purges, mark_index_done, open_purges,
@@ -22,10 +23,10 @@ PERSONAL_FIELDS = ("patient_cpr", "patient_name", "reporter_name", "reporter_ema
                    "reporter_profession")
 CASE_TEXT_FIELDS = ("title", "description", "consequence", "prevention", "conclusion", "learning", "feedback")
 # A finding in words, "Navn i beskrivelsen" (the Danish text is the message id of uth.i18n).
-KIND_WORDS = {"cpr": "CPR-nummer", "phone": "Telefonnummer", "email": "E-mailadresse", "name": "Navn"}
-FIELD_IN = {"title": "i overskriften", "description": "i beskrivelsen", "consequence": "i konsekvensen for patienten",
-            "prevention": "i forslaget til forebyggelse", "conclusion": "i konklusionen", "learning": "i læringen",
-            "feedback": "i tilbagemeldingen til indberetteren"}
+KIND_WORDS = {"cpr": N_("CPR-nummer"), "phone": N_("Telefonnummer"), "email": N_("E-mailadresse"), "name": N_("Navn")}
+FIELD_IN = {"title": N_("i overskriften"), "description": N_("i beskrivelsen"), "consequence": N_("i konsekvensen for patienten"),
+            "prevention": N_("i forslaget til forebyggelse"), "conclusion": N_("i konklusionen"), "learning": N_("i læringen"),
+            "feedback": N_("i tilbagemeldingen til indberetteren")}
 # app.extensions key: purges were left unfinished in this process (retried after the next commit).
 PURGES_LEFT = "uth_purges_left"
 

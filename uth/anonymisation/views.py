@@ -12,7 +12,7 @@ from uth.audit.services import record
 from uth.clock import utcnow
 from uth.extensions import db
 from uth.handling.actions import editable, perform
-from uth.i18n import gettext
+from uth.i18n import N_, code_label, gettext
 from uth.reports.personal_data import holds_personal_data
 from uth.reports.services import get_visible_case
 from uth.reports.visibility import can_handle
@@ -69,9 +69,9 @@ def redact_all(reference: str):
     return redirect(url_for("anonymisation.findings_page", reference=reference))
 
 
-FIELD_LABELS = {"title": "Overskrift", "description": "Beskrivelse", "consequence": "Konsekvens for patienten",
-                "prevention": "Forslag til forebyggelse", "conclusion": "Konklusion", "learning": "Læring",
-                "feedback": "Tilbagemelding til indberetter"}
+FIELD_LABELS = {"title": N_("Overskrift"), "description": N_("Beskrivelse"), "consequence": N_("Konsekvens for patienten"),
+                "prevention": N_("Forslag til forebyggelse"), "conclusion": N_("Konklusion"), "learning": N_("Læring"),
+                "feedback": N_("Tilbagemelding til indberetter")}
 
 
 def field_label(field: str) -> str:
@@ -82,15 +82,15 @@ def field_label(field: str) -> str:
     if field.startswith("statement:"):
         _, sid, part = field.split(":")
         return gettext("Udtalelse %(id)s, svar", id=sid) if part == "answer" else gettext("Udtalelse %(id)s, spørgsmål", id=sid)
-    return gettext(FIELD_LABELS.get(field, field))
+    return code_label(FIELD_LABELS, field)
 
 
 @bp.app_context_processor
 def _finding_labels():
-    return {"field_label": field_label, "kind_label": lambda kind: gettext(KIND_WORDS.get(kind, kind)),
+    return {"field_label": field_label, "kind_label": lambda kind: code_label(KIND_WORDS, kind),
             "finding_words": finding_words}
 
 
 def finding_words(finding) -> str:
     """A finding as people say it: "Navn i beskrivelsen", "CPR-nummer i svaret på udtalelse 12"."""
-    return f"{gettext(KIND_WORDS.get(finding.kind, finding.kind))} {field_in(finding.field, gettext)}"
+    return f"{code_label(KIND_WORDS, finding.kind)} {field_in(finding.field, gettext)}"

@@ -18,7 +18,7 @@ from uth.extensions import db
 from uth.handling import mail, workflow
 from uth.handling.closing import check_close
 from uth.handling.offers import open_statements_for
-from uth.i18n import lazy_gettext
+from uth.i18n import N_, lazy_gettext
 from uth.reports.dialogue import MAX_LEN as MESSAGE_MAX_LEN
 from uth.reports.dialogue import MESSAGE_FIELD, ask_reporter
 from uth.reports.forms import org_code
@@ -95,7 +95,7 @@ def _assign(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     email = email.strip().lower() if isinstance(email, str) else ""
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     if user is None or not user.active or not can_handle(user, case):
-        raise Invalid({"assignee": ["Vælg en risikomanager der kan behandle sagen"]})
+        raise Invalid({"assignee": [N_("Vælg en risikomanager der kan behandle sagen")]})
     first_ack = case.acknowledged_at is None
     case.assignee = user
     case.status = workflow.next_status(case.status, "assign")

@@ -1,7 +1,7 @@
 """Pages for samlerapportering (SPEC §11): a month form of counts per unit, and month locks."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from uth.clock import utcnow
@@ -21,6 +21,7 @@ from uth.learning.batch import (
     save_counts,
 )
 from uth.learning.models import BATCH_KINDS
+from uth.taxonomy.services import label
 
 bp = Blueprint("batch", __name__)
 
@@ -34,11 +35,10 @@ def _page(month, *, errors=None, values=None, status=200):
     if not units:
         abort(404)
     stored = counts_for(units, month)
-    tx = current_app.jinja_env.globals["tx"]
     rows = [{"org": u, "locked": is_locked(u, month),
              "counts": {k: (values or {}).get(f"count:{u.code}:{k}", stored.get((u.id, k), "")) for k in BATCH_KINDS}}
             for u in units]
-    field_labels = {"month": _("Måned"), **{f"{u.code}_{k}": f"{u.name} – {tx('batch_types', k)}" for u in units for k in BATCH_KINDS}}
+    field_labels = {"month": _("Måned"), **{f"{u.code}_{k}": f"{u.name} – {label('batch_types', k)}" for u in units for k in BATCH_KINDS}}
     return render_template("batch/month.html", month=month, rows=rows, kinds=BATCH_KINDS, errors=errors or {},
                            field_labels=field_labels, max_count=MAX_COUNT,
                            first_month=f"{FIRST_YEAR}-01", latest_month=f"{current_month(utcnow()):%Y-%m}",

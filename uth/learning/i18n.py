@@ -1,26 +1,25 @@
-"""English texts of the learning pages (keyed by the Danish text) and labels of learning codes."""
+"""Labels of the learning feature's codes (statuses, fields, finding kinds) and of months, as Danish
+message ids."""
 from __future__ import annotations
 
-from uth.i18n import current_language
+from uth import i18n
+from uth.i18n import N_
 
 CODE_LABELS = {
-    "draft": ("Kladde", "Draft"), "published": ("Offentliggjort", "Published"), "retracted": ("Trukket tilbage", "Retracted"),
-    "title": ("Overskrift", "Title"), "summary": ("Opsummering", "Summary"),
-    "learning_points": ("Læringspunkter", "Learning points"), "recommendations": ("Anbefalinger", "Recommendations"),
-    "name": ("navn", "name"), "cpr": ("CPR-nummer", "CPR number"), "phone": ("telefonnummer", "phone number"),
-    "email": ("e-mail", "e-mail"),
+    "draft": N_("Kladde"), "published": N_("Offentliggjort"), "retracted": N_("Trukket tilbage"),
+    "title": N_("Overskrift"), "summary": N_("Opsummering"),
+    "learning_points": N_("Læringspunkter"), "recommendations": N_("Anbefalinger"),
+    "name": N_("navn"), "cpr": N_("CPR-nummer"), "phone": N_("telefonnummer"), "email": N_("e-mail"),
 }
 
 
 def code_label(code: str) -> str:
     """A status, field or finding kind of the learning feature in the current language."""
-    da, en = CODE_LABELS.get(code, (code, code))
-    return en if current_language() == "en" else da
+    return i18n.code_label(CODE_LABELS, code)
 
 
-MONTHS = (("januar", "January"), ("februar", "February"), ("marts", "March"), ("april", "April"), ("maj", "May"),
-          ("juni", "June"), ("juli", "July"), ("august", "August"), ("september", "September"),
-          ("oktober", "October"), ("november", "November"), ("december", "December"))
+MONTHS = (N_("januar"), N_("februar"), N_("marts"), N_("april"), N_("maj"), N_("juni"), N_("juli"), N_("august"),
+          N_("september"), N_("oktober"), N_("november"), N_("december"))
 
 
 def month_label(key: str, short: bool = False) -> str:
@@ -28,6 +27,5 @@ def month_label(key: str, short: bool = False) -> str:
     year, _sep, month = key.partition("-")
     if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
         return key
-    da, en = MONTHS[int(month) - 1]
-    name = en if current_language() == "en" else da
+    name = i18n.gettext(MONTHS[int(month) - 1])
     return name[:3] if short else f"{name} {year}"

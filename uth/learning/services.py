@@ -14,6 +14,7 @@ from uth.auth.models import Organisation, Role, User
 from uth.auth.permissions import in_subtree, scope_paths
 from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
+from uth.i18n import N_
 from uth.learning.models import CLUSTER, DRAFT, NATIONAL, PUBLISHED, RETRACTED, VISIBILITIES, LearningSummary
 from uth.rca.workflow import ActionStatus, AnalysisStatus
 from uth.reports.models import Case, CaseStatus
@@ -155,7 +156,7 @@ def _create_values(fields: Mapping | None) -> dict:
     fields = fields or {}
     unknown = sorted(k for k in fields if k not in CREATE_FIELDS)
     if unknown:
-        raise Invalid({k: ["Ukendt felt"] for k in unknown})
+        raise Invalid({k: [N_("Ukendt felt")] for k in unknown})
     return _edit_values(fields)
 
 

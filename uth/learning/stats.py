@@ -40,6 +40,7 @@ from uth.auth.permissions import in_subtree, scope_paths
 from uth.deadlines.rules import local_date, local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
+from uth.i18n import N_
 from uth.learning.batch import FIRST_YEAR
 from uth.learning.models import BatchCount
 from uth.learning.services import forum_cluster_ids
@@ -64,13 +65,13 @@ def parse_year(args, now: datetime) -> int:
     `from`/`to` month ranges are refused by name rather than ignored, so that nobody takes a
     year's table for the range they asked for (see the module docstring for why periods are fixed)."""
     this_year = local_date(now).year
-    errors = {name: ["Statistik vises kun for hele kalenderår: brug year=ÅÅÅÅ"] for name in RETIRED_PERIOD_PARAMS if args.get(name)}
+    errors = {name: [N_("Statistik vises kun for hele kalenderår: brug year=ÅÅÅÅ")] for name in RETIRED_PERIOD_PARAMS if args.get(name)}
     raw = (args.get("year") or "").strip()
     year = this_year
     if raw:
         year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else 0
         if not FIRST_YEAR <= year <= this_year:
-            errors["year"] = [f"Angiv et år fra {FIRST_YEAR} til i år"]
+            errors["year"] = [N_("Angiv et år fra 2000 til i år")]  # FIRST_YEAR
     if errors:
         raise Invalid(errors)
     return year

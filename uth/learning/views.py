@@ -18,7 +18,7 @@ from uth.learning.models import DRAFT, VISIBILITIES
 from uth.learning.stats import DIMENSIONS, NONE_KEY, available_years, may_see_stats, parse_year, statistics
 from uth.rca.services import get_analysis
 from uth.reports.services import get_visible_case
-from uth.taxonomy.services import terms
+from uth.taxonomy.services import label, term_label, terms
 from uth.web import highlight
 
 bp = Blueprint("learning", __name__)
@@ -43,12 +43,7 @@ def _filters() -> dict:
 
 def _sector_pairs() -> list[tuple[str, str]]:
     sectors = terms("sectors")
-    return [(f"{a.code}→{b.code}", f"{_tx(a)} → {_tx(b)}") for a in sectors for b in sectors if a.code != b.code]
-
-
-def _tx(term) -> str:
-    from uth.i18n import current_language
-    return term.label_en if current_language() == "en" else term.label_da
+    return [(f"{a.code}→{b.code}", f"{term_label(a)} → {term_label(b)}") for a in sectors for b in sectors if a.code != b.code]
 
 
 @bp.get("/learning")
@@ -183,16 +178,14 @@ def digest():
 
 def stat_label(by: str, key: str) -> str:
     """A statistics key as people read it (taxonomy labels, sectors, months)."""
-    from flask import current_app
-    tx = current_app.jinja_env.globals["tx"]
     if key == NONE_KEY:
         return _("Ikke angivet")
     if by == "month":
         return month_label(key)
     if by == "sector_pair":
         a, _sep, b = key.partition("→")
-        return f"{tx('sectors', a)} → {tx('sectors', b)}"
-    return tx(STAT_KINDS[by], key) if by in STAT_KINDS else key
+        return f"{label('sectors', a)} → {label('sectors', b)}"
+    return label(STAT_KINDS[by], key) if by in STAT_KINDS else key
 
 
 def _require_stats():

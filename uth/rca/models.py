@@ -8,16 +8,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uth.auth.models import Organisation, User
 from uth.extensions import db
+from uth.i18n import N_
 from uth.rca.workflow import ActionStatus, AnalysisStatus
 from uth.reports.models import Case
 from uth.types import UTCDateTime
 
-# Methods of SPEC §9 with their Danish and English names (DOMAIN §3).
+# Methods of SPEC §9 with their Danish names (DOMAIN §3; English in the catalog).
 METHODS = {
-    "kaa": ("Kerneårsagsanalyse", "Core cause analysis (KÅA)"),
-    "rca2": ("RCA²", "RCA²"),
-    "event_analysis": ("Hændelsesanalyse", "Event analysis"),
-    "aggregated": ("Aggregeret analyse", "Aggregated analysis"),
+    "kaa": N_("Kerneårsagsanalyse"),
+    "rca2": N_("RCA²"),
+    "event_analysis": N_("Hændelsesanalyse"),
+    "aggregated": N_("Aggregeret analyse"),
 }
 # The parts of an analysis, each a list of entries (the relationships of Analysis by these names).
 PARTS = ("team", "timeline", "causal_statements", "contributing_factors", "action_items")

@@ -10,6 +10,7 @@ from uth.auth.models import User
 from uth.clock import parse_datetime
 from uth.errors import Invalid
 from uth.extensions import db
+from uth.i18n import N_
 from uth.rca.models import (
     PARTS,
     ActionItem,
@@ -32,7 +33,7 @@ def _text(data: dict, key: str, errors: dict, *, required: bool = False, max_len
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.setdefault(key, []).append("Feltet skal udfyldes")
+            errors.setdefault(key, []).append(N_("Feltet skal udfyldes"))
         return None
     if not isinstance(value, str):
         errors.setdefault(key, []).append("Skal være tekst")

@@ -8,7 +8,7 @@ from uth.clock import utcnow
 from uth.deadlines.rules import local_date
 from uth.errors import Invalid
 from uth.extensions import db
-from uth.i18n import current_language, gettext
+from uth.i18n import N_, code_label, gettext
 from uth.rca import workflow
 from uth.rca.workflow import ActionStatus
 from uth.rca.models import METHODS, PARTS, Analysis
@@ -28,8 +28,7 @@ bp = Blueprint("rca", __name__)
 
 def method_label(method: str) -> str:
     """The method's name in the current language."""
-    da, en = METHODS.get(method, (method, method))
-    return en if current_language() == "en" else da
+    return code_label(METHODS, method)
 
 
 @bp.app_template_global()
@@ -53,19 +52,19 @@ def queue_analysis_marks(cases) -> dict:
             "overdue_actions": cases_with_overdue_actions(ids, local_date(utcnow()))}
 
 
-ANALYSIS_STATUS_LABELS = {workflow.DRAFT: "Kladde", workflow.IN_REVIEW: "Til review", workflow.APPROVED: "Godkendt"}
-ACTION_STATUS_LABELS = {ActionStatus.PLANNED: "Planlagt", ActionStatus.IN_PROGRESS: "I gang", ActionStatus.DONE: "Gennemført",
-                        ActionStatus.CANCELLED: "Annulleret"}
+ANALYSIS_STATUS_LABELS = {workflow.DRAFT: N_("Kladde"), workflow.IN_REVIEW: N_("Til review"), workflow.APPROVED: N_("Godkendt")}
+ACTION_STATUS_LABELS = {ActionStatus.PLANNED: N_("Planlagt"), ActionStatus.IN_PROGRESS: N_("I gang"),
+                        ActionStatus.DONE: N_("Gennemført"), ActionStatus.CANCELLED: N_("Annulleret")}
 
 
 def analysis_status_label(status: str) -> str:
     """An analysis status in the current language."""
-    return gettext(ANALYSIS_STATUS_LABELS.get(status, status))
+    return code_label(ANALYSIS_STATUS_LABELS, status)
 
 
 def action_status_label(status: str) -> str:
     """An action item status in the current language."""
-    return gettext(ACTION_STATUS_LABELS.get(status, status))
+    return code_label(ACTION_STATUS_LABELS, status)
 
 
 def viewer_linked_cases(analysis: Analysis) -> tuple[list, int]:

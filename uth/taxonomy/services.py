@@ -4,9 +4,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from flask import g
 from sqlalchemy import ColumnElement, or_, select
 
 from uth.extensions import db
+from uth.i18n import current_language
 from uth.taxonomy.loader import DEFAULT_DIR, read_taxonomy
 from uth.taxonomy.models import TaxonomyTerm
 
@@ -66,8 +68,24 @@ def codes(kind: str) -> frozenset[str]:
 
 
 def labels(kind: str, lang: str = "da") -> dict[str, str]:
-    """code -> label in the language, for display."""
+    """code -> label in the given language (exports and documents that name their language)."""
     return {t.code: (t.label_en if lang == "en" else t.label_da) for t in terms(kind)}
+
+
+def term_label(term: TaxonomyTerm) -> str:
+    """A term's label in the language of the page (taxonomy labels are data, not catalog messages)."""
+    return term.label_en if current_language() == "en" else term.label_da
+
+
+def label(kind: str, code: str | None) -> str:
+    """A code's label in the language of the page (the terms cached per request); the code when unknown."""
+    if not code:
+        return ""
+    cache = g.setdefault("_taxonomy_labels", {})
+    if kind not in cache:
+        cache[kind] = {t.code: t for t in terms(kind)}
+    term = cache[kind].get(code)
+    return code if term is None else term_label(term)
 
 
 def as_json(term: TaxonomyTerm) -> dict:
