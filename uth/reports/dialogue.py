@@ -18,7 +18,7 @@ from uth.audit.services import record
 from uth.auth.models import User
 from uth.errors import Invalid, InvalidTransition, NotFound
 from uth.extensions import db
-from uth.i18n import gettext, lazy_gettext, message
+from uth.i18n import lazy_gettext, message
 from uth.notifications.services import case_url, central_risk_managers_above, dk_date, enqueue, risk_managers_of
 from uth.reports.models import Case, CaseMessage, CaseStatus
 from uth.reports.services import add_event
@@ -150,12 +150,3 @@ def _mail_handlers(case: Case, *, now: datetime) -> None:
                 "Denne e-mail er sendt automatisk af UTH og kan ikke besvares.\n",
                 now=now, case=case)
 
-
-def expected_by(case: Case):
-    """The date the reporter may expect an answer by: the close deadline while the case is open."""
-    return case.close_by if case.is_open else None
-
-
-def sender_label(message: CaseMessage) -> str:
-    """Who wrote, as the reporter's pages say it (never a name)."""
-    return gettext("Risikomanager") if message.sender == RISK_MANAGER else gettext("Du")
