@@ -56,6 +56,9 @@ class Config:
     UTH_MAIL_FROM = os.environ.get("UTH_MAIL_FROM", "uth-noreply@localhost")
     UTH_BASE_URL = os.environ.get("UTH_BASE_URL", "http://127.0.0.1:5000")
     UTH_STATS_MIN_CELL = _number("UTH_STATS_MIN_CELL", 5)
+    # Where `uth sweep-deadlines` mails the audit chain's head hash once a day, to be kept outside
+    # the system (SPEC §21); empty: not mailed (`uth audit-verify` prints it).
+    UTH_AUDIT_HEAD_TO = os.environ.get("UTH_AUDIT_HEAD_TO", "")
     # Where rate limits count: "database" (a table in UTH_DATABASE_URL, shared by every worker and
     # server on it), "redis://host:port/0" (several servers at scale), "memory://" (one process only).
     UTH_RATELIMIT_STORAGE = os.environ.get("UTH_RATELIMIT_STORAGE", "database")

@@ -118,13 +118,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_features(app: Flask) -> None:
     """Features that hook into the layers below them (uth.hooks) or into every commit or page."""
-    from uth import anonymisation, handling, learning, rca, search, web
+    from uth import anonymisation, audit, handling, integrity, learning, rca, search, web
 
     web.init_app(app)           # template globals and filters
+    audit.init_app(app)         # chain the audit entries as each transaction commits
     search.init_app(app)        # index after commit; re-index after text was removed
     anonymisation.init_app(app) # purge the storage files after a commit that removed text
     handling.init_app(app)      # sweeper: case and statement deadlines
     rca.init_app(app)           # sweeper: overdue action items
+    integrity.init_app(app)     # sweeper: the audit chain head mailed daily (UTH_AUDIT_HEAD_TO)
     learning.init_app(app)      # search source: published learning
 
 

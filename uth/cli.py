@@ -11,6 +11,7 @@ from uth.auth.cli import (activate_user_cmd, add_user_cmd, create_token_cmd, dea
 from uth.clock import utcnow
 from uth.commands import command, fail
 from uth.deadlines.cli import sweep_deadlines_cmd
+from uth.integrity.cli import audit_head_cmd, audit_verify_cmd
 from uth.learning.cli import send_digest_cmd
 from uth.notifications.cli import send_notifications_cmd
 from uth.reports.cli import import_reports_cmd, route_unrouted_cmd
@@ -45,7 +46,7 @@ COMMANDS = (
     init_cmd, demo_cmd, import_orgs_cmd, add_user_cmd, grant_cmd, create_token_cmd, tokens_cmd, revoke_token_cmd,
     deactivate_user_cmd, activate_user_cmd, revoke_grant_cmd, import_reports_cmd, route_unrouted_cmd,
     sweep_deadlines_cmd, send_notifications_cmd, send_digest_cmd, anonymise_check_cmd, export_national_cmd,
-    reindex_cmd,
+    reindex_cmd, audit_verify_cmd, audit_head_cmd,
 )
 
 

@@ -1,5 +1,5 @@
 """Every feature's models in one import, so that alembic and create_all see the whole schema."""
-from uth.audit.models import AuditEntry
+from uth.audit.models import AuditChainHead, AuditEntry
 from uth.auth.models import ApiToken, Cluster, Grant, Organisation, User, UserSession
 from uth.deadlines.models import OverdueRecord
 from uth.learning.models import BatchCount, BatchMonthLock, LearningSummary, learning_summary_cases
@@ -21,7 +21,7 @@ from uth.storage import PurgeRequest
 from uth.taxonomy.models import TaxonomyTerm
 
 __all__ = [
-    "ActionItem", "Analysis", "ApiToken", "AuditEntry", "BatchCount", "BatchMonthLock", "Case", "CaseEvent", "CaseMessage", "CaseOrg",
+    "ActionItem", "Analysis", "ApiToken", "AuditChainHead", "AuditEntry", "BatchCount", "BatchMonthLock", "Case", "CaseEvent", "CaseMessage", "CaseOrg",
     "CausalStatement", "Cluster", "ContributingFactor", "Grant", "LearningSummary", "Organisation", "OutboxMessage",
     "OverdueRecord", "PurgeRequest", "ReferenceCounter", "RoutingRule", "SearchOutbox", "Statement", "TaxonomyTerm", "TeamMember",
     "TimelineEntry", "User", "UserSession", "analysis_cases", "learning_summary_cases", "rate_limits", "search_documents",

@@ -15,7 +15,7 @@ CORE = {"extensions", "errors", "types", "clock", "i18n", "hooks", "commands", "
 LAYERS = [
     {"taxonomy", "deadlines", "auth"},
     {"audit", "notifications"},
-    {"routing"},
+    {"routing", "integrity"},
     {"reports"},
     {"anonymisation", "rca", "search"},
     {"handling", "fhir"},

@@ -26,6 +26,20 @@ class AuditEntry(db.Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(64))
     purpose: Mapped[str | None] = mapped_column(String(500))
+    # SHA-256 over the previous entry's hash and this entry's content (SPEC §21, `uth.audit.chain`),
+    # set as the entry is inserted at commit; never null for an entry the application wrote.
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(db.Model):
+    """The chain's newest entry, one row: writers lock it to append (so ids follow the chain), and
+    `uth audit-verify` compares it with the recomputed chain (entries removed from the end)."""
+
+    __tablename__ = "audit_chain_head"
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    last_id: Mapped[int | None] = mapped_column()
+    hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(default=0)
 
 
 @event.listens_for(AuditEntry, "before_update")

@@ -1,13 +1,27 @@
-"""Writes audit entries in the caller's transaction (SPEC §13)."""
+"""Writes audit entries in the caller's transaction (SPEC §13), chained as they are inserted (SPEC §21).
+
+Chaining in the writing transaction, not sealing afterwards: `record` keeps the entry with the
+session, and when the transaction commits (`_chain_at_commit`) it locks the chain head, hashes the
+entries onto it and inserts them. The head lock is the last lock the transaction takes and is held
+only for those inserts and the commit, so no entry is ever unchained, ids follow the chain, and the
+append-only triggers never need an exception. (Sealing committed entries later would leave an
+unsealed tail anyone with database access could change, and would have to order entries that
+PostgreSQL commits out of id order.)"""
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import has_request_context, request
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
-from uth.audit.models import AuditEntry
+from uth.audit.chain import GENESIS, CONTENT, entry_hash
+from uth.audit.models import AuditChainHead, AuditEntry
 from uth.auth.models import User
 from uth.extensions import db
+
+PENDING = "uth_audit_pending"  # session.info: [(transaction it was recorded in, entry)]
 
 
 def actor_label(actor: User | None) -> str:
@@ -46,5 +60,67 @@ def record(actor: User | str | None, action: str, *, now: datetime, case=None, o
         ip=request.remote_addr if has_request_context() and not anonymous else None,  # a proxy's X-Forwarded-For only with UTH_PROXY_HOPS
         purpose=purpose,
     )
-    db.session.add(entry)
+    session = db.session()
+    session.info.setdefault(PENDING, []).append((session.get_nested_transaction() or session.get_transaction(), entry))
     return entry
+
+
+def pending_entries() -> list[AuditEntry]:
+    """The entries recorded in the open transaction, inserted (and chained) when it commits."""
+    return [entry for _, entry in db.session().info.get(PENDING, [])]
+
+
+def _within(transaction, ended) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _forget_rolled_back(session: Session, ended) -> None:
+    """A rolled-back transaction or savepoint takes the entries recorded in it along."""
+    pending = session.info.get(PENDING)
+    if pending:
+        session.info[PENDING] = [] if ended.parent is None else [(t, e) for t, e in pending if not _within(t, ended)]
+
+
+def _chain_at_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint is released: the entries wait for the real commit
+        return
+    entries = [entry for _, entry in session.info.pop(PENDING, [])]
+    if entries:
+        session.flush()  # every other change first, so the head is the last lock taken
+        append(session, entries)
+
+
+def _locked_head(session: Session) -> AuditChainHead:
+    """The chain head, locked until commit (PostgreSQL: FOR UPDATE; SQLite: the one write lock)."""
+    query = select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
+    head = session.scalar(query)
+    if head is None:  # a new database: start at the newest entry there is (none: the genesis)
+        last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+        insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(AuditChainHead)
+        session.execute(insert.values(id=1, last_id=last.id if last else None, hash=(last.hash if last and last.hash else GENESIS),
+                                      entries=0).on_conflict_do_nothing(index_elements=["id"]))
+        head = session.scalar(query.execution_options(populate_existing=True))
+    return head
+
+
+def append(session: Session, entries: list[AuditEntry]) -> None:
+    """Hash the entries onto the locked chain head and insert them in that order."""
+    head = _locked_head(session)
+    previous = head.hash
+    for entry in entries:
+        entry.hash = previous = entry_hash(previous, {name: getattr(entry, name) for name in CONTENT})
+        session.add(entry)
+        session.flush()  # one at a time: the ids follow the chain
+    head.hash, head.last_id, head.entries = previous, entries[-1].id, head.entries + len(entries)
+    session.flush()
+
+
+def register_chain() -> None:
+    """Chain the audit entries of every transaction as it commits (SPEC §21; idempotent)."""
+    if not event.contains(db.session, "before_commit", _chain_at_commit):
+        event.listen(db.session, "before_commit", _chain_at_commit)
+        event.listen(db.session, "after_soft_rollback", _forget_rolled_back)
