@@ -1,13 +1,13 @@
 """the audit hash chain (SPEC §21): a hash on every entry, the chain head; existing entries chained in id order
 
 Revision ID: 20261202_0015
-Revises: 20261202_0016
+Revises: 20261202_0011b
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "20261202_0015"
-down_revision = "20261202_0016"
+down_revision = "20261202_0011b"
 branch_labels = None
 depends_on = None
 
