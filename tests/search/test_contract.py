@@ -305,3 +305,20 @@ def test_bad_arguments_are_programming_errors(corpus):
         with pytest.raises(ValueError) as caught:
             corpus.search("fald", **kwargs)
         assert not isinstance(caught.value, QuerySyntaxError)
+
+
+# Similar documents (SPEC §20)
+
+
+def test_similar_ranks_the_closest_text_first_within_the_scope(env):
+    env.add(1, "Patienten faldt om natten på toilettet, sengealarmen var slukket og rollatoren stod væk.")
+    env.add(2, "Borgeren faldt om natten i hjemmet på vej til toilettet uden rollator.")
+    env.add(3, "Epikrisen kom for sent til egen læge efter udskrivelsen.")
+    env.add(4, "Patienten faldt om natten på toilettet; rollatoren stod ved døren.", org="y")
+    text = "Fald om natten ved toiletbesøg, rollatoren var ikke ved sengen og sengealarmen slukket."
+    hits = env.backend.similar(text, kind="case", session=env.session, allowed=env.allowed("x"), limit=10)
+    ids = [hit.id for hit in hits]
+    assert ids[:2] == [1, 2] and 4 not in ids  # most alike first; the other scope is never ranked
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+    assert env.backend.similar("og i på", kind="case", session=env.session, allowed=None, limit=10) == []  # stop words only
+    assert [h.id for h in env.backend.similar(text, kind="case", session=env.session, allowed=None, limit=1)] == [1]

@@ -28,7 +28,8 @@ def case_audit(reference: str):
 _S = {"type": "string"}
 _ENTRY = {"type": "object", "properties": {
     "at": {"type": "string", "format": "date-time"}, "actor": _S, "action": _S,
-    "detail": {"type": "object"}, "purpose": {"type": "string", "nullable": True}, "ip": {"type": "string", "nullable": True}}}
+    "detail": {"type": "object"}, "purpose": {"type": "string", "nullable": True}, "ip": {"type": "string", "nullable": True},
+    "hash": {"type": "string", "description": "SHA-256 over the previous entry's hash and this entry (SPEC §21)"}}}
 
 PATHS = {
     "/api/v1/cases/{reference}/audit": {"get": {

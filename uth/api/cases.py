@@ -16,6 +16,8 @@ from uth.reports.personal_data import purpose_text, record_view, shows_patient
 from uth.reports.presenters import case_json
 from uth.reports.queries import queue
 from uth.reports.services import get_visible_case
+from uth.reports.visibility import can_handle
+from uth.search.similar import similar_cases, suggested_event_type
 
 
 @bp.get("/api/v1/cases")
@@ -45,6 +47,21 @@ def get_case(reference: str):
     if not shows_patient(g.actor, case, purpose):
         purpose = None
     body = case_json(case, g.actor, now, purpose=purpose)
+    if can_handle(g.actor, case) and not case.event_type:  # SPEC §20: what the most similar classified cases were
+        suggestion = suggested_event_type(g.actor, case)
+        body["suggested_event_type"] = suggestion.as_json() if suggestion else None
     record_view(g.actor, case, now=now, purpose=purpose, shown=[k for k in ("reporter",) if k in body])
     db.session.commit()
     return jsonify(body)
+
+
+@bp.get("/api/v1/cases/<reference>/similar")
+@token_required
+def get_similar_cases(reference: str):
+    """Up to 10 other cases the caller may see, most similar first (SPEC §20); 404 outside scope."""
+    if not has_case_role(g.actor):
+        raise NotFound("Not found")
+    case = get_visible_case(g.actor, reference)
+    items = [{"reference": c.reference, "title": c.title, "status": c.status, "score": round(score, 4)}
+             for c, score in similar_cases(g.actor, case)]
+    return jsonify({"items": items})

@@ -8,7 +8,8 @@ from uth.api.blueprint import bp
 from uth.api.helpers import json_body
 from uth.api.openapi import _ERR, _json, _ref
 from uth.clock import utcnow
-from uth.errors import NotFound
+from uth.errors import Invalid, NotFound
+from uth.i18n import N_
 from uth.extensions import db
 from uth.learning import services
 from uth.learning.models import SummaryStatus, Visibility
@@ -89,6 +90,18 @@ def list_learning():
     return jsonify({"items": [services.summary_json(s) for s in items], "total": len(items)})
 
 
+@bp.get("/api/v1/learning/similar")
+@token_required
+def similar_learning():
+    """Published summaries the caller may read, most like `text` first (SPEC §20); never a case."""
+    text = request.args.get("text") or ""
+    if not text.strip():
+        raise Invalid({"text": [N_("Skriv en tekst at finde lignende læring til")]})
+    if len(text) > 20_000:
+        raise Invalid({"text": [N_("Må højst være 20000 tegn")]})
+    return jsonify({"items": [services.summary_json(s) for s in services.similar_summaries(g.actor, text)]})
+
+
 @bp.get("/api/v1/learning/<summary_id>")
 @token_required
 def get_learning(summary_id: str):
@@ -140,6 +153,10 @@ PATHS = {
         "summary": "Published learning summaries the caller may read",
         "parameters": [{"name": n, "in": "query", "schema": _S} for n in ("q", *services.FILTERS)],
         "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _SUMMARY}, "total": {"type": "integer"}}}), **_ERR}}},
+    "/api/v1/learning/similar": {"get": {
+        "summary": "Published learning summaries the caller may read, most like `text` first (never a case; SPEC §20)",
+        "parameters": [{"name": "text", "in": "query", "required": True, "schema": _S}],
+        "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _SUMMARY}}}), **_ERR, **_422}}},
     "/api/v1/learning/{summary_id}": {
         "get": {"summary": "One learning summary", "parameters": _ID, "responses": {"200": _json(_SUMMARY), **_ERR}},
         "patch": {"summary": "Edit a draft", "parameters": _ID,

@@ -55,6 +55,11 @@ SCHEMAS = {
             "transition": {"type": "object", "nullable": True},
             "cross_sector": {"type": "boolean"},
             "assignee": _STR_N,
+            "suggested_event_type": {"type": "object", "nullable": True, "description":
+                "GET for handlers of a case without an event type (SPEC §20): the vote of the most similar "
+                "classified cases; support: votes of how many", "properties": {
+                    "code": _STR, "label_da": _STR, "support": {"type": "object", "properties": {
+                        "votes": {"type": "integer"}, "of": {"type": "integer"}}}}},
             "deadlines": {"type": "object", "properties": {"acknowledge_by": {"type": "string", "format": "date"}, "close_by": {"type": "string", "format": "date"}}},
             "overdue": {"type": "array", "items": _STR},
             "statements": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "org": _STR, "question": _STR, "respond_by": _STR, "answer": _STR_N}}},
@@ -138,6 +143,12 @@ PATHS: dict[str, dict[str, dict]] = {
     "/api/v1/cases/{reference}": {"get": {"summary": "One case as the caller may see it",
                                           "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _STR}],
                                           "responses": {"200": _json(_ref("Case")), **_ERR}}},
+    "/api/v1/cases/{reference}/similar": {"get": {
+        "summary": "Up to 10 other cases the caller may see, most similar first by title and narrative (SPEC §20)",
+        "parameters": [{"name": "reference", "in": "path", "required": True, "schema": _STR}],
+        "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": {
+            "type": "object", "properties": {"reference": _STR, "title": _STR, "status": {"type": "string", "enum": list(CaseStatus)},
+                                             "score": {"type": "number"}}}}}}), **_ERR}}},
 }
 
 

@@ -103,7 +103,7 @@ def trail_query(actor: User, filters: TrailFilter, cases: CaseLookup) -> Select:
 def entry_json(entry: AuditEntry) -> dict:
     """An entry as the API shows it."""
     return {"at": entry.at.isoformat(), "actor": entry.actor_label, "action": entry.action,
-            "detail": entry.detail or {}, "purpose": entry.purpose, "ip": entry.ip}
+            "detail": entry.detail or {}, "purpose": entry.purpose, "ip": entry.ip, "hash": entry.hash}
 
 
 def trail_csv(entries, references: dict[int, str]) -> str:

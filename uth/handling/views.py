@@ -25,6 +25,7 @@ from uth.reports.presenters import days_to_close, overdue_names
 from uth.reports.queries import queue, queue_counts
 from uth.reports.services import get_visible_case
 from uth.reports.severity import downgrade_ranks
+from uth.search.similar import similar_cases, suggested_event_type
 from uth.reports.visibility import FULL, can_handle, can_see_patient, can_see_reporter, case_view_level
 from uth.taxonomy.services import terms
 from uth.web import org_choices, page_arg
@@ -143,7 +144,7 @@ def _render_case(reference: str, action_form: dict | None = None, status: int = 
         "cases/case.html", case=case, level=level, full=level == FULL,
         show_reporter=show_reporter, show_patient=can_see_patient(current_user, case),
         purpose=purpose if patient_shown else None, purposes=PURPOSES,
-        action=action_panel(case, action_form),
+        action=action_panel(case, action_form), similar=similar_cases(current_user, case),
         overdue=overdue_names(case, now), days_to_close=days_to_close(case, now), age=age_in_days(case.received_at, now),
     )
     record_view(current_user, case, now=now, purpose=purpose if patient_shown else None,
@@ -218,6 +219,7 @@ def action_panel(case, state: dict | None = None) -> dict:
         "possible_consequences": terms("possible_consequences") if "classify" in offered else [],
         "reject_reasons": terms("reject_reasons") if "reject" in offered else [],
         "downgrade": downgrade_ranks(case.severity) if "classify" in offered else None,
+        "suggestion": suggested_event_type(current_user, case) if "classify" in offered and not case.event_type else None,
     }
 
 

@@ -22,6 +22,7 @@ from uth.reports.validation import _text
 from uth.reports.visibility import can_handle
 from uth.search.backend import QuerySyntaxError
 from uth.search.services import ranked_ids
+from uth.search.similar import similar_ids
 from uth.taxonomy.services import codes, under
 
 TEXT_FIELDS = ("title", "summary", "learning_points", "recommendations")
@@ -317,3 +318,26 @@ def summary_json(summary: LearningSummary) -> dict:
         "published_at": summary.published_at.isoformat() if summary.published_at else None,
         "retracted_at": summary.retracted_at.isoformat() if summary.retracted_at else None,
     }
+
+
+def reporter_readable_clause(actor: User | None) -> ColumnElement[bool]:
+    """Published summaries a reporter may read beside a new report (SPEC §20): the national ones and
+    those of the clusters of their organisations (or of an organisation above them); with a case
+    role or forum seat, also what `published_summaries` gives them. No account: the national ones."""
+    national = and_(LearningSummary.status == PUBLISHED, LearningSummary.visibility == NATIONAL)
+    if actor is None:
+        return national
+    ancestors = {org_id for grant in actor.active_grants() if grant.org is not None for org_id in grant.org.ancestor_ids()}
+    clusters = select(Organisation.cluster_id).where(Organisation.id.in_(ancestors), Organisation.cluster_id.is_not(None))
+    return or_(national, and_(LearningSummary.status == PUBLISHED, LearningSummary.cluster_id.in_(clusters)),
+               _published_clause(actor))
+
+
+def similar_summaries(actor: User | None, text: str | None, *, limit: int = 10) -> list[LearningSummary]:
+    """Published learning the actor may read, most like `text` first; never a case (SPEC §20)."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    allowed = select(LearningSummary.id).where(reporter_readable_clause(actor))
+    ids = [doc_id for doc_id, _ in similar_ids("learning", text, allowed, limit=limit)]
+    rows = {row.id: row for row in db.session.scalars(select(LearningSummary).where(LearningSummary.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]

@@ -6,21 +6,26 @@ from datetime import datetime, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
 
 from uth.clock import LOCAL_TZ, utcnow
 from uth.errors import Invalid, InvalidTransition, NotFound
 from uth.extensions import CSRF_MESSAGE, db, limiter, login_manager, public_limit
 from uth.i18n import gettext as _
 from uth.i18n import lazy_gettext as _l
+from uth.learning.services import similar_summaries
 from uth.reports.dialogue import own_case, reporter_writes, status_text
 from uth.reports.forms import report_from_form
+from uth.reports.models import Case
 from uth.reports.places import staff_label
 from uth.reports.services import case_by_receipt, own_reports, submit_report
 from uth.reports.validation import parse_report
+from uth.search.similar import case_text
 from uth.taxonomy.services import terms
 from uth.web import org_choices
 
 bp = Blueprint("reports", __name__)
+LEARNED_SHOWN = 3  # published learning shown beside a new report (SPEC §20): a few, most similar first
 
 
 @bp.context_processor
@@ -219,7 +224,10 @@ def receipt_page():
         receipt = None
     if receipt is None:
         return redirect(url_for("reports.status_page"))
-    return render_template("reports/receipt.html", receipt=receipt)
+    case = db.session.scalar(select(Case).where(Case.reference == receipt["reference"]))
+    reader = current_user if current_user.is_authenticated else None
+    learned = similar_summaries(reader, case_text(case), limit=LEARNED_SHOWN) if case is not None else []
+    return render_template("reports/receipt.html", receipt=receipt, learned=learned)
 
 
 @bp.post("/reports/receipt/done")

@@ -96,6 +96,12 @@ class SearchBackend(Protocol):
         """Hits among the ids `allowed` yields (None: no restriction), counted after scoping."""
         ...
 
+    def similar(self, text: str, *, kind: str, session: Session, allowed: SelectBase | None,
+                limit: int = 10, min_df: int = 1) -> list[Hit]:
+        """The documents most like `text` by the engine's own similarity, best first, among `allowed`
+        (SPEC §20). `min_df=2` when `text` is an indexed document's own: a word only it has finds nothing."""
+        ...
+
     def clear(self) -> None:
         """Remove every document of every kind (before a full reindex)."""
         ...

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, Float, Text, bindparam, delete, func, literal, literal_column, select
+from sqlalchemy import text as text_sql
 from sqlalchemy.dialects.postgresql import TSQUERY, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import SelectBase
@@ -14,7 +15,7 @@ from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search
 from .excerpts import snippet
 from .models import search_documents
 from .query import And, Node, Not, Phrase, Term, parse
-from .whoosh_query import compile_query
+from .whoosh_query import KEY_TERMS, compile_query
 
 _DANISH = literal_column("'danish'::regconfig")
 
@@ -156,6 +157,28 @@ class PostgresSearchBackend:
         marked = compile_query(parsed)  # the words to mark, analysed as for whoosh: one excerpt style
         return SearchPage(total, [Hit(kind, doc_id, float(score), snippet(body, marked.terms, marked.prefixes))
                                   for doc_id, score, body in rows])
+
+    def similar(self, text: str, *, kind: str, session: Session, allowed: SelectBase | None,
+                limit: int = 10, min_df: int = 1) -> list[Hit]:
+        """The text's most frequent lexemes (PostgreSQL's 'danish' stemming, stop words gone) OR-ed,
+        ranked by ts_rank among `allowed` (no document frequencies here: counting them costs a scan
+        per common word; ts_rank's length normalisation keeps long texts from winning by size)."""
+        check_search_args(kind, "relevance", 0, limit)
+        lexemes = session.execute(
+            text_sql("SELECT lexeme FROM unnest(to_tsvector('danish', :t)) "
+                     "ORDER BY array_length(positions, 1) DESC, length(lexeme) DESC, lexeme LIMIT :n"),
+            {"t": index_text(strip_control(text)), "n": KEY_TERMS}).scalars().all()
+        if not lexemes:
+            return []
+        t = self.table
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
+                                  bindparam("q", " | ".join(_lexeme(word) for word in lexemes), type_=Text), type_=TSQUERY)
+        where = [t.c.kind == kind, t.c.tsv.bool_op("@@")(tsquery)]
+        if allowed is not None:
+            where.append(t.c.doc_id.in_(allowed.scalar_subquery()))
+        rank = func.ts_rank(t.c.tsv, tsquery, 1, type_=Float).label("rank")
+        rows = session.execute(select(t.c.doc_id, rank).where(*where).order_by(rank.desc(), t.c.doc_id).limit(limit)).all()
+        return [Hit(kind, doc_id, float(score), "") for doc_id, score in rows]
 
     def clear(self) -> None:
         """Remove every document (in its own transaction)."""

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy.sql.expression import SelectBase
 from sqlalchemy.orm import Session
 from whoosh import index, writing
+from whoosh import query as wq
 from whoosh.columns import CompressedBytesColumn, NumericColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.util.filelock import FileLock
@@ -21,7 +22,7 @@ from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search
 from .query import parse
 from .whoosh_bitmaps import Evaluator, SegmentData
 from .excerpts import snippet
-from .whoosh_query import ANALYZER, compile_query
+from .whoosh_query import ANALYZER, FIELD, compile_query, key_terms
 from .whoosh_reader import Generation
 
 # Bump when the schema or analysis changes: a new, empty index is created and `uth reindex` fills it.
@@ -220,6 +221,27 @@ class WhooshSearchBackend:
             for score, leaf, docnum in top[offset:]
         ]
         return SearchPage(total, hits)
+
+    def similar(self, text: str, *, kind: str, session: Session | None, allowed: SelectBase | None,
+                limit: int = 10, min_df: int = 1) -> list[Hit]:
+        """Key terms of `text` (`key_terms`) OR-ed and ranked by BM25 among `allowed`: whoosh's
+        `more_like`, on the scope bitmaps and scorer every search here uses."""
+        check_search_args(kind, "relevance", 0, limit)
+        allowed_ids = None if allowed is None else _fetch_ids(session, allowed)
+        if allowed_ids is not None and not allowed_ids:
+            return []
+        with self._lock:
+            return _retry_vanished(lambda: self._similar(kind, text, allowed_ids, limit, min_df))
+
+    def _similar(self, kind, text, allowed_ids, limit, min_df) -> list[Hit]:
+        state = self._current(kind)
+        words = key_terms(state.searcher, unicodedata.normalize("NFC", text), min_df=min_df)
+        if not words:
+            return []
+        q = wq.Or([wq.Term(FIELD, word) for word in words])
+        scope = None if allowed_ids is None else state.allowed_bits(allowed_ids)
+        top = state.by_relevance(q, state.matches(q, scope), limit)
+        return [Hit(kind, leaf.data.ids[docnum], score, "") for score, leaf, docnum in top]
 
     def clear(self) -> None:
         """Empty every kind's index (under the write lock, so other processes see it at once)."""

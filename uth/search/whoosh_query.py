@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -85,6 +86,20 @@ def _compile_and(node: And, terms: set[str], prefixes: list[str], positive: bool
     if not excluded:
         return base
     return wq.AndNot(base, excluded[0] if len(excluded) == 1 else wq.Or(excluded))
+
+
+KEY_TERMS = 12  # words of a text that find similar ones (SPEC §20); more only add common-word noise
+
+
+def key_terms(searcher, text: str, *, limit: int = KEY_TERMS, min_df: int = 1) -> list[str]:
+    """The text's stems that best tell it apart, as whoosh's `more_like` picks them: frequency in the
+    text × rarity in the index (idf); stems no document has, or fewer than `min_df`, are left out."""
+    counts = Counter(token.text for token in ANALYZER(text))
+    scored = []
+    for stem, tf in counts.items():
+        if searcher.doc_frequency(FIELD, stem) >= max(min_df, 1):
+            scored.append((tf * searcher.idf(FIELD, stem), stem))
+    return [stem for _, stem in sorted(scored, key=lambda pair: (-pair[0], pair[1]))[:limit]]
 
 
 class RestrictMatcher(WrappingMatcher):
