@@ -134,6 +134,8 @@ ACTION_LABELS = {
     "classify": N_("Klassificeret"),
     "request_statement": N_("Udtalelse anmodet"),
     "respond": N_("Udtalelse afgivet"),
+    "withdraw_statement": N_("Anmodning om udtalelse trukket tilbage"),
+    "remind_statement": N_("Påmindelse om udtalelse sendt"),
     "comment": N_("Intern note"),
     "edit": N_("Tekst rettet"),
     "reject": N_("Afvist"),

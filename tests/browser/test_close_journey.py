@@ -66,3 +66,48 @@ def test_new_to_closed_through_a_personal_data_refusal_without_retyping(server, 
     _shot(page, f"close-closed-{lang}-{viewport[0]}")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
     print(f"clicks from new to closed through a refusal: {clicks} (+1 select, 3 text boxes)")
+
+
+@pytest.fixture
+def overdue_statement(app, live_url):
+    from datetime import date
+
+    from tests.conftest import FIXED_NOW
+    from tests.workflow_region import case_by_ref, user
+    from uth.extensions import db
+    from uth.handling.actions import perform
+    with app.app_context():
+        make_region()
+        ref = hospital_case(event_type="medicinering")
+        case = case_by_ref(ref)
+        perform(user("rm_h"), case, "assign", {"assignee": "rm@h.dk"}, now=FIXED_NOW)
+        perform(user("rm_h"), case, "request_statement", {"org": "K-HJ", "question": "Hvornår kom epikrisen?"}, now=FIXED_NOW)
+        case.statements[0].respond_by = date(2026, 11, 10)  # overdue on the pinned clock (23 November)
+        db.session.commit()
+    return live_url, ref
+
+
+@pytest.mark.parametrize("viewport,lang", [((1366, 768), "en"), ((390, 844), "da")])
+def test_withdraw_an_overdue_statement_and_close(overdue_statement, browser, viewport, lang):
+    base, ref = overdue_statement
+    page = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}).new_page()
+    sign_in(page, base, "rm@h.dk")
+    page.goto(f"{base}/cases/{ref}?lang={lang}")
+    expect(page.locator(".statement .overdue-mark")).to_be_visible()
+    page.click("#action-close a")
+    expect(page.locator("#blockers-state")).to_contain_text("Hjemmeplejen")
+    _shot(page, f"statement-blocker-{lang}-{viewport[0]}")
+    page.click("#blockers-state button[id^=remind-]")
+    expect(page.locator(".flash")).to_be_visible()
+    page.click("#blockers-state details summary")
+    page.fill("#blockers-state textarea[name=comment]", "Hjemmeplejen svarede i telefonen; svaret står i noten.")
+    _shot(page, f"statement-withdraw-{lang}-{viewport[0]}")
+    page.click("#blockers-state details button")
+    expect(page.locator("#blockers-state")).to_have_count(0)  # back on the close page, nothing awaited
+    page.fill("#close-conclusion", CONCLUSION)
+    page.fill("#close-learning", LEARNING)
+    page.click("#close-submit")
+    expect(page.locator(".outcome")).to_contain_text(LEARNING)
+    expect(page.locator(".history")).to_contain_text("Hjemmeplejen svarede i telefonen")
+    _shot(page, f"statement-closed-{lang}-{viewport[0]}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]

@@ -21,10 +21,12 @@ EXPECTED = {
     "close": ["in_progress"],
     "reopen": ["closed", "rejected"],
     "message_reporter": OPEN,  # SPEC §19
+    "remind_statement": ["awaiting_statement"],  # issue 12: no dead end while a statement is awaited
+    "withdraw_statement": ["awaiting_statement"],
 }
 TARGET = {
     "acknowledge": "acknowledged", "assign": "in_progress", "request_statement": "awaiting_statement",
-    "respond": "in_progress", "reject": "rejected", "close": "closed", "reopen": "in_progress",
+    "respond": "in_progress", "withdraw_statement": "in_progress", "reject": "rejected", "close": "closed", "reopen": "in_progress",
 }
 CASES = [(action, state) for action in EXPECTED for state in ALL]
 

@@ -36,6 +36,8 @@ EVENTS: dict[str, tuple[str, str]] = {
     "case.classify": ("Klassificeret", "Classified"),
     "case.request_statement": ("Udtalelse anmodet", "Statement requested"),
     "case.respond": ("Udtalelse afgivet", "Statement given"),
+    "case.withdraw_statement": ("Anmodning om udtalelse trukket tilbage", "Statement request withdrawn"),
+    "case.remind_statement": ("Påmindelse om udtalelse sendt", "Statement reminder sent"),
     "case.comment": ("Intern note", "Internal note"),
     "case.edit": ("Tekst rettet", "Text corrected"),
     "case.reject": ("Afvist", "Rejected"),

@@ -207,9 +207,42 @@ def _respond(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     if statement not in open_statements_for(actor, case):
         raise NotFound("Anmodningen er ikke sendt til din organisation")
     statement.answer, statement.answered_at, statement.answered_by_id = text, now, actor.id
-    all_answered = all(st.answer is not None for st in case.statements)
+    all_answered = not any(st.is_open for st in case.statements)
     case.status = workflow.next_status(case.status, "respond", all_answered=all_answered)
     _done(actor, case, "respond", now, org=statement.org.code, statement_id=statement.id)
+
+
+def _open_statement(case: Case, payload: Payload, errors: dict) -> Statement | None:
+    """The awaited statement request named by `statement_id`."""
+    raw_id = payload.get("statement_id")
+    statement = next((st for st in case.statements if str(st.id) == str(raw_id).strip()), None)
+    if statement is None or not statement.is_open:
+        errors["statement_id"] = [N_("Vælg en anmodning om udtalelse, der stadig afventes")]
+        return None
+    return statement
+
+
+def _withdraw_statement(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    """Withdraw an awaited statement request, with a reason (kept in the history, audited as given)."""
+    errors: dict = {}
+    statement = _open_statement(case, payload, errors)
+    reason = _text(payload, "comment", errors, required=True, max_len=5000, label="Begrundelsen")
+    _raise_if(errors)
+    statement.withdrawn_at, statement.withdrawn_by_id = now, actor.id
+    case.status = workflow.next_status(case.status, "withdraw_statement",
+                                       all_answered=not any(st.is_open for st in case.statements))
+    mail.send_statement_withdrawn(statement, now=now)
+    _done(actor, case, "withdraw_statement", now, org=statement.org.code, statement_id=statement.id, comment=reason)
+
+
+def _remind_statement(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    """Mail the asked organisation's risk managers again about an awaited statement."""
+    errors: dict = {}
+    statement = _open_statement(case, payload, errors)
+    _raise_if(errors)
+    statement.reminded_at = now
+    mail.send_statement_reminder(statement, now=now)
+    _done(actor, case, "remind_statement", now, org=statement.org.code, statement_id=statement.id)
 
 
 def _comment(actor: User, case: Case, payload: Payload, now: datetime) -> None:
@@ -365,4 +398,5 @@ _ACTIONS: dict[str, Callable[[User, Case, Payload, datetime], None]] = {
     "acknowledge": _acknowledge, "assign": _assign, "transfer": _transfer, "classify": _classify,
     "request_statement": _request_statement, "respond": _respond, "comment": _comment, "edit": _edit,
     "reject": _reject, "close": _close, "reopen": _reopen, "message_reporter": _message_reporter,
+    "withdraw_statement": _withdraw_statement, "remind_statement": _remind_statement,
 }

@@ -103,7 +103,7 @@ def check_close(case: Case, payload: Mapping, overrides: Mapping[str, str | None
     if case.status in (workflow.CLOSED, workflow.REJECTED):
         check.state = case.status
         return check
-    check.statements = [st for st in case.statements if st.answer is None]
+    check.statements = [st for st in case.statements if st.is_open]
     if case.status != workflow.IN_PROGRESS and not (case.status == workflow.AWAITING and check.statements):
         check.state = case.status
     errors: dict[str, list[str]] = {}

@@ -63,3 +63,24 @@ def send_transferred(case: Case, *, now: datetime) -> None:
                 f"Se sagen: {case_url(case.reference)}\n\nFristerne løber videre: afsluttes senest "
                 f"{case.close_by.strftime('%d-%m-%Y')}.\n",
                 now=now, case=case)
+
+
+def send_statement_reminder(statement: Statement, *, now: datetime) -> None:
+    """Remind the asked organisation's risk managers of a statement still awaited."""
+    case = statement.case
+    for user in responsible_risk_managers(statement.org):
+        enqueue("statement_reminder", user.email, f"Påmindelse: udtalelse i {case.reference}",
+                f"Hej {user.name}\n\n{case.handling_org.name if case.handling_org else 'En risikomanager'} venter stadig på "
+                f"{statement.org.name}s udtalelse i sagen {case.reference}.\n\n"
+                f"Svarfristen er {statement.respond_by.strftime('%d-%m-%Y')}. Svar på {case_url(case.reference)}\n",
+                now=now, case=case)
+
+
+def send_statement_withdrawn(statement: Statement, *, now: datetime) -> None:
+    """Tell the asked organisation's risk managers that no statement is wanted any more."""
+    case = statement.case
+    for user in responsible_risk_managers(statement.org):
+        enqueue("statement_withdrawn", user.email, f"Anmodning om udtalelse trukket tilbage: {case.reference}",
+                f"Hej {user.name}\n\n{case.handling_org.name if case.handling_org else 'Risikomanageren'} har trukket "
+                f"anmodningen om en udtalelse fra {statement.org.name} i sagen {case.reference} tilbage. "
+                "Der skal ikke svares.\n", now=now, case=case)

@@ -29,7 +29,7 @@ def open_statements_for(actor: User, case: Case) -> list[Statement]:
     """Unanswered statement requests to an organisation the actor is a risk manager for."""
     paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
     return [st for st in case.statements
-            if st.answer is None and any(st.org.path.startswith(p) for p in paths)]
+            if st.is_open and any(st.org.path.startswith(p) for p in paths)]
 
 
 def offered_actions(actor: User, case: Case) -> set[str]:

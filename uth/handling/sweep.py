@@ -20,6 +20,7 @@ from uth.audit.services import record
 from uth.deadlines.models import OverdueRecord
 from uth.deadlines.rules import is_overdue, local_date
 from uth.extensions import db
+from uth.handling.mail import responsible_risk_managers
 from uth.notifications.services import central_risk_managers_above, notify_overdue, risk_managers_of
 from uth.reports.due import open_deadlines
 from uth.reports.models import Case
@@ -51,10 +52,14 @@ def _overdue_case_batches(today: date):
 
 
 def _recipients(case: Case, deadline: str) -> list:
-    """Handling risk managers; for close_by (or an unrouted case) also the central ones above."""
+    """Handling risk managers; for close_by (or an unrouted case) also the central ones above; for an
+    overdue statement also the risk managers of the organisation asked (the escalation, once)."""
     users = list(risk_managers_of(case.handling_org_id))
     if deadline == "close_by" or case.handling_org_id is None:
         users += central_risk_managers_above(case.handling_org or case.effective_org)
+    if deadline.startswith("respond_by:"):
+        statement = next((st for st in case.statements if f"respond_by:{st.id}" == deadline), None)
+        users += responsible_risk_managers(statement.org) if statement is not None else []
     return users
 
 

@@ -145,7 +145,8 @@ def _render_case(reference: str, action_form: dict | None = None, status: int = 
         show_reporter=show_reporter, show_patient=can_see_patient(current_user, case),
         purpose=purpose if patient_shown else None, purposes=PURPOSES,
         action=action_panel(case, action_form), similar=similar_cases(current_user, case),
-        overdue=overdue_names(case, now), days_to_close=days_to_close(case, now), age=age_in_days(case.received_at, now),
+        overdue=overdue_names(case, now), today=local_date(now), days_to_close=days_to_close(case, now),
+        age=age_in_days(case.received_at, now),
     )
     record_view(current_user, case, now=now, purpose=purpose if patient_shown else None,
                 shown=["reporter"] if show_reporter else [])
@@ -170,7 +171,7 @@ def choose_purpose(reference: str):
 
 def form_payload(form) -> dict:
     """The posted form as an action payload (the same shape the API takes)."""
-    payload = {key: value for key, value in form.items() if key not in ("csrf_token", "action", "not_personal")}
+    payload = {key: value for key, value in form.items() if key not in ("csrf_token", "action", "not_personal", "back")}
     payload["not_personal"] = form.getlist("not_personal")
     return payload
 
@@ -194,6 +195,8 @@ def case_action(reference: str):
     flash(gettext("Udført: %(action)s", action=action_label(action)))
     if case_view_level(current_user, case) is None:
         return redirect(url_for("handling.queue_page"))
+    if request.form.get("back") == "close" and case.is_open:
+        return redirect(url_for("handling.close_page", reference=reference))
     anchor = "#dialogue" if action == "message_reporter" else ""
     return redirect(url_for("handling.case_page", reference=reference) + anchor)
 
@@ -274,7 +277,7 @@ def close_page(reference: str):
         edit_fields=edit_fields, edit_values={n: edits.get(n, stored.get(n) or "") for n in edit_fields},
         classify=bool(not case.event_type or not case.severity or errors.keys() & set(CLASSIFY_FIELDS)
                       or any(k in form for k in CLASSIFY_FIELDS)),
-        replaced=form.get("replace"), event_types=terms("event_types"),
+        replaced=form.get("replace"), event_types=terms("event_types"), today=local_date(now),
         actual_consequences=terms("actual_consequences"), possible_consequences=terms("possible_consequences"))
     db.session.rollback()  # a refused close keeps nothing of its classification or edits
     if check.found or holds_personal_data(case):

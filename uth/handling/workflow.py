@@ -18,6 +18,8 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "classify": OPEN,
     "request_statement": frozenset({IN_PROGRESS}),
     "respond": frozenset({AWAITING}),
+    "remind_statement": frozenset({AWAITING}),
+    "withdraw_statement": frozenset({AWAITING}),
     "comment": STATES,
     "edit": OPEN,
     "reject": OPEN,
@@ -60,8 +62,9 @@ def check(status: str, action: str) -> None:
 
 
 def next_status(status: str, action: str, *, all_answered: bool = True) -> str:
-    """The state after the action; `respond` returns to in_progress once every statement is answered."""
+    """The state after the action; `respond` and `withdraw_statement` return to in_progress once no
+    statement is awaited any more (`all_answered`)."""
     check(status, action)
-    if action == "respond":
+    if action in ("respond", "withdraw_statement"):
         return IN_PROGRESS if all_answered else AWAITING
     return _TARGET.get(action, status)

@@ -105,6 +105,8 @@ def notify_overdue(case, deadline: str, due_on: date, recipients: list[User], *,
             "deadline_overdue", user.email, f"Frist overskredet: {case.reference} ({what})",
             f"Hej\n\nFristen for {what} i sagen {case.reference} udløb {dk_date(due_on)} og er nu overskredet.\n\n"
             f"Sagen håndteres af: {where}\n\n"
+            + ("Den spurgte organisation svarer på sagens side; den, der håndterer sagen, kan sende en påmindelse "
+               "eller trække anmodningen tilbage med en begrundelse.\n\n" if deadline.startswith("respond_by") else "") +
             f"Se sagen: {case_url(case.reference)}\n\n"
             "Denne e-mail er sendt automatisk af UTH og kan ikke besvares.\n",
             now=now, case=case,

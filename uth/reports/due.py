@@ -15,7 +15,7 @@ def open_deadlines(case: Case) -> list[tuple[str, date]]:
         out.append(("acknowledge_by", case.acknowledge_by))
     out.append(("close_by", case.close_by))
     for st in case.statements:
-        if st.answer is None:
+        if st.is_open:
             out.append((f"respond_by:{st.id}", st.respond_by))
     return out
 

@@ -171,9 +171,18 @@ class Statement(db.Model):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Withdrawn by the handler (the reason is in the case history); a reminder re-sends the request.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="statements")
     org: Mapped[Organisation] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        """Still awaited: neither answered nor withdrawn."""
+        return self.answer is None and self.withdrawn_at is None
 
 
 class CaseMessage(db.Model):

@@ -73,7 +73,8 @@ def case_json(case: Case, actor: User, now: datetime, *, receipt_code: str | Non
         "case_age_days": age_in_days(case.received_at, now),
         "statements": [
             {"id": st.id, "org": st.org.code, "question": st.question, "respond_by": _iso(st.respond_by),
-             "answer": st.answer, "answered_at": _iso(st.answered_at)}
+             "answer": st.answer, "answered_at": _iso(st.answered_at), "withdrawn_at": _iso(st.withdrawn_at),
+             "reminded_at": _iso(st.reminded_at)}
             for st in case.statements
         ],
         "conclusion": case.conclusion,
