@@ -15,6 +15,8 @@ ALLOWED = {
     "classify": {"new", "acknowledged", "in_progress", "awaiting_statement"},
     "request_statement": {"in_progress"},
     "respond": {"awaiting_statement"},
+    "remind_statement": {"awaiting_statement"},
+    "withdraw_statement": {"awaiting_statement"},
     "comment": set(STATES),
     "edit": {"new", "acknowledged", "in_progress", "awaiting_statement"},
     "reject": {"new", "acknowledged", "in_progress", "awaiting_statement"},
@@ -23,7 +25,7 @@ ALLOWED = {
     "message_reporter": {"new", "acknowledged", "in_progress", "awaiting_statement"},
 }
 AFTER = {"acknowledge": "acknowledged", "assign": "in_progress", "request_statement": "awaiting_statement",
-         "respond": "in_progress", "reject": "rejected", "close": "closed", "reopen": "in_progress"}
+         "respond": "in_progress", "withdraw_statement": "in_progress", "reject": "rejected", "close": "closed", "reopen": "in_progress"}
 PAYLOAD = {
     "acknowledge": {},
     "assign": {"assignee": "rm2@h.dk"},
@@ -31,6 +33,8 @@ PAYLOAD = {
     "classify": {"event_type": "medicinering.ordination", "actual_consequence": "minor", "possible_consequence": "serious_or_fatal"},
     "request_statement": {"org": "K-HJ", "question": "Hvornår modtog I epikrisen?"},
     "respond": {"text": "Tre dage efter udskrivelsen."},
+    "remind_statement": {},
+    "withdraw_statement": {"comment": "Ikke længere nødvendig"},
     "comment": {"text": "Intern note"},
     "edit": {"title": "Epikrise forsinket"},
     "reject": {"reason": "test_case", "comment": "Oprettet ved en øvelse"},
@@ -65,7 +69,7 @@ def post(client, headers, ref, action, **payload):
 def run(client, world, who, action, **extra):
     headers, ref = world
     payload = dict(PAYLOAD[action], **extra)
-    if action == "respond":
+    if action in ("respond", "remind_statement", "withdraw_statement"):
         case = client.get(f"/api/v1/cases/{ref}", headers=headers[who]).get_json()
         payload["statement_id"] = case["statements"][0]["id"] if case["statements"] else 1
     return post(client, headers[who], ref, action, **payload)
@@ -99,7 +103,7 @@ def test_bad_input_is_422_with_field_errors(client, world):
     headers, ref = world
     assert post(client, headers["rm_h"], ref, "archive").get_json() == {"errors": {"action": [
         "Ukendt handling; brug en af: acknowledge, assign, transfer, classify, request_statement, respond, "
-        "comment, edit, reject, close, reopen, message_reporter"]}}
+        "remind_statement, withdraw_statement, comment, edit, reject, close, reopen, message_reporter"]}}
     body = post(client, headers["rm_h"], ref, "reject", reason="duplicate", comment="").get_json()
     assert set(body["errors"]) == {"comment", "duplicate_of"}
     body = post(client, headers["rm_h"], ref, "classify", event_type=["x"], actual_consequence={}).get_json()
