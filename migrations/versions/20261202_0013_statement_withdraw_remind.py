@@ -1,7 +1,7 @@
 """a statement request can be withdrawn (by whom, when) and reminded (when last)
 
 Revision ID: 20261202_0013
-Revises: 20261202_0011b
+Revises: 20261202_0015
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from uth.types import UTCDateTime
 
 revision = "20261202_0013"
-down_revision = "20261202_0011b"
+down_revision = "20261202_0015"
 branch_labels = None
 depends_on = None
 
