@@ -25,7 +25,8 @@ def upgrade() -> None:
         "AND statements.answer IS NULL), close_by)) "
         f"WHERE status IN {OPEN}")
     op.create_index("ix_cases_open_due", "cases",
-                    ["next_due_on", "handling_org_id", "event_org_id", "reporting_org_id", "received_at"],
+                    ["next_due_on", "status", "handling_org_id", "event_org_id", "reporting_org_id", "received_at",
+                     "assignee_id"],
                     sqlite_where=sa.text("next_due_on IS NOT NULL"), postgresql_where=sa.text("next_due_on IS NOT NULL"))
 
 

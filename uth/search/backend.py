@@ -1,7 +1,8 @@
 """The search engine interface: documents in, visible ids with snippets out."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
@@ -80,6 +81,11 @@ class SearchBackend(Protocol):
 
     def delete(self, keys: Iterable[tuple[str, int]]) -> None:
         """Remove documents by (kind, id); unknown keys are ignored."""
+        ...
+
+    def bulk(self) -> AbstractContextManager[Callable[[Iterable[SearchDoc]], None]]:
+        """For a rebuild of the emptied index: a context giving `add(docs)`, called per batch,
+        written in bulk (the documents are new: no older versions to replace)."""
         ...
 
     def search(

@@ -246,14 +246,15 @@ def rebuild(backend: SearchBackend, progress: Callable[[int], None] = lambda n: 
         with _apply_lock(backend, session):
             last = session.scalar(select(func.max(SearchOutbox.id))) or 0
             backend.clear()
-            for kind, model in _models():
-                counts[kind] = 0
-                for ids in _id_batches(session, model):
-                    docs, _ = build_docs(session, kind, ids)
-                    backend.index(docs)
-                    session.expunge_all()
-                    counts[kind] += len(docs)
-                    progress(len(ids))
+            with backend.bulk() as add:
+                for kind, model in _models():
+                    counts[kind] = 0
+                    for ids in _id_batches(session, model):
+                        docs, _ = build_docs(session, kind, ids)
+                        add(docs)
+                        session.expunge_all()
+                        counts[kind] += len(docs)
+                        progress(len(ids))
             session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last))
             session.commit()
     apply_pending(backend)

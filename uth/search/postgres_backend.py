@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, Float, Text, bindparam, delete, func, literal, literal_column, select
@@ -107,6 +108,20 @@ class PostgresSearchBackend:
             set_={name: excluded[name] for name in ("title", "body", "received_at", "tsv")},
         )
         self._run(session, statement, list(rows.values()))
+
+    @contextmanager
+    def bulk(self):
+        """For a rebuild of the emptied table: `add(docs)` for every batch, with the GIN index
+        dropped meanwhile and built once at the end (faster than updating it row by row)."""
+        gin = next(ix for ix in self.table.indexes if ix.name == "ix_search_documents_tsv")
+        with self.engine.begin() as conn:
+            gin.drop(conn, checkfirst=True)
+        try:
+            yield self.index
+        finally:
+            with self.engine.begin() as conn:
+                gin.create(conn, checkfirst=True)
+                conn.exec_driver_sql("ANALYZE search_documents")
 
     def delete(self, keys: Iterable[tuple[str, int]], *, session: Session | None = None) -> None:
         """Delete by (kind, id); the rows' text is gone from disk after VACUUM (optimize)."""

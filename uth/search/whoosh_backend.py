@@ -7,6 +7,7 @@ import time
 import unicodedata
 import weakref
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy.sql.expression import SelectBase
@@ -29,6 +30,9 @@ from .whoosh_reader import Generation
 SCHEMA_VERSION = 1
 BIG_BATCH = 500  # batches at least this big merge segments on commit
 MAX_SEGMENTS = 8  # more segments than this slow every query: merge even on a small commit
+# A rebuild's writer (bench/reindex_bench.py measured procs and limitmb on 2 cores: see the README).
+BULK_LIMITMB = 256
+BULK_PROCS = 1
 VANISHED_TRIES = 10  # reading a generation whose files another process's commit just deleted
 
 
@@ -56,6 +60,12 @@ def _schema() -> Schema:
         content=TEXT(analyzer=ANALYZER, phrase=True),
         body=COLUMN(CompressedBytesColumn()),
     )
+
+
+def _fields(doc: SearchDoc) -> dict:
+    """What the index stores of a document."""
+    return {"key": str(doc.id), "id": doc.id, "received": _epoch(doc.received_at), "content": _content(doc),
+            "body": unicodedata.normalize("NFC", strip_control(doc.excerpt_text)).encode("utf-8")}
 
 
 def _epoch(moment: datetime | None) -> int:
@@ -158,15 +168,33 @@ class WhooshSearchBackend:
 
             def write(writer, batch=batch):
                 for doc in batch.values():
-                    writer.update_document(
-                        key=str(doc.id),
-                        id=doc.id,
-                        received=_epoch(doc.received_at),
-                        content=_content(doc),
-                        body=unicodedata.normalize("NFC", strip_control(doc.excerpt_text)).encode("utf-8"),
-                    )
+                    writer.update_document(**_fields(doc))
 
             self._commit(kind, write, big=len(batch) >= BIG_BATCH)
+
+    @contextmanager
+    def bulk(self):
+        """For a rebuild of the emptied index: `add(docs)` for every batch into one writer per kind
+        (added, with no look-up of an older version; spilled to disk every BULK_LIMITMB), committed
+        once, into one segment, at the end. A writer per batch merged every segment again each time."""
+        writers: dict = {}
+
+        def add(docs: Iterable[SearchDoc]) -> None:
+            for doc in docs:
+                check_kind(doc.kind)
+                if doc.kind not in writers:
+                    writers[doc.kind] = self._ix(doc.kind).writer(
+                        timeout=self.writer_timeout, compound=False, limitmb=BULK_LIMITMB, procs=BULK_PROCS)
+                writers[doc.kind].add_document(**_fields(doc))
+
+        try:
+            yield add
+        except BaseException:
+            for writer in writers.values():
+                writer.cancel()
+            raise
+        for writer in writers.values():
+            writer.commit(optimize=True)
 
     def delete(self, keys: Iterable[tuple[str, int]]) -> None:
         """Delete by (kind, id); the text stays on disk until optimize() merges it away."""

@@ -1,0 +1,70 @@
+"""`uth reindex` throughput: the app's own rebuild() over N seeded cases (bench/seed.py).
+
+    .venv/bin/python bench/reindex_bench.py --cases 20000                      # whoosh, procs 1 and 2, limitmb 128 and 256
+    .venv/bin/python bench/reindex_bench.py --cases 20000 --pg-url postgresql+psycopg://postgres@127.0.0.1:54329/uth_bench_reindex
+
+Each setting rebuilds the same database's index from scratch; docs/s counts cases indexed per
+second of rebuild (reading the cases in batches, building the documents, writing, the final merge).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import nullcontext
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=20000)
+    parser.add_argument("--pg-url", help="PostgreSQL database uth_bench… to drop, create and seed instead of SQLite")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--settings", default="1:128,1:256,2:256", help="whoosh procs:limitmb pairs to measure")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="uth-reindex-bench-"))
+    os.environ["UTH_INSTANCE_DIR"] = str(workdir / "instance")
+    from bench import seed as seeding
+
+    if args.pg_url:
+        seeding.fresh_pg_database(args.pg_url)
+    app = seeding.make_app(workdir, args.pg_url, "postgres" if args.pg_url else "whoosh")
+    from uth.clock import utcnow
+    from uth.search import whoosh_backend
+    from uth.search.indexing import get_backend, rebuild
+
+    try:
+        with app.app_context():
+            now = utcnow().astimezone(timezone.utc)
+            seeding.build_region(now)
+            seeding.seed(args.cases, now=now, progress=False)
+            settings = [tuple(map(int, s.split(":"))) for s in args.settings.split(",")] if not args.pg_url else [(0, 0)]
+            print(f"reindex of {args.cases:,} cases on {'postgresql' if args.pg_url else 'whoosh'}; "
+                  f"{datetime.now().isoformat(timespec='minutes')}, {os.cpu_count()} cpus")
+            runs = [("before: a writer (and a merge) per batch", None)] + [
+                (f"bulk, procs {p}, limitmb {m}" if not args.pg_url else "bulk: the GIN index built at the end", (p, m))
+                for p, m in settings]
+            for _ in range(args.rounds):  # alternating, so each meets the same load of the machine
+                for label, setting in runs:
+                    backend = get_backend(fresh=True)
+                    if setting is None:
+                        backend.bulk = lambda backend=backend: nullcontext(backend.index)  # what rebuild did before
+                    else:
+                        whoosh_backend.BULK_PROCS, whoosh_backend.BULK_LIMITMB = setting[0] or 1, setting[1] or 256
+                    started = time.perf_counter()
+                    counts = rebuild(backend)
+                    elapsed = time.perf_counter() - started
+                    print(f"  {label:44} {counts.get('case', 0) / elapsed:8,.0f} docs/s ({elapsed:.1f} s)", flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
