@@ -55,13 +55,17 @@
     showPossible();
   });
 
-  // Drafts in localStorage under "uth-draft:<key>". The public draft is removed when the form is sent
-  // (a shared computer keeps nothing), a staff draft when the receipt shows and at sign-out.
+  // Drafts under "uth-draft:<key>": a staff draft in localStorage (it outlives an expired session and a
+  // closed tab, for a day), the public draft in sessionStorage (this tab only: a shared computer keeps
+  // nothing once the tab is closed) and removed as soon as the form is sent.
+  // Every draft is removed when the receipt shows and at sign-out.
+  var MAX_AGE = 24 * 3600 * 1000;
   var PREFIX = "uth-draft:";
   var UTHDrafts = {
     attach: function (form) {
       var key = form.getAttribute("data-draft");
-      if (!key || !window.localStorage) { return; }
+      var store = form.hasAttribute("data-draft-clear-on-submit") ? window.sessionStorage : window.localStorage;
+      if (!key || !store) { return; }
       key = PREFIX + key;
       var status = document.querySelector(".draft-status");
       var fields = Array.prototype.filter.call(form.elements, function (el) {
@@ -73,11 +77,12 @@
           if (el.type === "radio" || el.type === "checkbox") { if (el.checked) { data[el.name] = el.value; } }
           else { data[el.name] = el.value; }
         });
-        try { localStorage.setItem(key, JSON.stringify({ saved: Date.now(), data: data })); } catch (e) { /* storage full or off */ }
+        try { store.setItem(key, JSON.stringify({ saved: Date.now(), data: data })); } catch (e) { /* storage full or off */ }
       }
       var restoring = document.getElementById("error-summary") || form.hasAttribute("data-kept");
       var stored = null;
-      try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { stored = null; }
+      try { stored = JSON.parse(store.getItem(key) || "null"); } catch (e) { stored = null; }
+      if (stored && !(Date.now() - stored.saved < MAX_AGE)) { store.removeItem(key); stored = null; }
       // A page the server filled (errors, a kept report) shows what was posted: that wins over the draft.
       if (stored && stored.data && !restoring) {
         fields.forEach(function (el) {
@@ -105,12 +110,14 @@
       form.addEventListener("input", save);
       form.addEventListener("change", save);
       form.addEventListener("submit", function () {
-        if (form.hasAttribute("data-draft-clear-on-submit")) { localStorage.removeItem(key); }
+        if (form.hasAttribute("data-draft-clear-on-submit")) { store.removeItem(key); }
       });
     },
     clearAll: function () {
-      if (!window.localStorage) { return; }
-      Object.keys(localStorage).forEach(function (k) { if (k.indexOf(PREFIX) === 0) { localStorage.removeItem(k); } });
+      [window.localStorage, window.sessionStorage].forEach(function (store) {
+        if (!store) { return; }
+        Object.keys(store).forEach(function (k) { if (k.indexOf(PREFIX) === 0) { store.removeItem(k); } });
+      });
     }
   };
 

@@ -105,11 +105,14 @@ def test_a_public_draft_is_kept_while_typing_and_gone_once_sent(server, browser)
     page.fill("#event_org", "Hjemmeplejen")
     page.fill("#title", "Min mor fik ikke sin medicin")
     page.fill("#description", "Hjemmeplejen kom ikke søndag morgen med medicinen.")
-    assert "Min mor fik" in page.evaluate("localStorage.getItem('uth-draft:public')")
+    assert "Min mor fik" in page.evaluate("sessionStorage.getItem('uth-draft:public')")  # this tab only
+    assert page.evaluate("localStorage.getItem('uth-draft:public')") is None
+    page.reload()
+    expect(page.locator("#title")).to_have_value("Min mor fik ikke sin medicin")  # a reload keeps it
     page.check("input[name=actual_consequence][value=none]")
     page.check("input[name=possible_consequence][value=minor]")
     page.click("button:has-text('Indsend')")
     expect(page.locator("h1")).to_have_text("Tak for din indberetning")
-    assert page.evaluate("localStorage.getItem('uth-draft:public')") is None
+    assert page.evaluate("sessionStorage.getItem('uth-draft:public')") is None
     page.goto(f"{server}/public/report")
     expect(page.locator("#title")).to_have_value("")
