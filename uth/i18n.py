@@ -154,6 +154,11 @@ def action_label(action: str) -> str:
     return gettext(ACTION_LABELS.get(action, action))
 
 
+def _remember_language() -> None:
+    if "lang" in request.args:
+        current_language()
+
+
 def init_app(app: Flask) -> None:
     """Flask-Babel with today's language rule, the compiled catalog, and `_` / `ngettext` in templates."""
     from uth.translations.catalog import compile_catalogs
@@ -165,6 +170,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "da")
     babel.init_app(app, locale_selector=current_language, default_translation_directories=str(TRANSLATIONS),
                    default_domain=DOMAIN)
+    # ?lang= is remembered even when the answer is a redirect (a signed-in user's front page, an
+    # action's redirect), not only when a page renders a translated text.
+    app.before_request(_remember_language)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # Plain functions, not Jinja's "newstyle" ones: the result is an ordinary string that autoescape
     # escapes, as every other text on the page (newstyle would mark the translation itself as safe).

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+from uth.i18n import N_, message
+
 from .analysis import strip_control, words
 from .backend import QuerySyntaxError
 
@@ -18,7 +20,7 @@ MAX_TERMS = 32
 MAX_DEPTH = 8
 MIN_PREFIX_CHARS = 2
 
-NEED_A_WORD = "Søgningen skal indeholde mindst ét ord"
+NEED_A_WORD = N_("Søgningen skal indeholde mindst ét ord")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ _SPECIAL = '"()'
 def parse(text: str) -> Node:
     """Parse a user query; raise QuerySyntaxError for what cannot be searched."""
     if len(text) > MAX_QUERY_CHARS:
-        raise QuerySyntaxError(f"Søgningen er for lang (højst {MAX_QUERY_CHARS} tegn)")
+        raise QuerySyntaxError(message("Søgningen er for lang (højst %(max)s tegn)", max=MAX_QUERY_CHARS))
     parser = _Parser(_tokens(strip_control(text).replace("\t", " ")))
     node = parser.parse_or(0)
     while parser.peek() is not None:  # only stray ")" can stop the top level early
@@ -69,7 +71,7 @@ def parse(text: str) -> Node:
         more = parser.parse_or(0)
         node = _and([node, more])
     if node is None:
-        raise QuerySyntaxError(NEED_A_WORD)
+        raise QuerySyntaxError(message(NEED_A_WORD))
     _check(node)
     return node
 
@@ -171,7 +173,7 @@ class _Parser:
         self.pos += 1
         if kind == _OPEN:
             if depth >= MAX_DEPTH:
-                raise QuerySyntaxError("Søgningen har for mange parenteser inden i hinanden")
+                raise QuerySyntaxError(message("Søgningen har for mange parenteser inden i hinanden"))
             node = self.parse_or(depth + 1)
             if self.peek() == _CLOSE:
                 self.pos += 1
@@ -182,7 +184,7 @@ class _Parser:
         parts = words(value)
         if prefix and len(parts) == 1:
             if len(parts[0]) < MIN_PREFIX_CHARS:
-                raise QuerySyntaxError(f"Skriv mindst {MIN_PREFIX_CHARS} bogstaver før *")
+                raise QuerySyntaxError(message("Skriv mindst %(min)s bogstaver før *", min=MIN_PREFIX_CHARS))
             return Term(parts[0], prefix=True)
         return _phrase(parts)
 
@@ -221,10 +223,10 @@ def _positive(node: Node) -> bool:
 def _check(node: Node) -> None:
     """Refuse searches that would list (almost) everything or cost too much."""
     if not _positive(node):
-        raise QuerySyntaxError(f"{NEED_A_WORD} uden NOT eller - foran")
+        raise QuerySyntaxError(message("Søgningen skal indeholde mindst ét ord uden NOT eller - foran"))
     size = sum(len(leaf.words) if isinstance(leaf, Phrase) else 1 for leaf in _all_leaves(node))
     if size > MAX_TERMS:
-        raise QuerySyntaxError(f"Søgningen har for mange ord (højst {MAX_TERMS})")
+        raise QuerySyntaxError(message("Søgningen har for mange ord (højst %(max)s)", max=MAX_TERMS))
     _check_or(node)
 
 
@@ -234,7 +236,7 @@ def _check_or(node: Node) -> None:
         _check_or(node.item)
     elif isinstance(node, (And, Or)):
         if isinstance(node, Or) and not all(_positive(item) for item in node.items):
-            raise QuerySyntaxError("NOT og - kan ikke stå alene på den ene side af OR")
+            raise QuerySyntaxError(message("NOT og - kan ikke stå alene på den ene side af OR"))
         for item in node.items:
             _check_or(item)
 

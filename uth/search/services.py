@@ -15,6 +15,7 @@ from uth.auth.permissions import has_case_role, in_subtree
 from uth.deadlines.rules import local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
+from uth.i18n import message
 from uth.reports.models import CASE_STATUSES, OPEN_STATUSES, Case
 from uth.reports.visibility import sees_every_case, visible_case_ids
 from uth.taxonomy.services import codes, under
@@ -56,7 +57,7 @@ def _date(args: Mapping[str, str], name: str, errors: dict) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = ["Angiv en dato som ÅÅÅÅ-MM-DD"]
+        errors[name] = [message("Angiv en dato som ÅÅÅÅ-MM-DD")]
         return None
 
 
@@ -72,21 +73,21 @@ def filters_from_args(args: Mapping[str, str]) -> SearchFilters:
     if "open" in statuses:
         statuses = [s for s in statuses if s != "open"] + list(OPEN_STATUSES)
     if any(s not in CASE_STATUSES for s in statuses):
-        errors["status"] = ["Ukendt status"]
+        errors["status"] = [message("Ukendt status")]
     severities = _list(args, "severity")
     if any(s not in codes("severities") for s in severities):
-        errors["severity"] = ["Ukendt alvorlighed"]
+        errors["severity"] = [message("Ukendt alvorlighed")]
     event_type = (args.get("event_type") or "").strip() or None
     if event_type and event_type not in codes("event_types"):
-        errors["event_type"] = ["Ukendt hændelsestype"]
+        errors["event_type"] = [message("Ukendt hændelsestype")]
     org = None
     if (args.get("org") or "").strip():
         org = get_org(args["org"].strip())
         if org is None:
-            errors["org"] = ["Ukendt organisation"]
+            errors["org"] = [message("Ukendt organisation")]
     received_from, received_to = _date(args, "received_from", errors), _date(args, "received_to", errors)
     if received_from and received_to and received_from > received_to:
-        errors["received_to"] = ["Slutdatoen ligger før startdatoen"]
+        errors["received_to"] = [message("Slutdatoen ligger før startdatoen")]
     if errors:
         raise Invalid(errors)
     return SearchFilters(statuses or None, org, event_type, severities or None, received_from, received_to)
@@ -130,7 +131,7 @@ def search_cases(actor: User, q: str, filters: SearchFilters | None = None, *, k
     filters = filters or SearchFilters()
     kind = kind or default_kind(actor)
     if not (q or "").strip():
-        raise QuerySyntaxError("Skriv mindst ét ord at søge efter")
+        raise QuerySyntaxError(message("Skriv mindst ét ord at søge efter"))
     if kind == "case":
         allowed = allowed_case_ids(actor, filters) if has_case_role(actor) else None
         model = Case

@@ -1,0 +1,77 @@
+"""Defects found using the product as its users do (QA, /work/notes/qa.md): the language kept across a
+redirect, search errors and placeholders in English, table headers with a name."""
+import re
+
+import pytest
+
+from tests.conftest import login
+from tests.factories import make_case, make_org, make_user
+from tests.web.test_english_pages import danish_leftovers
+
+
+@pytest.fixture
+def region(app):
+    with app.app_context():
+        make_org("H", "hospital", name="North Hospital")
+        make_org("H-MED", "hospital", parent="H", name="North Hospital Medicine")
+        make_user("nurse@h.dk", "reporter", "H-MED", name="Nora Nurse")
+        make_user("rm@h.dk", "risk_manager", "H", ("reporter", "H"), name="Rita Manager")
+        make_user("admin@x.dk", "admin", name="Ada Admin")
+        make_case(title="Wrong dose given", event_org="H",
+                  description="The patient was given a double dose of metformin in the evening.")
+
+
+def test_english_asked_for_on_the_front_page_stays_after_the_redirect(client, region):
+    """A signed-in user's front page redirects to their work: ?lang=en is not dropped on the way."""
+    login(client, "rm@h.dk")
+    response = client.get("/?lang=en")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Case queue" in page
+
+
+@pytest.mark.parametrize("query, english", [
+    ("q=wrong&received_from=2026-13-45", "Give a date as YYYY-MM-DD"),
+    ("q=wrong&received_from=2026-11-02&received_to=2026-11-01", "The end date is before the start date"),
+    ("q=NOT+wrong", "The search must contain at least one word without NOT or - in front"),
+    ("q=a*", "letters before *"),
+])
+def test_search_errors_are_in_english_on_the_english_page(client, region, query, english):
+    login(client, "rm@h.dk")
+    response = client.get(f"/search?{query}&lang=en")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and english in html
+    assert danish_leftovers(html) == []
+
+
+def test_search_errors_stay_danish_on_the_danish_page(client, region):
+    login(client, "rm@h.dk")
+    assert "Angiv en dato som ÅÅÅÅ-MM-DD" in client.get("/search?q=x&received_from=bad&lang=da").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path, user", [("/batch?month=2026-10", "nurse@h.dk"), ("/audit", "admin@x.dk")])
+def test_date_placeholders_are_english_on_the_english_page(client, region, path, user):
+    login(client, user)
+    html = client.get(path + "&lang=en" if "?" in path else path + "?lang=en").get_data(as_text=True)
+    assert "ÅÅÅÅ" not in html and "YYYY" in html
+
+
+@pytest.mark.parametrize("path", ["/batch?month=2026-10", "/admin/routing", "/admin/users/{admin}"])
+def test_no_table_has_a_nameless_column_header(app, client, region, path):
+    """A screen reader names each column (axe: empty-table-header)."""
+    with app.app_context():
+        from uth.auth.services import find_user
+        admin_id = find_user("admin@x.dk").id
+    login(client, "nurse@h.dk" if path.startswith("/batch") else "admin@x.dk")
+    html = client.get(path.format(admin=admin_id)).get_data(as_text=True)
+    assert "<table" in html
+    assert re.search(r"<th>\s*</th>", html) is None
+
+
+@pytest.mark.parametrize("path, user", [("/audit", "admin@x.dk"), ("/admin/users", "admin@x.dk"),
+                                        ("/batch?month=2026-10", "nurse@h.dk")])
+def test_wide_tables_scroll_inside_the_page_not_the_page(client, region, path, user):
+    """On a phone a table of many columns scrolls in its own box, the page itself never sideways."""
+    login(client, user)
+    html = client.get(path).get_data(as_text=True)
+    assert re.search(r'<div class="scroll-x">\s*<table', html)
