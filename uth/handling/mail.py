@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 
 from uth.auth.models import Organisation, Role, User
-from uth.notifications.services import case_url, enqueue, risk_managers_of
+from uth.notifications.services import absolute_url, case_url, enqueue, risk_managers_of
 from uth.reports.models import Case, Statement
 
 
@@ -19,10 +18,6 @@ def responsible_risk_managers(org: Organisation) -> list[User]:
     return []
 
 
-def _status_url() -> str:
-    return f"{current_app.config['UTH_BASE_URL'].rstrip('/')}/public/status"
-
-
 def send_receipt(case: Case, *, now: datetime) -> None:
     """Receipt to the reporter: the reference only, no case content (the mail may be read by others)."""
     if not case.reporter_email:
@@ -30,7 +25,7 @@ def send_receipt(case: Case, *, now: datetime) -> None:
     enqueue("receipt", case.reporter_email, f"Kvittering for din indberetning {case.reference}",
             f"Tak for din indberetning af en utilsigtet hændelse.\n\nDen er modtaget og registreret med "
             f"referencen {case.reference}, og den bliver nu behandlet af en risikomanager.\n\n"
-            f"Du kan følge status med din kvitteringskode på {_status_url()}\n",
+            f"Du kan følge status med din kvitteringskode på {absolute_url('/public/status')}\n",
             now=now, case=case)
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from uth.audit.services import record
@@ -14,7 +13,7 @@ from uth.errors import Invalid
 from uth.extensions import db
 from uth.learning.models import LearningSummary
 from uth.learning.services import summaries_since
-from uth.notifications.services import enqueue
+from uth.notifications.services import absolute_url, enqueue
 
 
 def previous_month_start(now: datetime) -> datetime:
@@ -50,7 +49,7 @@ def digest_since(raw: str | None, now: datetime) -> datetime:
 
 def summary_url(summary: LearningSummary) -> str:
     """Absolute link to a summary page for e-mails."""
-    return f"{current_app.config['UTH_BASE_URL'].rstrip('/')}/learning/{summary.id}"
+    return absolute_url(f"/learning/{summary.id}")
 
 
 def forum_members() -> list[User]:

@@ -51,9 +51,22 @@ def central_risk_managers_above(org: Organisation | None) -> list[User]:
     return _users_with_grant(org.ancestor_ids() or [org.id], (Role.CENTRAL_RISK_MANAGER,))
 
 
+def absolute_url(path: str) -> str:
+    """An absolute link for e-mails: the configured base URL and a path starting with '/'."""
+    return f"{current_app.config['UTH_BASE_URL'].rstrip('/')}{path}"
+
+
 def case_url(reference: str) -> str:
     """Absolute link to a case page for e-mails."""
-    return f"{current_app.config['UTH_BASE_URL'].rstrip('/')}/cases/{reference}"
+    return absolute_url(f"/cases/{reference}")
+
+
+def reporter_link(case) -> str:
+    """Where the reporter reads and answers: their report page when they reported signed in, the
+    status page (code typed in, never in the link) for a public report."""
+    if case.reporter_user_id is not None:
+        return absolute_url(f"/reports/mine/{case.reference}")
+    return absolute_url("/public/status")
 
 
 def dk_date(day: date) -> str:
@@ -126,7 +139,7 @@ def admins() -> list[User]:
 def notify_unrouted(case, *, now: datetime) -> int:
     """Tell every admin that a case reaches nobody (SPEC §24): the reference and where, no case content."""
     where = case.effective_org.name if case.effective_org else "ukendt organisation"
-    link = f"{current_app.config['UTH_BASE_URL'].rstrip('/')}/admin/routing"
+    link = absolute_url("/admin/routing")
     recipients = admins()
     for user in recipients:
         enqueue(

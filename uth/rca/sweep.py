@@ -14,7 +14,7 @@ from uth.audit.services import record
 from uth.auth.models import Role, User
 from uth.deadlines.rules import local_date
 from uth.extensions import db
-from uth.notifications.services import central_risk_managers_above, dk_date, enqueue, risk_managers_of
+from uth.notifications.services import absolute_url, central_risk_managers_above, dk_date, enqueue, risk_managers_of
 from uth.rca.models import ActionItem, Analysis
 from uth.rca.workflow import OPEN_ACTION_STATUSES
 
@@ -40,11 +40,9 @@ def recipients(analysis: Analysis) -> list[User]:
 
 def _notify(item: ActionItem, now: datetime) -> int:
     """Queue one Danish e-mail per recipient about an overdue action item."""
-    from flask import current_app
-
     analysis = item.analysis
     references = ", ".join(c.reference for c in analysis.cases)
-    url = f"{current_app.config['UTH_BASE_URL'].rstrip('/')}/analyses/{analysis.id}"
+    url = absolute_url(f"/analyses/{analysis.id}")
     users = recipients(analysis)
     for user in users:
         enqueue(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from uth.audit.services import record
@@ -19,7 +18,8 @@ from uth.auth.models import User
 from uth.errors import Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.i18n import lazy_gettext, message
-from uth.notifications.services import case_url, central_risk_managers_above, dk_date, enqueue, risk_managers_of
+from uth.notifications.services import (case_url, central_risk_managers_above, dk_date, enqueue, reporter_link,
+                                        risk_managers_of)
 from uth.reports.models import Case, CaseMessage, CaseStatus
 from uth.reports.services import add_event
 from uth.reports.validation import _text
@@ -114,18 +114,6 @@ def handlers_to_tell(case: Case) -> list[User]:
     if case.assignee is not None and case.assignee.active and case.assignee not in users:
         users.append(case.assignee)
     return users
-
-
-def _base_url() -> str:
-    return current_app.config["UTH_BASE_URL"].rstrip("/")
-
-
-def reporter_link(case: Case) -> str:
-    """Where the reporter reads and answers: their report page when they reported signed in, the
-    status page (code typed in, never in the link) for a public report."""
-    if case.reporter_user_id is not None:
-        return f"{_base_url()}/reports/mine/{case.reference}"
-    return f"{_base_url()}/public/status"
 
 
 def _mail_reporter(case: Case, *, now: datetime) -> None:

@@ -12,7 +12,7 @@ from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, loca
 from uth.errors import NotFound
 from uth.extensions import db
 from uth.notifications.services import (central_risk_managers_above, enqueue, notify_new_case, notify_unrouted,
-                                        risk_managers_of)
+                                        reporter_link, risk_managers_of)
 from uth.reports.due import next_deadline
 from uth.reports.involved import refresh_involved
 from uth.reports.models import Case, CaseEvent, CaseOrg, CaseStatus
@@ -61,18 +61,17 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
     notify_new_case(case, recipients, now=now)
     if reaches_nobody:
         notify_unrouted(case, now=now)
-    if notify:
+    if notify and public:
         send_receipt_code(case, receipt, now=now)
     return case, receipt
 
 
 def send_receipt_code(case: Case, receipt: str, *, now: datetime) -> None:
-    """The receipt to a reporter who gave an address (SPEC §18): the reference and the receipt code, so
-    the receipt can be found again; never the case's text (the mail may be read by others)."""
+    """The receipt to a public reporter who gave an address (SPEC §18): the reference and the receipt
+    code, so the receipt can be found again (staff find theirs in Mine indberetninger); never the
+    case's text (the mail may be read by others)."""
     if not case.reporter_email:
         return
-    from uth.reports.dialogue import reporter_link  # dialogue builds on this module
-
     enqueue("report_received", case.reporter_email, f"Kvittering for din indberetning {case.reference}",
             f"Tak for din indberetning af en utilsigtet hændelse.\n\n"
             f"Reference: {case.reference}\nKvitteringskode: {receipt}\n\n"
