@@ -225,3 +225,28 @@ def test_the_form_works_without_javascript_for_the_serious_case(client, region, 
         case = only_case()
         assert case.reporting_org.code == "H-MED" and case.severity == "serious_consequence"
         assert case.occurred_at.isoformat().startswith("2026-11-23T07:00")  # Copenhagen time, stored as UTC
+
+
+@pytest.fixture
+def english_region(app):
+    with app.app_context():
+        make_org("H", "hospital", name="North Hospital")
+        make_org("H-MED", "hospital", parent="H", name="Medicine Ward")
+        make_user("nora@h.dk", "reporter", "H-MED", name="Nora Nurse")
+
+
+def test_the_forms_errors_and_receipt_in_english_have_no_danish(client, english_region):
+    from tests.web.test_english_pages import danish_leftovers
+
+    html = client.get("/public/report?lang=en").get_data(as_text=True)
+    assert "Tell us about a mistake" in html and danish_leftovers(html) == []
+    failed = post(client, "/public/report", occurred_at="2026-11-25T10:00", description="short", event_org="Nowhere")
+    html = failed.get_data(as_text=True)
+    assert "Date and time cannot be in the future" in html and "Unknown place: Nowhere" in html
+    assert danish_leftovers(html) == []
+    sent = post(client, "/public/report", occurred_at="2026-11-23T08:00", event_org="Medicine Ward",
+                **{**MINIMAL, "title": "Wrong dose", "description": "The patient was given 10 mg instead of 5 mg."})
+    html = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Thank you for your report" in html and danish_leftovers(html) == []
+    expired = client.post("/public/report", data={**MINIMAL, "csrf_token": "old"}).get_data(as_text=True)
+    assert "The page had expired" in expired and danish_leftovers(expired) == []
