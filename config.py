@@ -59,6 +59,8 @@ class Config:
     # Where `uth sweep-deadlines` mails the audit chain's head hash once a day, to be kept outside
     # the system (SPEC §21); empty: not mailed (`uth audit-verify` prints it).
     UTH_AUDIT_HEAD_TO = os.environ.get("UTH_AUDIT_HEAD_TO", "")
+    # An analysis is approved by another risk manager than its author where there is one (issue 12); "0" turns it off.
+    UTH_RCA_SEPARATE_APPROVER = os.environ.get("UTH_RCA_SEPARATE_APPROVER", "1").strip().lower() not in ("0", "false", "no", "off")
     # Where rate limits count: "database" (a table in UTH_DATABASE_URL, shared by every worker and
     # server on it), "redis://host:port/0" (several servers at scale), "memory://" (one process only).
     UTH_RATELIMIT_STORAGE = os.environ.get("UTH_RATELIMIT_STORAGE", "database")

@@ -146,6 +146,7 @@ ACTION_LABELS = {
     "analysis_started": N_("Analyse startet"),
     "analysis_linked": N_("Tilføjet til analyse"),
     "analysis_approved": N_("Analyse godkendt"),
+    "analysis_declined": N_("Analyse sendt tilbage til kladde"),
 }
 
 

@@ -129,7 +129,8 @@ def test_status_rules_name_what_is_missing(client, region):
     missing = client.post(url, json={"status": "approved"}, headers=h)
     assert missing.status_code == 422
     assert "action_items" in missing.get_json()["errors"] and "causal_statements" not in missing.get_json()["errors"]
-    assert client.post(url, json={"status": "draft"}, headers=h).get_json()["status"] == "draft"
+    assert set(client.post(url, json={"status": "draft"}, headers=h).get_json()["errors"]) == {"reason"}  # declining needs one
+    assert client.post(url, json={"status": "draft", "reason": "Tiltaget mangler ansvarlig"}, headers=h).get_json()["status"] == "draft"
     assert client.post(url, json={"status": "in_review"}, headers=h).status_code == 200
     client.post(f"/api/v1/analyses/{analysis_id}/action_items", json=ACTION, headers=h)
     approved = client.post(url, json={"status": "approved"}, headers=h)

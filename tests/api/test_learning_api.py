@@ -255,7 +255,7 @@ def test_learning_from_an_approved_analysis(app, client, headers):
         rm = find_user("rm@h.dk")
         analysis = get_analysis(rm, analysis_id)
         set_status(rm, analysis, "in_review", now=FIXED_NOW)
-        set_status(rm, analysis, "approved", now=FIXED_NOW)
+        set_status(find_user("central@r.dk"), analysis, "approved", now=FIXED_NOW)  # not the author
         db.session.commit()
     assert client.post(f"/api/v1/analyses/{analysis_id}/learning", headers=headers["rm@k2.dk"]).status_code == 404
     response = client.post(f"/api/v1/analyses/{analysis_id}/learning", headers=headers["rm@h.dk"])

@@ -2,6 +2,7 @@
 import json
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from tests.anon_cases import assert_no_personal_data, close, personal_case, region
@@ -32,6 +33,7 @@ def _analyse(rm, case, *, approve: bool, factor: str):
         add_part(rm, analysis, "action_items", {"text": "Integration", "strength": "stronger", "responsible": "IT",
                                                 "due_on": "2027-03-01"}, now=FIXED_NOW)
         set_status(rm, analysis, "in_review", now=FIXED_NOW)
+        current_app.config["UTH_RCA_SEPARATE_APPROVER"] = False  # the author approves (the setting turned off)
         set_status(rm, analysis, "approved", now=FIXED_NOW)
     db.session.commit()
 

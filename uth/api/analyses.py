@@ -57,10 +57,12 @@ def get_analysis_json(analysis_id: str):
 @bp.post("/api/v1/analyses/<analysis_id>/status")
 @token_required
 def change_status(analysis_id: str):
-    """{"status": "in_review" | "approved" | "draft"} -> 200 the analysis, or 422 naming what is missing."""
+    """{"status": "in_review" | "approved" | "draft", "reason"?} -> 200 the analysis, or 422 naming what is
+    missing (declining a reviewed analysis back to draft needs a reason)."""
     now = utcnow()
     analysis = get_analysis(g.actor, _id(analysis_id))
-    set_status(g.actor, analysis, json_body().get("status"), now=now)
+    body = json_body()
+    set_status(g.actor, analysis, body.get("status"), now=now, reason=body.get("reason"))
     db.session.commit()
     return jsonify(analysis_json(analysis, now, linked_cases(g.actor, analysis)))
 
@@ -153,10 +155,12 @@ PATHS = {
                        {"name": "entry_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "responses": {"200": _json(_ref("Analysis")), **_ERR, **_403, **_409}}},
     "/api/v1/analyses/{analysis_id}/status": {"post": {
-        "summary": "Move draft -> in_review -> approved (or back to draft); 422 names what is missing",
+        "summary": "Move draft -> in_review -> approved, or decline back to draft with a reason; 422 names what is "
+                   "missing, an action item due in the past, or the author approving where another risk manager can",
         "parameters": [_ID],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["status"],
-            "properties": {"status": {"type": "string", "enum": list(AnalysisStatus)}}}}}},
+            "properties": {"status": {"type": "string", "enum": list(AnalysisStatus)},
+                           "reason": {"type": "string", "description": "required when declining in_review -> draft"}}}}}},
         "responses": {"200": _json(_ref("Analysis")), **_ERR, **_403, **_409, **_422}}},
     "/api/v1/analyses/{analysis_id}/action_items/{item_id}": {"patch": {
         "summary": "Follow up an action item's status (also when the analysis is approved)",

@@ -29,6 +29,37 @@ def action_overdue(item: ActionItem, now: datetime) -> bool:
     return item.status in OPEN_ACTION_STATUSES and item.due_on is not None and is_overdue(item.due_on, now)
 
 
+def review_warnings(analysis: Analysis, now: datetime) -> list[dict]:
+    """The open warnings a reviewer must see before approving (issue 12): the team's composition (and a
+    team of one), each causal statement's broken rules of causation, action items due in the past or
+    without a responsible person or due date. Each: kind, level, message_da, message_en; `blocks`
+    when approval is refused for it."""
+    out: list[dict] = []
+    size = len(analysis.team)
+    if size < 2:
+        out.append({"kind": "team", "level": "warning",
+                    "message_da": f"Teamet har {size} medlem{'mer' if size != 1 else ''}: en analyse laves af flere.",
+                    "message_en": f"The team has {size} member{'s' if size != 1 else ''}: an analysis is made by several people."})
+    out += [{"kind": "team", **w} for w in team_warnings(analysis)]
+    for number, statement in enumerate(analysis.causal_statements, start=1):
+        for w in statement_warnings(statement):
+            out.append({"kind": "causal_statement", "level": "warning", "statement_id": statement.id,
+                        "message_da": f"Årsagssammenhæng {number}: {w['message_da']}",
+                        "message_en": f"Causal statement {number}: {w['message_en']}"})
+    for item in analysis.action_items:
+        if action_overdue(item, now):
+            out.append({"kind": "action_item", "level": "blocker", "action_item_id": item.id, "blocks": True,
+                        "message_da": f"Tiltaget »{item.text}« har en tidsfrist i fortiden ({item.due_on:%d-%m-%Y}): "
+                                      "ret fristen eller status før godkendelse.",
+                        "message_en": f"The action »{item.text}« is due in the past ({item.due_on:%d-%m-%Y}): "
+                                      "change its due date or status before approval."})
+        elif item.status in OPEN_ACTION_STATUSES and not (item.responsible and item.due_on):
+            out.append({"kind": "action_item", "level": "warning", "action_item_id": item.id,
+                        "message_da": f"Tiltaget »{item.text}« mangler ansvarlig eller tidsfrist.",
+                        "message_en": f"The action »{item.text}« has no responsible person or due date."})
+    return out
+
+
 def ordered_timeline(analysis: Analysis) -> list[TimelineEntry]:
     """Entries in sequence (positions may have shifted since the collection was loaded)."""
     return sorted(analysis.timeline, key=lambda e: (e.position, e.id or 0))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import Select, and_, exists, select
 
 from uth.audit.services import record
@@ -11,9 +12,12 @@ from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
 from uth.rca import workflow
 from uth.rca.models import METHODS, PARTS, ActionItem, Analysis, ContributingFactor, analysis_cases
-from uth.rca.presenters import ordered_timeline
+from uth.i18n import N_
+from uth.notifications.services import central_risk_managers_above, risk_managers_of
+from uth.rca.presenters import ordered_timeline, review_warnings
 from uth.reports.models import Case
 from uth.reports.services import add_event, get_visible_case
+from uth.reports.validation import _text
 from uth.reports.visibility import FULL, LIMITED, case_view_level, visible_cases_clause
 
 
@@ -159,8 +163,30 @@ def contents(analysis: Analysis) -> workflow.Contents:
     return workflow.Contents(len(analysis.timeline), len(analysis.causal_statements), complete)
 
 
-def set_status(actor: User, analysis: Analysis, status: str, *, now: datetime) -> Analysis:
-    """Move draft -> in_review -> approved (or back to draft); 422 names what is missing."""
+def other_approvers(actor: User, analysis: Analysis) -> list[User]:
+    """Risk managers other than `actor` who may approve the analysis (its handling organisation's own and
+    the central ones above it)."""
+    org = analysis.handling_org
+    users = risk_managers_of(analysis.handling_org_id) + central_risk_managers_above(org)
+    return [u for u in {u.id: u for u in users}.values() if u.id != actor.id and can_edit(u, analysis)]
+
+
+def _approval_refusals(actor: User, analysis: Analysis, now: datetime) -> dict[str, list[str]]:
+    """Why `actor` may not approve now: an action item due in the past (named), or being the author
+    where someone else could approve (UTH_RCA_SEPARATE_APPROVER, default on)."""
+    refusals: dict[str, list[str]] = {}
+    overdue = [w["message_da"] for w in review_warnings(analysis, now) if w.get("blocks")]
+    if overdue:
+        refusals["action_items"] = overdue
+    if (current_app.config.get("UTH_RCA_SEPARATE_APPROVER", True) and analysis.created_by_id == actor.id
+            and other_approvers(actor, analysis)):
+        refusals["approver"] = [N_("Analysen godkendes af en anden risikomanager end den, der har skrevet den")]
+    return refusals
+
+
+def set_status(actor: User, analysis: Analysis, status: str, *, now: datetime, reason: str | None = None) -> Analysis:
+    """Move draft -> in_review -> approved, or decline back to draft with a `reason` (kept in the cases'
+    history); 422 names what is missing, a past-due action item, or the author approving their own."""
     if status not in workflow.STATUSES:
         raise Invalid({"status": [f"Skal være en af: {', '.join(workflow.STATUSES)}"]})
     if not can_edit(actor, analysis):
@@ -168,6 +194,13 @@ def set_status(actor: User, analysis: Analysis, status: str, *, now: datetime) -
     if not workflow.can_move(analysis.status, status):
         raise InvalidTransition(f"Status kan ikke skifte fra {analysis.status} til {status}")
     missing = workflow.missing_for(status, contents(analysis))
+    if status == workflow.APPROVED:
+        missing.update(_approval_refusals(actor, analysis, now))
+    declined = analysis.status == workflow.IN_REVIEW and status == workflow.DRAFT
+    if declined:
+        errors: dict = {}
+        reason = _text({"reason": reason}, "reason", errors, required=True, max_len=5000, label="Begrundelsen")
+        missing.update(errors)
     if missing:
         raise Invalid(missing, "Analysen mangler noget")
     previous, analysis.status, analysis.updated_at = analysis.status, status, now
@@ -175,8 +208,11 @@ def set_status(actor: User, analysis: Analysis, status: str, *, now: datetime) -
         analysis.approved_at, analysis.approved_by_id = now, actor.id
         for case in analysis.cases:
             add_event(case, actor, "analysis_approved", now=now, analysis_id=analysis.id)
+    if declined:  # the reason may name someone: the cases' history (cleaned at anonymisation), not the audit
+        for case in analysis.cases:
+            add_event(case, actor, "analysis_declined", now=now, analysis_id=analysis.id, comment=reason)
     record(actor, "analysis.status", now=now, case=analysis.cases[0], obj=analysis,
-           detail={"from": previous, "to": status})
+           detail={"from": previous, "to": status, **({"comment_given": True} if declined else {})})
     db.session.flush()
     return analysis
 

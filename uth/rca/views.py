@@ -1,7 +1,7 @@
 """HTML pages of the rca feature: build an analysis step by step, and its printable report."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from uth.clock import utcnow
@@ -13,8 +13,8 @@ from uth.rca import workflow
 from uth.rca.workflow import ActionStatus
 from uth.rca.models import METHODS, PARTS, Analysis
 from uth.rca.parts import add_part
-from uth.rca.presenters import action_overdue, ordered_timeline, statement_warnings, team_warnings
-from uth.rca.services import (analyses_of_case, can_edit, cases_with_analysis, cases_with_overdue_actions,
+from uth.rca.presenters import action_overdue, ordered_timeline, review_warnings, statement_warnings, team_warnings
+from uth.rca.services import (analyses_of_case, can_edit, other_approvers, cases_with_analysis, cases_with_overdue_actions,
                               create_analysis, get_analysis, link_case, linked_cases, may_contribute, remove_entry,
                               set_status,
                               update_action_item_status)
@@ -86,6 +86,12 @@ def render_analysis(analysis: Analysis, errors: dict | None = None, values: dict
         is_overdue=lambda item: action_overdue(item, now), strengths=terms("action_strengths"),
         factors=terms("contributing_factors"), action_statuses=workflow.ACTION_STATUSES,
         errors=errors or {}, values=values or {},
+        review=review_warnings(analysis, now) if analysis.status == workflow.IN_REVIEW else [],
+        declines=[e for e in (analysis.cases[0].events if analysis.cases else [])
+                  if e.action == "analysis_declined" and (e.detail or {}).get("analysis_id") == analysis.id][-3:]
+        if analysis.status == workflow.DRAFT else [],
+        own_analysis=(analysis.status == workflow.IN_REVIEW and current_app.config.get("UTH_RCA_SEPARATE_APPROVER", True)
+                      and analysis.created_by_id == current_user.id and bool(other_approvers(current_user, analysis))),
     ), status
 
 
@@ -159,10 +165,11 @@ def change_status(analysis_id: int):
     now = utcnow()
     analysis = get_analysis(current_user, analysis_id)
     try:
-        set_status(current_user, analysis, request.form.get("status", ""), now=now)
+        set_status(current_user, analysis, request.form.get("status", ""), now=now, reason=request.form.get("reason"))
     except Invalid as err:
         db.session.rollback()
-        return render_analysis(get_analysis(current_user, analysis_id), {"status": err.errors}, None, 422)
+        return render_analysis(get_analysis(current_user, analysis_id), {"status": err.errors},
+                               {"reason": request.form.get("reason", "")}, 422)
     db.session.commit()
     return redirect(url_for("rca.analysis_page", analysis_id=analysis_id))
 
