@@ -11,6 +11,7 @@ migrated and with the taxonomy loaded as `uth init` does; a region with 10 hospi
 are bulk-inserted with SQLAlchemy Core (text from bench/search_bench.py's `make_doc`), the index is
 built by the app's own `rebuild()`, and each timed query is one `search_cases()` call in a fresh
 session, as a request makes it: scope and filters in SQL, the engine, then the page's rows re-read.
+"similar cases" and "suggested event type" time `uth.search.similar` for random visible cases (SPEC §20).
 """
 from __future__ import annotations
 
@@ -249,6 +250,46 @@ def run_queries(actor_id: int, repeats: int) -> dict:
     return results
 
 
+def run_similar(actor_id: int, repeats: int, seed: int) -> dict:
+    """Similar cases (SPEC §20) as the case page asks: `similar_cases()` for a visible case, and the
+    suggested event type (the same ranking among classified cases), each call in a new session."""
+    from sqlalchemy import select
+
+    from bench.search_bench import percentiles
+    from uth.auth.models import User
+    from uth.extensions import db
+    from uth.reports.models import Case
+    from uth.reports.visibility import visible_cases
+    from uth.search.similar import similar_cases, suggested_event_type
+
+    actor = db.session.get(User, actor_id)
+    ids = list(db.session.scalars(visible_cases(actor).with_only_columns(Case.id).order_by(Case.id).limit(20_000)))
+    rng = random.Random(seed)
+    picks = [rng.choice(ids) for _ in range(repeats + 5)]
+    db.session.remove()
+
+    def one(call, case_id: int) -> float:
+        db.session.remove()
+        who = db.session.get(User, actor_id)
+        case = db.session.get(Case, case_id)
+        if call is suggested_event_type:
+            case.event_type = None  # as for an unclassified case; never committed
+        started = time.perf_counter()
+        call(who, case)
+        elapsed = time.perf_counter() - started
+        db.session.rollback()
+        return elapsed
+
+    results = {}
+    for label, call in (("similar cases", similar_cases), ("suggested event type", suggested_event_type)):
+        for case_id in picks[:5]:
+            one(call, case_id)
+        samples = [one(call, case_id) for case_id in picks[5:]]
+        results[label] = {**percentiles(samples), "median_total": 10 if call is similar_cases else 5}
+    db.session.remove()
+    return results
+
+
 def bench(args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="uth-search-service-bench-"))
     os.environ["UTH_INSTANCE_DIR"] = str(workdir / "instance")
@@ -271,7 +312,8 @@ def bench(args) -> dict:
             db.session.remove()
             queries = {}
             for who in ("local", "central"):
-                queries[who] = run_queries(actors[who], args.repeats)
+                queries[who] = run_queries(actors[who], args.repeats) if not args.similar_only else {}
+                queries[who].update(run_similar(actors[who], args.repeats, args.seed))
             db.engine.dispose()
         return {"backend": args.backend, "database": "postgresql" if db_url else "sqlite",
                 "cases": args.cases, "repeats": args.repeats, "load": load, "index": index, "queries": queries}
@@ -304,6 +346,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=40, help="timed queries per actor and query type")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--keep", action="store_true", help="keep the temp database and index directory")
+    parser.add_argument("--similar-only", action="store_true", help="time only similar cases and the suggestion")
     args = parser.parse_args()
     result = bench(args)
     print_table(result)
