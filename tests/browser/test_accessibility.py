@@ -41,7 +41,11 @@ def check(page, url: str, found: dict, *, reporter_page: bool, action=None) -> N
     page.goto(url)
     if action:
         action(page)
-    name = f"{url.split('//', 1)[1].split('/', 1)[1]}{' + ' + action.__name__ if action else ''}"
+    inspect(page, f"{url.split('//', 1)[1].split('/', 1)[1]}{' + ' + action.__name__ if action else ''}", found,
+            reporter_page=reporter_page)
+
+
+def inspect(page, name: str, found: dict, *, reporter_page: bool) -> None:
     if problems := serious(page):
         found[name] = problems
     if reporter_page and page.viewport_size["width"] == 390:
@@ -83,11 +87,14 @@ def test_no_serious_or_critical_violation_and_phone_sized_reporter_pages(server,
     public.check("input[name=possible_consequence][value=minor]")
     send_empty(public)
     check(public, base + "/reports/receipt", found, reporter_page=True)
+    public.goto(base + "/reports/receipt")
+    public.click("button:has-text('Se status')")  # the status page of that report, by its receipt code
+    inspect(public, "public/status with a report", found, reporter_page=True)
 
     nurse = browser.new_context(viewport=SIZES[size]).new_page()
     sign_in(nurse, base, "nurse@h.dk")
     for path, action in (("/reports/new", None), ("/reports/new", open_every_section), ("/reports/new", send_empty),
-                         ("/reports/new", open_menu), ("/batch", None), ("/reports/mine", None)):
+                         ("/reports/new", open_menu), ("/batch", None), ("/reports/mine", None), (f"/reports/mine/{ref}", None)):
         check(nurse, base + path, found, reporter_page=True, action=action)
 
     manager = browser.new_context(viewport=SIZES[size]).new_page()
