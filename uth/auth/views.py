@@ -43,6 +43,7 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+CREDENTIAL_FIELDS = ("csrf_token", "email", "password", "resume")  # never carried on after signing in
 SESSION_TOKEN = "uth_session"  # the key of the server-side session's token in the signed cookie
 
 
@@ -90,8 +91,10 @@ def login():
             db.session.commit()
             if target == url_for("reports.new_report") and request.form.get("resume") == "report":
                 # the report form's sign-in-again page carries a report typed before the session ended:
-                # 307 posts it on to the form (SPEC §18, nothing typed is lost)
-                return redirect(target, 307)
+                # one button sends it on to the form (SPEC §18, nothing typed is lost); the password
+                # stays here
+                carried = [(k, v) for k, v in request.form.items(multi=True) if k not in CREDENTIAL_FIELDS]
+                return render_template("auth/continue.html", target=target, carried=carried)
             return redirect(target or home_for(user))
         error = _("Forkert e-mail eller adgangskode")
     status = 200 if request.method == "GET" else (401 if error else 422)
