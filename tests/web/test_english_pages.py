@@ -96,3 +96,32 @@ def test_the_danish_page_says_it_is_danish(client, english_case):
 def test_the_check_finds_danish_on_a_page():
     assert danish_leftovers('<p>Case queue</p><p lang="da">Sagskø</p><input placeholder="ÅÅÅÅ-MM">') == [
         "Sagskø", "ÅÅÅÅ-MM"]
+
+
+def test_report_form_errors_in_english_have_no_danish(client, english_case):
+    login(client, "nurse@h.dk")
+    token = csrf_token(client, "/reports/new?lang=en")
+    html = client.post("/reports/new", data={"csrf_token": token, "title": "", "description": "short"}).get_data(
+        as_text=True)
+    assert 'class="error' in html
+    assert danish_leftovers(html) == []
+
+
+def test_refused_case_actions_in_english_have_no_danish(client, english_case):
+    login(client, "rm@h.dk")
+    page = f"/cases/{english_case}"
+    token = csrf_token(client, page + "?lang=en")
+    html = client.post(page + "/actions", data={"csrf_token": token, "action": "transfer", "org": "NOPE"}).get_data(
+        as_text=True)
+    assert "Unknown organisation: NOPE" in html
+    assert danish_leftovers(html) == []
+
+
+def test_audit_trail_errors_in_english_have_no_danish(app, client):
+    with app.app_context():
+        make_org("H", "hospital", name="North Hospital")
+        make_user("crm@h.dk", "central_risk_manager", "H", name="Carl Central")
+    login(client, "crm@h.dk")
+    html = _english(client, "/audit?date_from=x")
+    assert "Invalid date (use YYYY-MM-DD)" in html
+    assert danish_leftovers(html) == []

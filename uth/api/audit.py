@@ -11,6 +11,7 @@ from uth.audit.models import AuditEntry
 from uth.audit.trail import entry_json, may_read_case_trail
 from uth.errors import NotFound
 from uth.extensions import db
+from uth.i18n import message
 from uth.reports.models import Case
 
 
@@ -20,7 +21,7 @@ def case_audit(reference: str):
     """A case's audit trail, oldest first: central risk managers over the case and admins; 404 for others."""
     case = db.session.scalar(select(Case).where(Case.reference == reference))
     if case is None or not may_read_case_trail(g.actor, case):
-        raise NotFound("Sagen findes ikke")
+        raise NotFound(message("Sagen findes ikke"))
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id))
     return jsonify({"items": [entry_json(e) for e in entries]})
 

@@ -13,6 +13,7 @@ from uth.api.blueprint import bp
 from uth.api.helpers import int_arg
 from uth.api.openapi import _ERR, _STR, _422, _json
 from uth.errors import Invalid
+from uth.i18n import message
 from uth.search.backend import QuerySyntaxError
 from uth.search.services import KINDS, ORDERS, Result, filters_from_args, search_cases
 
@@ -36,7 +37,7 @@ def search():
     """Full-text search among what the caller may see; 422 for a missing or unusable query."""
     q = (request.args.get("q") or "").strip()
     if not q:
-        raise Invalid({"q": ["Skriv mindst ét ord at søge efter"]})
+        raise Invalid({"q": [message("Skriv mindst ét ord at søge efter")]})
     order = _choice("order", ORDERS) or "relevance"
     kind = _choice("kind", KINDS)
     page, per_page = int_arg("page", 1), int_arg("per_page", 20, maximum=100)

@@ -13,7 +13,7 @@ from uth.auth.models import Role, User
 from uth.csvsafe import csv_text
 from uth.auth.permissions import in_subtree, scope_paths
 from uth.deadlines.rules import local_midnight
-from uth.i18n import N_
+from uth.i18n import message
 
 CSV_COLUMNS = ("at", "actor", "action", "reference", "purpose", "ip", "detail")
 
@@ -75,7 +75,7 @@ class TrailFilter:
                 try:
                     setattr(found, name, date.fromisoformat(raw))
                 except ValueError:
-                    errors[name] = [N_("Ugyldig dato (brug ÅÅÅÅ-MM-DD)")]
+                    errors[name] = [message("Ugyldig dato (brug ÅÅÅÅ-MM-DD)")]
         return found, errors
 
     def apply(self, query: Select, cases: CaseLookup) -> Select:

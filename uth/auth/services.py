@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User, UserSession
 from uth.errors import Invalid, NotFound
 from uth.extensions import db
+from uth.i18n import message
 
 from flask import current_app, has_app_context
 
@@ -61,13 +62,13 @@ def add_user(email: str, name: str, password: str | None, *, now: datetime) -> U
     email = email.strip().lower()
     errors: dict[str, list[str]] = {}
     if "@" not in email or len(email) > 254:
-        errors["email"] = ["Ugyldig e-mailadresse"]
+        errors["email"] = [message("Ugyldig e-mailadresse")]
     elif find_user(email):
-        errors["email"] = ["Der findes allerede en bruger med denne e-mailadresse"]
+        errors["email"] = [message("Der findes allerede en bruger med denne e-mailadresse")]
     if not name.strip():
-        errors["name"] = ["Navn skal udfyldes"]
+        errors["name"] = [message("Navn skal udfyldes")]
     if password is not None and len(password) < 10:
-        errors["password"] = ["Adgangskoden skal være mindst 10 tegn"]
+        errors["password"] = [message("Adgangskoden skal være mindst 10 tegn")]
     if errors:
         raise Invalid(errors)
     user = User(email=email, name=name.strip(), created_at=now,
@@ -82,7 +83,7 @@ def grant_role(user: User, role: str, scope: str | None, *, now: datetime) -> Gr
     try:
         role_enum = Role(role)
     except ValueError:
-        raise Invalid({"role": [f"Ukendt rolle: {role}"]}) from None
+        raise Invalid({"role": [message("Ukendt rolle: %(role)s", role=role)]}) from None
     org = cluster = None
     if role_enum is Role.ADMIN:
         if scope:
@@ -90,11 +91,11 @@ def grant_role(user: User, role: str, scope: str | None, *, now: datetime) -> Gr
     elif role_enum is Role.FORUM_MEMBER:
         cluster = db.session.scalar(select(Cluster).where(Cluster.code == scope)) if scope else None
         if cluster is None:
-            raise Invalid({"scope": [f"Ukendt klynge: {scope}"]})
+            raise Invalid({"scope": [message("Ukendt klynge: %(name)s", name=scope)]})
     else:
         org = db.session.scalar(select(Organisation).where(Organisation.code == scope)) if scope else None
         if org is None:
-            raise Invalid({"scope": [f"Ukendt organisation: {scope}"]})
+            raise Invalid({"scope": [message("Ukendt organisation: %(name)s", name=scope)]})
     existing = next((g for g in user.grants if g.role == role_enum.value and g.org == org and g.cluster == cluster), None)
     if existing:
         existing.active = True

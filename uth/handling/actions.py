@@ -18,7 +18,7 @@ from uth.extensions import db
 from uth.handling import mail, workflow
 from uth.handling.closing import check_close
 from uth.handling.offers import open_statements_for
-from uth.i18n import N_, lazy_gettext
+from uth.i18n import lazy_gettext, message
 from uth.reports.dialogue import MAX_LEN as MESSAGE_MAX_LEN
 from uth.reports.dialogue import MESSAGE_FIELD, ask_reporter
 from uth.reports.forms import org_code
@@ -39,11 +39,11 @@ Payload = dict
 def perform(actor: User, case: Case, action: str, payload: Payload, *, now: datetime) -> Case:
     """Run one workflow action: permission (404), state (409), input (422), then change, history, audit, mail."""
     if action not in _ACTIONS:
-        raise Invalid({"action": [f"Ukendt handling; brug en af: {', '.join(workflow.ACTIONS)}"]})
+        raise Invalid({"action": [message("Ukendt handling; brug en af: %(choices)s", choices=', '.join(workflow.ACTIONS))]})
     if not isinstance(payload, dict):
         raise Invalid({"body": ["Forventede et JSON-objekt"]})
     if case_view_level(actor, case) is None or (action in workflow.HANDLER_ACTIONS and not can_handle(actor, case)):
-        raise NotFound("Sagen findes ikke, eller du kan ikke handle på den")
+        raise NotFound(message("Sagen findes ikke, eller du kan ikke handle på den"))
     if action != "close":  # a close lists what its state lacks among all its blockers
         workflow.check(case.status, action)
     _ACTIONS[action](actor, case, payload, now)
@@ -75,11 +75,11 @@ def _org_field(payload: Payload, key: str, errors: dict) -> Organisation | None:
     raw = payload.get(key)
     code = org_code(raw) if isinstance(raw, str) else None
     if not code:
-        errors.setdefault(key, []).append("Vælg en organisation")
+        errors.setdefault(key, []).append(message("Vælg en organisation"))
         return None
     org = get_org(code)
     if org is None or not org.active:
-        errors.setdefault(key, []).append(f"Ukendt organisation: {code}")
+        errors.setdefault(key, []).append(message("Ukendt organisation: %(name)s", name=code))
     return org if org is not None and org.active else None
 
 
@@ -95,7 +95,7 @@ def _assign(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     email = email.strip().lower() if isinstance(email, str) else ""
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     if user is None or not user.active or not can_handle(user, case):
-        raise Invalid({"assignee": [N_("Vælg en risikomanager der kan behandle sagen")]})
+        raise Invalid({"assignee": [message("Vælg en risikomanager der kan behandle sagen")]})
     first_ack = case.acknowledged_at is None
     case.assignee = user
     case.status = workflow.next_status(case.status, "assign")
@@ -110,9 +110,9 @@ def _transfer(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     org = _org_field(payload, "org", errors)
     comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Begrundelse")
     if org is not None and org.id == case.handling_org_id:
-        errors.setdefault("org", []).append("Sagen håndteres allerede af denne organisation")
+        errors.setdefault("org", []).append(message("Sagen håndteres allerede af denne organisation"))
     elif org is not None and not mail.responsible_risk_managers(org):
-        errors.setdefault("org", []).append("Organisationen har ingen risikomanager")
+        errors.setdefault("org", []).append(message("Organisationen har ingen risikomanager"))
     _raise_if(errors)
     previous = case.handling_org.code if case.handling_org else None
     # Deadlines and owning_org stay: the clock keeps running, and an anonymous reporter stays
@@ -130,24 +130,24 @@ def _classify(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
     event_type = payload.get("event_type", case.event_type) or None
     if event_type is None:
-        errors["event_type"] = ["Vælg en hændelsestype"]
+        errors["event_type"] = [message("Vælg en hændelsestype")]
     elif not isinstance(event_type, str) or event_type not in codes("event_types"):
-        errors["event_type"] = [f"Ukendt hændelsestype: {event_type}"]
+        errors["event_type"] = [message("Ukendt hændelsestype: %(event_type)s", event_type=event_type)]
     actual = payload.get("actual_consequence", case.actual_consequence) or None
     possible = payload.get("possible_consequence", case.possible_consequence) or None
     if actual not in ACTUAL:
-        errors["actual_consequence"] = [f"Skal være en af: {', '.join(ACTUAL)}"]
+        errors["actual_consequence"] = [message("Skal være en af: %(choices)s", choices=', '.join(ACTUAL))]
     elif not needs_possible(actual):
         possible = None
     elif possible not in POSSIBLE or (actual == "minor" and possible == "none"):
-        errors["possible_consequence"] = ["Vælg en mulig konsekvens der mindst svarer til den faktiske"]
+        errors["possible_consequence"] = [message("Vælg en mulig konsekvens der mindst svarer til den faktiske")]
     ncc = payload.get("ncc_merp", case.ncc_merp) or None
     if ncc is not None and ncc not in NCC_MERP:
-        errors["ncc_merp"] = ["Skal være en af A–I"]
+        errors["ncc_merp"] = [message("Skal være en af A–I")]
     sac = payload.get("sac", case.sac)
     sac = None if sac in (None, "") else sac
     if sac is not None and str(sac) not in ("1", "2", "3"):
-        errors["sac"] = ["Skal være 1, 2 eller 3"]
+        errors["sac"] = [message("Skal være 1, 2 eller 3")]
     _raise_if(errors)
     before, after = case.severity, severity(actual, possible)
     reason = _downgrade_reason(case, payload, before, after)
@@ -168,8 +168,8 @@ def _downgrade_reason(case: Case, payload: Payload, before: str | None, after: s
     errors: dict = {}
     reason = _text(payload, "reason", errors, required=True, max_len=2000, label="Begrundelsen for den lavere alvorlighed")
     if reason and scan({"reason": reason}, case_names(case)):
-        errors["reason"] = ["Begrundelsen gemmes i revisionssporet, som ikke kan ændres: skriv den uden navne, "
-                            "CPR-numre, telefonnumre og e-mailadresser"]
+        errors["reason"] = [message("Begrundelsen gemmes i revisionssporet, som ikke kan ændres: skriv den uden navne, "
+                            "CPR-numre, telefonnumre og e-mailadresser")]
     _raise_if(errors)
     return reason
 
@@ -179,9 +179,9 @@ def _request_statement(actor: User, case: Case, payload: Payload, now: datetime)
     org = _org_field(payload, "org", errors)
     question = _text(payload, "question", errors, required=True, max_len=5000, label="Spørgsmålet")
     if org is not None and org.id == case.handling_org_id:
-        errors.setdefault("org", []).append("Vælg en anden organisation end den der håndterer sagen")
+        errors.setdefault("org", []).append(message("Vælg en anden organisation end den der håndterer sagen"))
     elif org is not None and not mail.responsible_risk_managers(org):
-        errors.setdefault("org", []).append("Organisationen har ingen risikomanager der kan svare")
+        errors.setdefault("org", []).append(message("Organisationen har ingen risikomanager der kan svare"))
     _raise_if(errors)
     if all(link.org_id != org.id for link in case.involved):
         refresh_involved(case, extra=[(org, "involved")])
@@ -199,13 +199,13 @@ def _respond(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     raw_id = payload.get("statement_id")
     statement = next((st for st in case.statements if str(st.id) == str(raw_id).strip()), None)
     if statement is None:
-        errors["statement_id"] = ["Ukendt anmodning om udtalelse"]
+        errors["statement_id"] = [message("Ukendt anmodning om udtalelse")]
     text = _text(payload, "text", errors, required=True, max_len=20_000, label="Udtalelsen")
     _raise_if(errors)
     if statement.answer is not None:
-        raise InvalidTransition("Udtalelsen er allerede afgivet")
+        raise InvalidTransition(message("Udtalelsen er allerede afgivet"))
     if statement not in open_statements_for(actor, case):
-        raise NotFound("Anmodningen er ikke sendt til din organisation")
+        raise NotFound(message("Anmodningen er ikke sendt til din organisation"))
     statement.answer, statement.answered_at, statement.answered_by_id = text, now, actor.id
     all_answered = not any(st.is_open for st in case.statements)
     case.status = workflow.next_status(case.status, "respond", all_answered=all_answered)
@@ -276,8 +276,7 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     given = [name for name in EDITABLE if name in payload] + [
         name for name in payload if STATEMENT_FIELD.fullmatch(name) or MESSAGE_FIELD.fullmatch(name)]
     if not given:
-        raise Invalid({"fields": [f"Angiv mindst ét af felterne {', '.join(EDITABLE)}, "
-                                  "statement:<id>:question/answer eller message:<id>"]})
+        raise Invalid({"fields": [message("Angiv mindst ét af felterne %(choices)s, statement:<id>:question/answer eller message:<id>", choices=', '.join(EDITABLE))]})
     values = {
         "title": lambda: _text(payload, "title", errors, required=True, max_len=200, label="Overskrift"),
         "description": lambda: _text(payload, "description", errors, required=True, min_len=20, label="Beskrivelse"),
@@ -291,7 +290,7 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     for name in given:
         if (match := MESSAGE_FIELD.fullmatch(name)) is not None:
             if match[1] not in messages:
-                errors[name] = ["Sagen har ingen besked med dette id"]
+                errors[name] = [message("Sagen har ingen besked med dette id")]
             else:
                 targets[name] = (messages[match[1]], "text")
                 new[name] = _text(payload, name, errors, required=True, max_len=MESSAGE_MAX_LEN,
@@ -302,9 +301,9 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
             continue
         statement, part = statements.get(match[1]), match[2]
         if statement is None:
-            errors[name] = ["Sagen har ingen udtalelse med dette id"]
+            errors[name] = [message("Sagen har ingen udtalelse med dette id")]
         elif part == "answer" and statement.answer is None:
-            errors[name] = ["Udtalelsen er ikke afgivet endnu"]
+            errors[name] = [message("Udtalelsen er ikke afgivet endnu")]
         else:
             targets[name] = (statement, part)
             new[name] = _text(payload, name, errors, required=True, max_len=5000 if part == "question" else 20_000,
@@ -312,7 +311,7 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     _raise_if(errors)
     changed = [name for name in given if getattr(*targets[name]) != new[name]]
     if not changed:
-        raise Invalid({"fields": ["Ingen ændringer at gemme"]})
+        raise Invalid({"fields": [message("Ingen ændringer at gemme")]})
     for name in changed:
         setattr(*targets[name], new[name])
     _done(actor, case, "edit", now, fields=changed)
@@ -323,7 +322,7 @@ def _reject(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
     reason = payload.get("reason") or None
     if not isinstance(reason, str) or reason not in codes("reject_reasons"):
-        errors["reason"] = ["Vælg en begrundelse for afvisningen"]
+        errors["reason"] = [message("Vælg en begrundelse for afvisningen")]
     comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Kommentaren")
     original = _duplicate_of(actor, case, reason, payload.get("duplicate_of"), errors)
     _raise_if(errors)
@@ -338,13 +337,13 @@ def _duplicate_of(actor: User, case: Case, reason: str | None, raw, errors: dict
     reference = raw.strip().upper() if isinstance(raw, str) else ""
     if reason != "duplicate":
         if reference:
-            errors["duplicate_of"] = ["Angives kun ved dobbeltregistrering"]
+            errors["duplicate_of"] = [message("Angives kun ved dobbeltregistrering")]
         return None
     original = db.session.scalar(visible_cases(actor).where(Case.reference == reference)) if reference else None
     if original is None:
-        errors["duplicate_of"] = ["Angiv referencen på den oprindelige sag (en sag du kan se)"]
+        errors["duplicate_of"] = [message("Angiv referencen på den oprindelige sag (en sag du kan se)")]
     elif original.id == case.id:
-        errors["duplicate_of"] = ["En sag kan ikke være dublet af sig selv"]
+        errors["duplicate_of"] = [message("En sag kan ikke være dublet af sig selv")]
         return None
     return original
 
@@ -376,7 +375,7 @@ def _not_personal(payload: Payload, errors: dict) -> list[str]:
     """The finding ids the handler accepts as not personal data (`not_personal`, optional)."""
     not_personal = payload.get("not_personal") or []
     if not isinstance(not_personal, list) or not all(isinstance(i, str) for i in not_personal):
-        errors["not_personal"] = ["Skal være en liste af fund-id'er"]
+        errors["not_personal"] = [message("Skal være en liste af fund-id'er")]
         return []
     return not_personal
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from uth.anonymisation.scanner import Finding
 from uth.anonymisation.services import KIND_WORDS, case_texts, field_in, own_data, scan_case
 from uth.handling import workflow
-from uth.i18n import N_
+from uth.i18n import N_, message
 from uth.reports.models import Case
 from uth.reports.validation import _text
 
@@ -109,12 +109,12 @@ def check_close(case: Case, payload: Mapping, overrides: Mapping[str, str | None
     errors: dict[str, list[str]] = {}
     texts = close_texts(payload, errors)
     if not case.event_type:
-        errors["event_type"] = [N_("Klassificér hændelsestypen før sagen afsluttes")]
+        errors["event_type"] = [message("Klassificér hændelsestypen før sagen afsluttes")]
     if not case.severity:
-        errors["severity"] = [N_("Sagen mangler alvorlighed")]
+        errors["severity"] = [message("Sagen mangler alvorlighed")]
     not_personal = payload.get("not_personal") or []
     if not isinstance(not_personal, list) or not all(isinstance(i, str) for i in not_personal):
-        errors["not_personal"] = [N_("Skal være en liste af fund-id'er")]
+        errors["not_personal"] = [message("Skal være en liste af fund-id'er")]
         not_personal = []
     all_texts = {**(overrides or {}), **{k: v for k, v in texts.items() if v is not None}}
     findings = scan_case(case, all_texts)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from uth.errors import InvalidTransition
+from uth.i18n import message
 from uth.reports.models import CASE_STATUSES, OPEN_STATUSES, CaseStatus
 
 # Short names of the states (members of CaseStatus, the one list of them).
@@ -58,7 +59,7 @@ def check(status: str, action: str) -> None:
     if action not in ALLOWED_FROM:
         raise ValueError(f"unknown action {action!r}")
     if not is_allowed(status, action):
-        raise InvalidTransition(f"Handlingen '{action}' er ikke mulig når sagen har status '{status}'")
+        raise InvalidTransition(message("Handlingen '%(action)s' er ikke mulig når sagen har status '%(status)s'", action=action, status=status))
 
 
 def next_status(status: str, action: str, *, all_answered: bool = True) -> str:

@@ -18,7 +18,7 @@ from uth.auth.permissions import scope_paths
 from uth.deadlines.rules import local_date
 from uth.errors import Invalid, InvalidTransition, NotFound
 from uth.extensions import db
-from uth.i18n import N_
+from uth.i18n import message
 from uth.learning.models import BATCH_KINDS, BatchCount, BatchMonthLock
 
 BATCH_ROLES = (Role.REPORTER, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
@@ -26,7 +26,7 @@ LOCK_ROLES = (Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
 FIRST_YEAR = 2000
 MAX_COUNT = 100_000
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-_MONTH_FORMAT = N_("Angiv måned som ÅÅÅÅ-MM fra år 2000")  # FIRST_YEAR
+_MONTH_FORMAT = message("Angiv måned som ÅÅÅÅ-MM fra år %(first)s", first=FIRST_YEAR)
 
 
 def parse_month(value: str | None, field: str = "month") -> date:
@@ -83,7 +83,7 @@ def _parse_count(raw, key: str, errors: dict) -> int | None:
     except ValueError:
         value = -1
     if not 0 <= value <= MAX_COUNT:
-        errors[key] = [N_("Skal være et helt tal fra 0 til 100000")]  # MAX_COUNT
+        errors[key] = [message("Skal være et helt tal fra 0 til %(max)s", max=MAX_COUNT)]
         return None
     return value
 
@@ -91,7 +91,7 @@ def _parse_count(raw, key: str, errors: dict) -> int | None:
 def save_counts(actor: User, month: date, counts: Mapping[tuple[str, str], object], *, now: datetime) -> int:
     """Store counts keyed by (org code, kind); blank leaves a count unchanged. 404 outside scope, 409 when locked."""
     if month > current_month(now):
-        raise Invalid({"month": [N_("Der kan ikke tælles for en fremtidig måned")]})
+        raise Invalid({"month": [message("Der kan ikke tælles for en fremtidig måned")]})
     if month.year < FIRST_YEAR:
         raise Invalid({"month": [_MONTH_FORMAT]})
     units = {u.code: u for u in batch_units(actor)}
@@ -99,9 +99,9 @@ def save_counts(actor: User, month: date, counts: Mapping[tuple[str, str], objec
     parsed: list[tuple[Organisation, str, int]] = []
     for (code, kind), raw in counts.items():
         if code not in units:
-            raise NotFound("Enheden findes ikke")
+            raise NotFound(message("Enheden findes ikke"))
         if kind not in BATCH_KINDS:
-            errors[f"{code}_{kind}"] = [N_("Ukendt type")]
+            errors[f"{code}_{kind}"] = [message("Ukendt type")]
             continue
         value = _parse_count(raw, f"{code}_{kind}", errors)
         if value is not None:
@@ -128,7 +128,7 @@ def lock_month(actor: User, org_code: str, month: date, *, now: datetime) -> Bat
     """Lock a month for an organisation's subtree; a second lock is a no-op."""
     org = next((o for o in lock_units(actor) if o.code == org_code), None)
     if org is None:
-        raise NotFound("Organisationen findes ikke")
+        raise NotFound(message("Organisationen findes ikke"))
     lock = db.session.scalar(select(BatchMonthLock).where(BatchMonthLock.org_id == org.id, BatchMonthLock.month == month))
     if lock is None:
         lock = BatchMonthLock(org_id=org.id, month=month, locked_at=now, locked_by_id=actor.id)

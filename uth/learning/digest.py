@@ -11,6 +11,7 @@ from uth.auth.models import Grant, Role, User
 from uth.deadlines.rules import local_date, local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
+from uth.i18n import message
 from uth.learning.models import LearningSummary
 from uth.learning.services import summaries_since
 from uth.notifications.services import absolute_url, enqueue
@@ -30,7 +31,7 @@ def parse_since(raw: str | None, now: datetime) -> datetime:
     try:
         day = datetime.strptime(raw.strip(), "%Y-%m-%d").date()
     except ValueError:
-        raise Invalid({"since": ["Angiv dato som ÅÅÅÅ-MM-DD"]}) from None
+        raise Invalid({"since": [message("Angiv dato som ÅÅÅÅ-MM-DD")]}) from None
     return local_midnight(day)
 
 

@@ -14,7 +14,7 @@ from uth.auth.models import Organisation, Role, User
 from uth.auth.permissions import in_subtree, scope_paths
 from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
-from uth.i18n import N_
+from uth.i18n import message
 from uth.learning.models import CLUSTER, DRAFT, NATIONAL, PUBLISHED, RETRACTED, VISIBILITIES, LearningSummary
 from uth.rca.workflow import ActionStatus, AnalysisStatus
 from uth.reports.models import Case, CaseStatus
@@ -79,7 +79,7 @@ def get_summary(actor: User, summary_id: int) -> LearningSummary:
     summary = db.session.get(LearningSummary, summary_id)
     if summary is None or not (can_edit(actor, summary) or
                                db.session.scalar(published_summaries(actor).where(LearningSummary.id == summary_id))):
-        raise NotFound("Læringsopsummeringen findes ikke")
+        raise NotFound(message("Læringsopsummeringen findes ikke"))
     return summary
 
 
@@ -87,7 +87,7 @@ def get_editable_summary(actor: User, summary_id: int) -> LearningSummary:
     """A summary the actor may edit, or NotFound (forum members never edit)."""
     summary = db.session.get(LearningSummary, summary_id)
     if summary is None or not can_edit(actor, summary):
-        raise NotFound("Læringsopsummeringen findes ikke")
+        raise NotFound(message("Læringsopsummeringen findes ikke"))
     return summary
 
 
@@ -124,12 +124,12 @@ def create_summary_from_cases(actor: User, cases: list[Case], *, now: datetime, 
     title, summary, learning_points, recommendations, visibility) replace the prefilled ones."""
     values = _create_values(fields)
     if not cases:
-        raise Invalid({"cases": ["Vælg mindst én afsluttet sag"]})
+        raise Invalid({"cases": [message("Vælg mindst én afsluttet sag")]})
     for case in cases:
         if not can_handle(actor, case):
-            raise NotFound("Sagen findes ikke")
+            raise NotFound(message("Sagen findes ikke"))
         if case.status != CaseStatus.CLOSED:
-            raise InvalidTransition(f"{case.reference} er ikke afsluttet; læring skrives fra afsluttede sager")
+            raise InvalidTransition(message("%(reference)s er ikke afsluttet; læring skrives fra afsluttede sager", reference=case.reference))
     first = cases[0]
     sector_from, sector_to = case_sectors(first)
     aggregated = len(cases) > 1
@@ -157,7 +157,7 @@ def _create_values(fields: Mapping | None) -> dict:
     fields = fields or {}
     unknown = sorted(k for k in fields if k not in CREATE_FIELDS)
     if unknown:
-        raise Invalid({k: [N_("Ukendt felt")] for k in unknown})
+        raise Invalid({k: [message("Ukendt felt")] for k in unknown})
     return _edit_values(fields)
 
 
@@ -176,10 +176,10 @@ def create_summary_from_analysis(actor: User, analysis, *, now: datetime, fields
     summary and its actions (strongest first) as recommendations; `fields` replace the prefilled ones."""
     values = _create_values(fields)
     if analysis.status != AnalysisStatus.APPROVED:
-        raise InvalidTransition("Læring skrives fra en godkendt analyse")
+        raise InvalidTransition(message("Læring skrives fra en godkendt analyse"))
     cases = [c for c in analysis.cases if c.status == CaseStatus.CLOSED and can_handle(actor, c)]
     if not cases:
-        raise InvalidTransition("Analysens sager skal være afsluttede, før læringen kan skrives")
+        raise InvalidTransition(message("Analysens sager skal være afsluttede, før læringen kan skrives"))
     summary = create_summary_from_cases(actor, cases, now=now, analysis_id=analysis.id)
     summary.title = analysis.title
     summary.summary = "\n".join(f"{c.cause} → {c.effect} → {c.event}" for c in analysis.causal_statements) or summary.summary
@@ -196,14 +196,14 @@ def _code(data: Mapping, key: str, kind: str, errors: dict) -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str) or value not in codes(kind):
-        errors[key] = ["Ukendt kode"]
+        errors[key] = [message("Ukendt kode")]
     return value
 
 
 def update_summary(actor: User, summary: LearningSummary, data: Mapping, *, now: datetime) -> LearningSummary:
     """Change a draft's fields; only the keys given are changed (PATCH)."""
     if summary.status != DRAFT:
-        raise InvalidTransition("Kun en kladde kan redigeres")
+        raise InvalidTransition(message("Kun en kladde kan redigeres"))
     values = _edit_values(data)
     _apply(summary, values)
     summary.updated_at = now
@@ -227,7 +227,7 @@ def _edit_values(data: Mapping) -> dict:
             values[key] = _code(data, key, kind, errors)
     if "visibility" in data:
         if data["visibility"] not in VISIBILITIES:
-            errors["visibility"] = [f"Skal være en af: {', '.join(VISIBILITIES)}"]
+            errors["visibility"] = [message("Skal være en af: %(choices)s", choices=', '.join(VISIBILITIES))]
         values["visibility"] = data["visibility"]
     if errors:
         raise Invalid(errors)
@@ -252,10 +252,10 @@ def summary_findings(summary: LearningSummary, not_personal: Iterable[str] = ())
 def publish_summary(actor: User, summary: LearningSummary, *, now: datetime, not_personal: Iterable[str] = ()) -> LearningSummary:
     """Publish a draft once no personal data is found; `not_personal` accepts false positives."""
     if summary.status != DRAFT:
-        raise InvalidTransition("Kun en kladde kan offentliggøres")
+        raise InvalidTransition(message("Kun en kladde kan offentliggøres"))
     not_personal = not_personal or []
     if not isinstance(not_personal, (list, tuple)) or not all(isinstance(i, str) for i in not_personal):
-        raise Invalid({"not_personal": ["Skal være en liste af fund-id'er"]})
+        raise Invalid({"not_personal": [message("Skal være en liste af fund-id'er")]})
     findings = summary_findings(summary, not_personal)
     if findings:
         raise FindingsError([finding_dict(f) for f in findings])
@@ -269,7 +269,7 @@ def publish_summary(actor: User, summary: LearningSummary, *, now: datetime, not
 def retract_summary(actor: User, summary: LearningSummary, *, now: datetime) -> LearningSummary:
     """Take a published summary off the forum pages."""
     if summary.status != PUBLISHED:
-        raise InvalidTransition("Kun en offentliggjort opsummering kan trækkes tilbage")
+        raise InvalidTransition(message("Kun en offentliggjort opsummering kan trækkes tilbage"))
     summary.status, summary.retracted_at, summary.updated_at = RETRACTED, now, now
     db.session.flush()
     record(actor, "learning.retracted", now=now, obj=summary, org_id=summary.org_id, detail={"summary_id": summary.id})

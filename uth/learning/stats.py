@@ -40,7 +40,7 @@ from uth.auth.permissions import in_subtree, scope_paths
 from uth.deadlines.rules import local_date, local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
-from uth.i18n import N_
+from uth.i18n import message
 from uth.learning.batch import FIRST_YEAR
 from uth.learning.models import BatchCount
 from uth.learning.services import forum_cluster_ids
@@ -65,13 +65,13 @@ def parse_year(args, now: datetime) -> int:
     `from`/`to` month ranges are refused by name rather than ignored, so that nobody takes a
     year's table for the range they asked for (see the module docstring for why periods are fixed)."""
     this_year = local_date(now).year
-    errors = {name: [N_("Statistik vises kun for hele kalenderår: brug year=ÅÅÅÅ")] for name in RETIRED_PERIOD_PARAMS if args.get(name)}
+    errors = {name: [message("Statistik vises kun for hele kalenderår: brug year=ÅÅÅÅ")] for name in RETIRED_PERIOD_PARAMS if args.get(name)}
     raw = (args.get("year") or "").strip()
     year = this_year
     if raw:
         year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else 0
         if not FIRST_YEAR <= year <= this_year:
-            errors["year"] = [N_("Angiv et år fra 2000 til i år")]  # FIRST_YEAR
+            errors["year"] = [message("Angiv et år fra %(first)s til i år", first=FIRST_YEAR)]
     if errors:
         raise Invalid(errors)
     return year
@@ -167,7 +167,7 @@ def _batch_keys(actor: User, by: str, year: int) -> Counter:
 def raw_counts(actor: User, by: str, *, year: int) -> dict[str, int]:
     """Unsuppressed counts per key for one calendar year (never leave the server with these)."""
     if by not in DIMENSIONS:
-        raise Invalid({"by": [f"Skal være en af: {', '.join(DIMENSIONS)}"]})
+        raise Invalid({"by": [message("Skal være en af: %(choices)s", choices=', '.join(DIMENSIONS))]})
     counts = _case_keys(actor, by, year) + _batch_keys(actor, by, year)
     if by == "month":
         return {f"{year}-{m:02d}": counts.get(f"{year}-{m:02d}", 0) for m in range(1, 13)}

@@ -9,7 +9,7 @@ from uth.csvsafe import csv_text
 from uth.deadlines.rules import local_date
 from uth.errors import FindingsError, Invalid
 from uth.extensions import db
-from uth.i18n import gettext as _
+from uth.i18n import gettext as _, message
 from uth.learning import services
 from uth.learning.charts import bar_chart, line_chart, value_text
 from uth.learning.digest import parse_since
@@ -159,7 +159,7 @@ def create_aggregated():
     """An aggregated draft from several closed cases, given by reference."""
     references = [r for r in (request.form.get("references") or "").replace(",", " ").split() if r]
     if not references:
-        raise Invalid({"references": ["Angiv mindst ét sagsnummer"]})
+        raise Invalid({"references": [message("Angiv mindst ét sagsnummer")]})
     cases = [get_visible_case(current_user, r) for r in dict.fromkeys(references)]
     summary = services.create_summary_from_cases(current_user, cases, now=utcnow())
     db.session.commit()

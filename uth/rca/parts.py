@@ -10,7 +10,7 @@ from uth.auth.models import User
 from uth.clock import parse_datetime
 from uth.errors import Invalid
 from uth.extensions import db
-from uth.i18n import N_
+from uth.i18n import message
 from uth.rca.models import (
     PARTS,
     ActionItem,
@@ -33,14 +33,14 @@ def _text(data: dict, key: str, errors: dict, *, required: bool = False, max_len
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.setdefault(key, []).append(N_("Feltet skal udfyldes"))
+            errors.setdefault(key, []).append(message("Feltet skal udfyldes"))
         return None
     if not isinstance(value, str):
-        errors.setdefault(key, []).append("Skal være tekst")
+        errors.setdefault(key, []).append(message("Skal være tekst"))
         return None
     value = value.strip()
     if len(value) > max_len:
-        errors.setdefault(key, []).append(f"Må højst være {max_len} tegn (nu {len(value)})")
+        errors.setdefault(key, []).append(message("Må højst være %(max)s tegn (nu %(now)s)", max=max_len, now=len(value)))
     return value
 
 
@@ -51,7 +51,7 @@ def _bool(data: dict, key: str, errors: dict) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    errors.setdefault(key, []).append("Skal være sand eller falsk")
+    errors.setdefault(key, []).append(message("Skal være sand eller falsk"))
     return False
 
 
@@ -63,7 +63,7 @@ def _date(data: dict, key: str, errors: dict) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        errors.setdefault(key, []).append("Ugyldig dato (ÅÅÅÅ-MM-DD)")
+        errors.setdefault(key, []).append(message("Ugyldig dato (ÅÅÅÅ-MM-DD)"))
         return None
 
 
@@ -78,16 +78,16 @@ def _team(analysis: Analysis, data: dict, errors: dict) -> TeamMember:
 def _timeline(analysis: Analysis, data: dict, errors: dict) -> TimelineEntry:
     at = parse_datetime(data.get("at"))
     if data.get("at") not in (None, "") and at is None:
-        errors["at"] = ["Ugyldig dato og tid (ISO 8601, fx 2026-11-20T14:30)"]
+        errors["at"] = [message("Ugyldig dato og tid (ISO 8601, fx 2026-11-20T14:30)")]
     time_text = _text(data, "time_text", errors, max_len=100)
     if data.get("at") in (None, "") and not time_text:
-        errors["at"] = ["Angiv et tidspunkt eller en tekst som 'om aftenen'"]
+        errors["at"] = [message("Angiv et tidspunkt eller en tekst som 'om aftenen'")]
     text = _text(data, "text", errors, required=True)
     position = data.get("position")
     if position in (None, ""):
         position = None
     elif isinstance(position, bool) or not str(position).isdigit() or not 1 <= int(position) <= MAX_POSITION:
-        errors["position"] = [f"Skal være et helt tal fra 1 til {MAX_POSITION}"]
+        errors["position"] = [message("Skal være et helt tal fra 1 til %(max)s", max=MAX_POSITION)]
         position = None
     return TimelineEntry(at=at, time_text=time_text, text=text, position=None if position is None else int(position))
 
@@ -113,21 +113,21 @@ def _causal(analysis: Analysis, data: dict, errors: dict) -> CausalStatement:
 def _factor(analysis: Analysis, data: dict, errors: dict) -> ContributingFactor:
     code = data.get("code")
     if not code:
-        errors["code"] = ["Vælg en medvirkende faktor"]
+        errors["code"] = [message("Vælg en medvirkende faktor")]
     elif code not in codes("contributing_factors"):
-        errors["code"] = ["Ukendt medvirkende faktor"]
+        errors["code"] = [message("Ukendt medvirkende faktor")]
     elif any(f.code == code for f in analysis.contributing_factors):
-        errors["code"] = ["Faktoren er allerede tilføjet"]
+        errors["code"] = [message("Faktoren er allerede tilføjet")]
     return ContributingFactor(code=code, note=_text(data, "note", errors))
 
 
 def _action(analysis: Analysis, data: dict, errors: dict) -> ActionItem:
     strength = data.get("strength")
     if strength not in codes("action_strengths"):
-        errors["strength"] = ["Vælg tiltagets styrke: stronger, intermediate eller weaker"]
+        errors["strength"] = [message("Vælg tiltagets styrke: stronger, intermediate eller weaker")]
     status = data.get("status") or ActionStatus.PLANNED
     if status not in ACTION_STATUSES:
-        errors["status"] = [f"Skal være en af: {', '.join(ACTION_STATUSES)}"]
+        errors["status"] = [message("Skal være en af: %(choices)s", choices=', '.join(ACTION_STATUSES))]
     return ActionItem(
         text=_text(data, "text", errors, required=True), strength=strength,
         responsible=_text(data, "responsible", errors, max_len=200), due_on=_date(data, "due_on", errors),
@@ -142,7 +142,7 @@ _BUILDERS = {"team": _team, "timeline": _timeline, "causal_statements": _causal,
 def add_part(actor: User, analysis: Analysis, part: str, data: Any, *, now: datetime):
     """Validate and add one entry to a part; 422 with field errors, nothing half-written."""
     if part not in _BUILDERS:
-        raise Invalid({"part": [f"Skal være en af: {', '.join(PARTS)}"]})
+        raise Invalid({"part": [message("Skal være en af: %(choices)s", choices=', '.join(PARTS))]})
     require_edit(actor, analysis)
     if not isinstance(data, dict):
         raise Invalid({"body": ["Forventede et JSON-objekt"]})

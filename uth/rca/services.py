@@ -10,6 +10,7 @@ from uth.audit.services import record
 from uth.auth.models import User
 from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
+from uth.i18n import message
 from uth.rca import workflow
 from uth.rca.models import METHODS, PARTS, ActionItem, Analysis, ContributingFactor, analysis_cases
 from uth.i18n import N_
@@ -44,7 +45,7 @@ def get_analysis(actor: User, analysis_id: int) -> Analysis:
     """An analysis the actor may see, or NotFound (also when it exists outside scope)."""
     analysis = db.session.scalar(select(Analysis).where(Analysis.id == analysis_id, visible_analyses_clause(actor)))
     if analysis is None:
-        raise NotFound("Analysen findes ikke")
+        raise NotFound(message("Analysen findes ikke"))
     return analysis
 
 
@@ -56,9 +57,9 @@ def can_edit(actor: User, analysis: Analysis) -> bool:
 def require_edit(actor: User, analysis: Analysis) -> None:
     """Forbidden for a viewer who only reads; 409 once the analysis is approved."""
     if not can_edit(actor, analysis):
-        raise Forbidden("Du kan se analysen, men ikke ændre den")
+        raise Forbidden(message("Du kan se analysen, men ikke ændre den"))
     if not workflow.is_editable(analysis.status):
-        raise InvalidTransition("En godkendt analyse kan ikke ændres")
+        raise InvalidTransition(message("En godkendt analyse kan ikke ændres"))
 
 
 def analyses_of_case(actor: User, case: Case) -> list[Analysis]:
@@ -106,12 +107,12 @@ def approved_contributing_factors(case_ids: list[int] | Select) -> dict[int, lis
 def create_analysis(actor: User, case: Case, method: str, *, now: datetime, title: str | None = None) -> Analysis:
     """Start an analysis of a case; its handling organisation is the case's."""
     if not may_contribute(actor, case):
-        raise Forbidden("Du kan ikke starte en analyse af denne sag")
+        raise Forbidden(message("Du kan ikke starte en analyse af denne sag"))
     if method not in METHODS:
-        raise Invalid({"method": [f"Skal være en af: {', '.join(METHODS)}"]})
+        raise Invalid({"method": [message("Skal være en af: %(choices)s", choices=', '.join(METHODS))]})
     title = (title or "").strip() or case.title
     if len(title) > 200:
-        raise Invalid({"title": [f"Må højst være 200 tegn (nu {len(title)})"]})
+        raise Invalid({"title": [message("Må højst være %(max)s tegn (nu %(now)s)", max=200, now=len(title))]})
     analysis = Analysis(method=method, title=title, status=workflow.DRAFT, handling_org_id=case.handling_org_id,
                         created_at=now, updated_at=now, created_by_id=actor.id)
     analysis.cases.append(case)
@@ -128,9 +129,9 @@ def link_case(actor: User, analysis: Analysis, reference: str, *, now: datetime)
     try:
         case = get_visible_case(actor, (reference or "").strip())
     except NotFound:
-        raise Invalid({"reference": ["Ukendt sag"]}) from None
+        raise Invalid({"reference": [message("Ukendt sag")]}) from None
     if case in analysis.cases:
-        raise Invalid({"reference": ["Sagen er allerede med i analysen"]})
+        raise Invalid({"reference": [message("Sagen er allerede med i analysen")]})
     analysis.cases.append(case)
     analysis.updated_at = now
     add_event(case, actor, "analysis_linked", now=now, analysis_id=analysis.id)
@@ -145,7 +146,7 @@ def remove_entry(actor: User, analysis: Analysis, part: str, entry_id: int, *, n
     entries = getattr(analysis, part) if part in PARTS else []
     entry = next((e for e in entries if e.id == entry_id), None)
     if entry is None:
-        raise NotFound("Punktet findes ikke")
+        raise NotFound(message("Punktet findes ikke"))
     require_edit(actor, analysis)
     entries.remove(entry)  # the delete-orphan cascade deletes the row
     if part == "timeline":
@@ -188,11 +189,11 @@ def set_status(actor: User, analysis: Analysis, status: str, *, now: datetime, r
     """Move draft -> in_review -> approved, or decline back to draft with a `reason` (kept in the cases'
     history); 422 names what is missing, a past-due action item, or the author approving their own."""
     if status not in workflow.STATUSES:
-        raise Invalid({"status": [f"Skal være en af: {', '.join(workflow.STATUSES)}"]})
+        raise Invalid({"status": [message("Skal være en af: %(choices)s", choices=', '.join(workflow.STATUSES))]})
     if not can_edit(actor, analysis):
-        raise Forbidden("Du kan se analysen, men ikke ændre den")
+        raise Forbidden(message("Du kan se analysen, men ikke ændre den"))
     if not workflow.can_move(analysis.status, status):
-        raise InvalidTransition(f"Status kan ikke skifte fra {analysis.status} til {status}")
+        raise InvalidTransition(message("Status kan ikke skifte fra %(old)s til %(new)s", old=analysis.status, new=status))
     missing = workflow.missing_for(status, contents(analysis))
     if status == workflow.APPROVED:
         missing.update(_approval_refusals(actor, analysis, now))
@@ -221,11 +222,11 @@ def update_action_item_status(actor: User, analysis: Analysis, item_id: int, sta
     """Follow up an action: allowed also after approval, since that is when actions are carried out."""
     item = next((a for a in analysis.action_items if a.id == item_id), None)
     if item is None:
-        raise NotFound("Tiltaget findes ikke")
+        raise NotFound(message("Tiltaget findes ikke"))
     if not can_edit(actor, analysis):
-        raise Forbidden("Du kan se analysen, men ikke ændre den")
+        raise Forbidden(message("Du kan se analysen, men ikke ændre den"))
     if status not in workflow.ACTION_STATUSES:
-        raise Invalid({"status": [f"Skal være en af: {', '.join(workflow.ACTION_STATUSES)}"]})
+        raise Invalid({"status": [message("Skal være en af: %(choices)s", choices=', '.join(workflow.ACTION_STATUSES))]})
     previous, item.status, item.status_changed_at = item.status, status, now
     analysis.updated_at = now
     record(actor, "analysis.action_status", now=now, case=analysis.cases[0], obj=item,

@@ -4,6 +4,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from uth.i18n import message
+
 
 class AnalysisStatus(enum.StrEnum):
     """Status of an analysis (SPEC §9); members equal their strings (the database and JSON hold those)."""
@@ -49,12 +51,12 @@ def missing_for(target: str, contents: Contents) -> dict[str, list[str]]:
     """What the analysis lacks before it may take `target` status, as field -> Danish messages."""
     missing: dict[str, list[str]] = {}
     if target == IN_REVIEW and not (contents.timeline or contents.causal_statements):
-        missing["timeline"] = ["Tilføj mindst ét punkt til tidslinjen eller en årsagssammenhæng før review"]
+        missing["timeline"] = [message("Tilføj mindst ét punkt til tidslinjen eller en årsagssammenhæng før review")]
     if target == APPROVED:
         if not contents.causal_statements:
-            missing["causal_statements"] = ["Godkendelse kræver mindst én årsagssammenhæng"]
+            missing["causal_statements"] = [message("Godkendelse kræver mindst én årsagssammenhæng")]
         if not contents.action_items_complete:
-            missing["action_items"] = ["Godkendelse kræver mindst ét tiltag med ansvarlig og tidsfrist"]
+            missing["action_items"] = [message("Godkendelse kræver mindst ét tiltag med ansvarlig og tidsfrist")]
     return missing
 
 

@@ -89,20 +89,20 @@ def reporter_writes(actor: User | None, case: Case, payload: dict, *, now: datet
     staff member who reported it). 409 once the case is closed or rejected, 422 for bad text.
     History and audit name no one: an anonymous reporter stays anonymous."""
     if not case.is_open:
-        raise InvalidTransition("Sagen er afsluttet og kan ikke modtage flere beskeder")
-    message = _add(case, REPORTER, _message_text(payload), author=None, now=now)
-    add_event(case, None, "reporter_message", now=now, message_id=message.id)
+        raise InvalidTransition(message("Sagen er afsluttet og kan ikke modtage flere beskeder"))
+    written = _add(case, REPORTER, _message_text(payload), author=None, now=now)
+    add_event(case, None, "reporter_message", now=now, message_id=written.id)
     record(actor, "case.reporter_message", now=now, case=case, anonymous=case.reporter_anonymous,
-           detail={"reference": case.reference, "message_id": message.id})
+           detail={"reference": case.reference, "message_id": written.id})
     _mail_handlers(case, now=now)
-    return message
+    return written
 
 
 def own_case(actor: User, reference: str) -> Case:
     """A case the actor reported (staff), or NotFound: nobody else may read or write its dialogue."""
     case = db.session.scalar(select(Case).where(Case.reference == reference, Case.reporter_user_id == actor.id))
     if case is None:
-        raise NotFound("Indberetningen findes ikke")
+        raise NotFound(message("Indberetningen findes ikke"))
     return case
 
 

@@ -11,6 +11,7 @@ from uth.auth.models import User
 from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
 from uth.errors import NotFound
 from uth.extensions import db
+from uth.i18n import message
 from uth.notifications.services import (central_risk_managers_above, enqueue, notify_new_case, notify_unrouted,
                                         reporter_link, risk_managers_of)
 from uth.reports.due import next_deadline
@@ -120,7 +121,7 @@ def get_visible_case(actor: User, reference: str) -> Case:
     """A case the actor may open, or NotFound (also when it exists outside scope)."""
     case = db.session.scalar(visible_cases(actor).where(Case.reference == reference))
     if case is None or case_view_level(actor, case) is None:
-        raise NotFound("Sagen findes ikke")
+        raise NotFound(message("Sagen findes ikke"))
     return case
 
 
@@ -128,7 +129,7 @@ def case_by_receipt(code: str) -> Case:
     """The case behind a receipt code, or NotFound."""
     case = db.session.scalar(select(Case).where(Case.receipt_hash == receipt_hash(code)))
     if case is None:
-        raise NotFound("Ukendt kvitteringskode")
+        raise NotFound(message("Ukendt kvitteringskode"))
     return case
 
 

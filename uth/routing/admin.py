@@ -10,7 +10,7 @@ from uth.auth.models import SECTORS, User
 from uth.auth.orgs import get_org
 from uth.errors import Invalid, NotFound
 from uth.extensions import db
-from uth.i18n import N_
+from uth.i18n import message
 from uth.routing.models import RoutingRule
 from uth.routing.rules import Rule, is_catch_all, type_is_under
 from uth.taxonomy.services import codes
@@ -27,25 +27,25 @@ def parse_rule(data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     name = (data.get("name") or "").strip()
     if not name:
-        errors["name"] = [N_("Navn skal udfyldes")]
+        errors["name"] = [message("Navn skal udfyldes")]
     target = get_org(data.get("target_org"))
     if target is None:
-        errors["target_org"] = [N_("Vælg en kendt organisation")]
+        errors["target_org"] = [message("Vælg en kendt organisation")]
     event_org = get_org(data.get("event_org")) if data.get("event_org") else None
     if data.get("event_org") and event_org is None:
-        errors["event_org"] = [N_("Ukendt organisation")]
+        errors["event_org"] = [message("Ukendt organisation")]
     sector = data.get("sector") or None
     if sector and sector not in SECTORS:
-        errors["sector"] = [N_("Ukendt sektor")]
+        errors["sector"] = [message("Ukendt sektor")]
     kind = data.get("reporter_kind") or None
     if kind and kind not in ("staff", "public"):
-        errors["reporter_kind"] = [N_("Skal være staff eller public")]
+        errors["reporter_kind"] = [message("Skal være staff eller public")]
     prefix = (data.get("event_type_prefix") or "").strip() or None
     if prefix and not any(type_is_under(code, prefix) for code in codes("event_types")):
-        errors["event_type_prefix"] = [N_("Ingen hændelsestype begynder med dette (brug en kode fra listen)")]
+        errors["event_type_prefix"] = [message("Ingen hændelsestype begynder med dette (brug en kode fra listen)")]
     catch_all = str(data.get("catch_all") or "").lower() in ("1", "true", "on", "yes")
     if not any([event_org, sector, kind, prefix]) and not catch_all and not errors:
-        errors["conditions"] = [N_("Angiv mindst én betingelse, eller vælg at reglen fanger alle øvrige sager")]
+        errors["conditions"] = [message("Angiv mindst én betingelse, eller vælg at reglen fanger alle øvrige sager")]
     if errors:
         raise Invalid(errors)
     return {"name": name, "event_org": event_org, "sector": sector, "event_type_prefix": prefix,
@@ -75,7 +75,7 @@ def add_rule(actor: User, data: dict, *, now: datetime) -> RoutingRule:
 def _get(rule_id: int) -> RoutingRule:
     rule = db.session.get(RoutingRule, rule_id)
     if rule is None:
-        raise NotFound("Ukendt regel")
+        raise NotFound(message("Ukendt regel"))
     return rule
 
 
@@ -92,7 +92,7 @@ def move(actor: User, rule_id: int, direction: str, *, now: datetime) -> None:
     rules = ordered_rules()
     index = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
     if index is None:
-        raise NotFound("Ukendt regel")
+        raise NotFound(message("Ukendt regel"))
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(rules):
         rules[index], rules[other] = rules[other], rules[index]
