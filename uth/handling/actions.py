@@ -166,7 +166,7 @@ def _downgrade_reason(case: Case, payload: Payload, before: str | None, after: s
     if not is_downgrade(before, after):
         return None
     errors: dict = {}
-    reason = _text(payload, "reason", errors, required=True, max_len=2000, label="Begrundelsen for den lavere alvorlighed")
+    reason = _text(payload, "reason", errors, required=True, max_len=2000, label=N_("Begrundelsen for den lavere alvorlighed"))
     if reason and scan({"reason": reason}, case_names(case)):
         errors["reason"] = [message("Begrundelsen gemmes i revisionssporet, som ikke kan ændres: skriv den uden navne, "
                             "CPR-numre, telefonnumre og e-mailadresser")]
