@@ -142,3 +142,19 @@ def test_no_reason_is_asked_when_nothing_is_lower(client, ref):
     assert act(client, ref, "classify", event_type="medicinering", actual_consequence="none",
                possible_consequence="minor", reason="Fejl i første vurdering").status_code == 302
     assert 'id="classify-reason"' not in page(client, ref)  # no_consequence: nothing lower to choose
+
+
+def test_the_next_likely_action_is_one_click(client, ref, app):
+    """Issue 12: acknowledge -> assign -> classify -> close as a primary step, not a collapsed triangle."""
+    login(client, "rm@h.dk")
+    html = page(client, ref)
+    assert 'id="next-step"' in html and 'id="assign-me"' in html and 'id="action-acknowledge"' in html
+    token = csrf_token(client, f"/cases/{ref}")
+    assert client.post(f"/cases/{ref}/actions", data={"csrf_token": token, "action": "assign", "assignee": "rm@h.dk"}).status_code == 302
+    html = page(client, ref)
+    assert 'id="assign-me"' not in html
+    assert 'id="next-step"' in html and f'href="/cases/{ref}/close"' in html  # classified at report: next is close
+    with app.app_context():
+        from tests.workflow_region import case_by_ref
+        case = case_by_ref(ref)
+        assert (case.status, case.assignee.email) == ("in_progress", "rm@h.dk") and case.acknowledged_at is not None

@@ -208,13 +208,29 @@ def _refusal(err) -> str | None:
     return err.message if isinstance(err, InvalidTransition) else None
 
 
+def next_step(case, offered: set[str]) -> str | None:
+    """The action a case most likely needs now: acknowledge, assign, classify, then close (issue 12)."""
+    if "acknowledge" in offered:
+        return "acknowledge"
+    if "assign" in offered and case.assignee is None:
+        return "assign"
+    if "classify" in offered and not case.event_type:
+        return "classify"
+    if "close" in offered:
+        return "close"
+    return None
+
+
 def action_panel(case, state: dict | None = None) -> dict:
-    """What the action forms need: the offered actions for this viewer and the lists to pick from."""
+    """What the action forms need: the offered actions for this viewer, the next likely one and the lists to pick from."""
     offered = offered_actions(current_user, case)
+    assignees = eligible_assignees(case) if "assign" in offered else []
     return {
         "offered": offered,
+        "next": next_step(case, offered),
+        "assign_me": any(u.id == current_user.id for u in assignees) and case.assignee_id != current_user.id,
         "form": state or {"action": None, "values": {}, "errors": {}, "findings": [], "message": None},
-        "assignees": eligible_assignees(case) if "assign" in offered else [],
+        "assignees": assignees,
         "statements": open_statements_for(current_user, case) if "respond" in offered else [],
         "orgs": org_choices() if offered & {"transfer", "request_statement"} else [],
         "event_types": terms("event_types") if "classify" in offered else [],
