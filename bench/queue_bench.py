@@ -16,6 +16,7 @@ import argparse
 import http.client
 import os
 import re
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -158,6 +159,7 @@ def bench(args) -> dict:
         for server in servers:
             server.terminate()
             server.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
     return {"cases": setup["cases"], "overdue": setup["overdue"], "database": "postgresql" if args.pg_url else "sqlite",
             "results": {name: summary(r) for name, r in runs.items()}}
 
