@@ -18,7 +18,7 @@ from uth.extensions import db
 from uth.handling import mail, workflow
 from uth.handling.closing import check_close
 from uth.handling.offers import open_statements_for
-from uth.i18n import lazy_gettext, message
+from uth.i18n import N_, lazy_gettext, message
 from uth.reports.dialogue import MAX_LEN as MESSAGE_MAX_LEN
 from uth.reports.dialogue import MESSAGE_FIELD, ask_reporter
 from uth.reports.forms import org_code
