@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 from tests.factories import make_case, make_org, make_user
 from tests.web.test_english_pages import danish_leftovers
 
@@ -75,3 +75,41 @@ def test_wide_tables_scroll_inside_the_page_not_the_page(client, region, path, u
     login(client, user)
     html = client.get(path).get_data(as_text=True)
     assert re.search(r'<div class="scroll-x">\s*<table', html)
+
+
+@pytest.fixture
+def workflow_ref(app):
+    from tests.workflow_region import hospital_case, make_region
+    with app.app_context():
+        make_region()
+        return hospital_case(event_type="medicinering", anonymous=True)
+
+
+def _act(client, ref, action, **fields):
+    token = csrf_token(client, f"/cases/{ref}")
+    return client.post(f"/cases/{ref}/actions", data={"csrf_token": token, "action": action, **fields})
+
+
+def test_a_missing_downgrade_reason_is_named_in_english_on_the_english_page(client, workflow_ref):
+    """Was "Begrundelsen for den lavere alvorlighed is required": the field's name stayed Danish."""
+    login(client, "rm@h.dk")
+    client.get("/cases?lang=en")
+    response = _act(client, workflow_ref, "classify", event_type="medicinering", actual_consequence="minor",
+                    possible_consequence="minor", reason="")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "The reason for the lower severity is required" in html
+    assert "Begrundelsen" not in html
+    client.get("/cases?lang=da")
+    response = _act(client, workflow_ref, "classify", event_type="medicinering", actual_consequence="minor",
+                    possible_consequence="minor", reason="")
+    assert "Begrundelsen for den lavere alvorlighed skal udfyldes" in response.get_data(as_text=True)
+
+
+def test_the_close_page_names_the_missing_texts_in_english(client, workflow_ref):
+    login(client, "rm@h.dk")
+    token = csrf_token(client, f"/cases/{workflow_ref}/close?lang=en")
+    response = client.post(f"/cases/{workflow_ref}/close", data={"csrf_token": token, "conclusion": "", "learning": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code in (409, 422)  # refused (not yet in progress), the missing texts named too
+    assert "The conclusion is required" in html and "The learning is required" in html
+

@@ -108,7 +108,7 @@ def _assign(actor: User, case: Case, payload: Payload, now: datetime) -> None:
 def _transfer(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
     org = _org_field(payload, "org", errors)
-    comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Begrundelse")
+    comment = _text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelse"))
     if org is not None and org.id == case.handling_org_id:
         errors.setdefault("org", []).append(message("Sagen håndteres allerede af denne organisation"))
     elif org is not None and not mail.responsible_risk_managers(org):
@@ -166,7 +166,8 @@ def _downgrade_reason(case: Case, payload: Payload, before: str | None, after: s
     if not is_downgrade(before, after):
         return None
     errors: dict = {}
-    reason = _text(payload, "reason", errors, required=True, max_len=2000, label=N_("Begrundelsen for den lavere alvorlighed"))
+    reason = _text(payload, "reason", errors, required=True, max_len=2000,
+                   label=lazy_gettext("Begrundelsen for den lavere alvorlighed"))
     if reason and scan({"reason": reason}, case_names(case)):
         errors["reason"] = [message("Begrundelsen gemmes i revisionssporet, som ikke kan ændres: skriv den uden navne, "
                             "CPR-numre, telefonnumre og e-mailadresser")]
@@ -177,7 +178,7 @@ def _downgrade_reason(case: Case, payload: Payload, before: str | None, after: s
 def _request_statement(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
     org = _org_field(payload, "org", errors)
-    question = _text(payload, "question", errors, required=True, max_len=5000, label="Spørgsmålet")
+    question = _text(payload, "question", errors, required=True, max_len=5000, label=lazy_gettext("Spørgsmålet"))
     if org is not None and org.id == case.handling_org_id:
         errors.setdefault("org", []).append(message("Vælg en anden organisation end den der håndterer sagen"))
     elif org is not None and not mail.responsible_risk_managers(org):
@@ -200,7 +201,7 @@ def _respond(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     statement = next((st for st in case.statements if str(st.id) == str(raw_id).strip()), None)
     if statement is None:
         errors["statement_id"] = [message("Ukendt anmodning om udtalelse")]
-    text = _text(payload, "text", errors, required=True, max_len=20_000, label="Udtalelsen")
+    text = _text(payload, "text", errors, required=True, max_len=20_000, label=lazy_gettext("Udtalelsen"))
     _raise_if(errors)
     if statement.answer is not None:
         raise InvalidTransition(message("Udtalelsen er allerede afgivet"))
@@ -226,7 +227,7 @@ def _withdraw_statement(actor: User, case: Case, payload: Payload, now: datetime
     """Withdraw an awaited statement request, with a reason (kept in the history, audited as given)."""
     errors: dict = {}
     statement = _open_statement(case, payload, errors)
-    reason = _text(payload, "comment", errors, required=True, max_len=5000, label="Begrundelsen")
+    reason = _text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelsen"))
     _raise_if(errors)
     statement.withdrawn_at, statement.withdrawn_by_id = now, actor.id
     case.status = workflow.next_status(case.status, "withdraw_statement",
@@ -247,7 +248,7 @@ def _remind_statement(actor: User, case: Case, payload: Payload, now: datetime) 
 
 def _comment(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
-    text = _text(payload, "text", errors, required=True, max_len=5000, label="Noten")
+    text = _text(payload, "text", errors, required=True, max_len=5000, label=lazy_gettext("Noten"))
     not_personal = _not_personal(payload, errors)
     _raise_if(errors)
     _refuse_personal_data_on_closed(case, "text", text, not_personal)
@@ -278,8 +279,9 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     if not given:
         raise Invalid({"fields": [message("Angiv mindst ét af felterne %(choices)s, statement:<id>:question/answer eller message:<id>", choices=', '.join(EDITABLE))]})
     values = {
-        "title": lambda: _text(payload, "title", errors, required=True, max_len=200, label="Overskrift"),
-        "description": lambda: _text(payload, "description", errors, required=True, min_len=20, label="Beskrivelse"),
+        "title": lambda: _text(payload, "title", errors, required=True, max_len=200, label=lazy_gettext("Overskrift")),
+        "description": lambda: _text(payload, "description", errors, required=True, min_len=20,
+                                     label=lazy_gettext("Beskrivelse")),
         "consequence": lambda: _text(payload, "consequence", errors),
         "prevention": lambda: _text(payload, "prevention", errors),
     }
@@ -307,7 +309,7 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
         else:
             targets[name] = (statement, part)
             new[name] = _text(payload, name, errors, required=True, max_len=5000 if part == "question" else 20_000,
-                              label="Spørgsmålet" if part == "question" else "Udtalelsen")
+                              label=lazy_gettext("Spørgsmålet") if part == "question" else lazy_gettext("Udtalelsen"))
     _raise_if(errors)
     changed = [name for name in given if getattr(*targets[name]) != new[name]]
     if not changed:
@@ -323,7 +325,7 @@ def _reject(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     reason = payload.get("reason") or None
     if not isinstance(reason, str) or reason not in codes("reject_reasons"):
         errors["reason"] = [message("Vælg en begrundelse for afvisningen")]
-    comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Kommentaren")
+    comment = _text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Kommentaren"))
     original = _duplicate_of(actor, case, reason, payload.get("duplicate_of"), errors)
     _raise_if(errors)
     case.status = workflow.next_status(case.status, "reject")
@@ -382,7 +384,7 @@ def _not_personal(payload: Payload, errors: dict) -> list[str]:
 
 def _reopen(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
-    comment = _text(payload, "comment", errors, required=True, max_len=5000, label="Begrundelsen")
+    comment = _text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelsen"))
     not_personal = _not_personal(payload, errors)
     _raise_if(errors)
     _refuse_personal_data_on_closed(case, "comment", comment, not_personal)
