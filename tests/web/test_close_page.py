@@ -106,3 +106,19 @@ def test_the_api_lists_every_blocker_of_a_close(app, client):
     messages = [b["message"] for b in body["blockers"]]
     assert any(m.startswith("Navn i beskrivelsen: »Patienten Xenia Quistgaard fik") for m in messages)
     assert any(m.startswith("CPR-nummer i læringen") for m in messages) and len(messages) == 4
+
+
+def test_a_new_case_is_assigned_from_the_close_page_and_comes_back_to_it(app, client):
+    with app.app_context():
+        users = region()
+        reference = personal_case(users["nurse"], description="Patienten fik dobbelt dosis om aftenen, opdaget af natholdet.",
+                                  event_type="medicinering").reference
+    login(client, "rm@h.dk")
+    page = client.get(f"/cases/{reference}/close").get_data(as_text=True)
+    assert "Sagen er ikke under behandling endnu" in page and 'id="close-assign-me"' in page
+    token = csrf_token(client, f"/cases/{reference}/close")
+    assigned = client.post(f"/cases/{reference}/actions", data={"csrf_token": token, "action": "assign", "assignee": "rm@h.dk",
+                                                                "back": "close"})
+    assert assigned.status_code == 302 and assigned.headers["Location"].endswith(f"/cases/{reference}/close")
+    closed = client.post(f"/cases/{reference}/close", data={"csrf_token": token, **TYPED})
+    assert closed.status_code == 302 and _case(app, reference).status == "closed"

@@ -294,6 +294,7 @@ def close_page(reference: str):
         classify=bool(not case.event_type or not case.severity or errors.keys() & set(CLASSIFY_FIELDS)
                       or any(k in form for k in CLASSIFY_FIELDS)),
         replaced=form.get("replace"), event_types=terms("event_types"), today=local_date(now),
+        assign_me=check.state in ("new", "acknowledged") and any(u.id == current_user.id for u in eligible_assignees(case)),
         actual_consequences=terms("actual_consequences"), possible_consequences=terms("possible_consequences"))
     db.session.rollback()  # a refused close keeps nothing of its classification or edits
     if check.found or holds_personal_data(case):
