@@ -61,6 +61,8 @@ def test_new_to_closed_through_a_personal_data_refusal_without_retyping(server, 
     expect(page.locator("#close-text-description")).to_have_value(
         "[NAVN] blev udskrevet, men egen læge modtog ikke epikrisen før kontrollen.")
     expect(page.locator("#close-learning")).to_have_value(LEARNING)
+    expect(page.locator("#close-event_type")).to_have_value("medicinering")
+    expect(page.locator("#blockers")).to_have_count(0)  # the event type chosen on the form is no blocker
     _shot(page, f"close-replaced-{lang}-{viewport[0]}")
     click("#close-submit")
     expect(page.locator(".outcome")).to_contain_text(FEEDBACK)

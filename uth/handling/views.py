@@ -282,6 +282,8 @@ def close_page(reference: str):
         status = 422
     check = check_close(case, payload, overrides=edits)
     check.errors = {**check.errors, **errors}
+    if "replace" in form and form.get("event_type"):  # chosen on this form: classified when the case closes
+        check.errors = {k: v for k, v in check.errors.items() if k not in ("event_type", "severity")}
     if not form:  # nothing typed yet: the texts the form asks for are not blockers to show
         check.errors = {k: v for k, v in check.errors.items() if k not in ("conclusion", "learning")}
     if status != 200:
