@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from uth.auth.models import Organisation, Role
+from uth.auth.orgs import get_org
 from uth.clock import LOCAL_TZ
 from uth.deadlines.rules import local_date
 from uth.extensions import db
@@ -72,10 +73,17 @@ def dktime(value) -> str:
     return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M") if value else ""
 
 
+def org_name(code: str | None) -> str:
+    """An organisation's name for its code (a case's history keeps codes); the code when unknown."""
+    org = get_org(code)
+    return org.name if org else (code or "")
+
+
 def init_app(app: Flask) -> None:
     """Template globals and filters every page uses (`_`, `ngettext` and the label helpers of
     `uth.i18n` are installed by `uth.i18n.init_app`)."""
-    app.jinja_env.globals.update(tx=label, term_label=term_label, place_label=place_label, staff_label=staff_label)
+    app.jinja_env.globals.update(tx=label, term_label=term_label, place_label=place_label, staff_label=staff_label,
+                                 org_name=org_name)
     # The state machines, so templates compare with their members rather than repeat the strings.
     app.jinja_env.globals.update(CaseStatus=CaseStatus, AnalysisStatus=AnalysisStatus, ActionStatus=ActionStatus,
                                  SummaryStatus=SummaryStatus, Visibility=Visibility)

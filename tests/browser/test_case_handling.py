@@ -34,7 +34,7 @@ def test_acknowledge_assign_request_answer_close(server, browser):
     page.fill("#request_statement-question", "Hvornår modtog hjemmeplejen epikrisen?")
     page.click("#action-request_statement button")
     expect(page.locator(".meta")).to_contain_text("Afventer udtalelse")
-    expect(page.locator(".history")).to_contain_text("Udtalelse anmodet (K-HJ)")
+    expect(page.locator(".history")).to_contain_text("Udtalelse anmodet (Hjemmeplejen)")
     page.click("#action-close a")  # the close page says what is missing: the statement
     expect(page.locator("#blockers-state")).to_contain_text("Udtalelsen fra Hjemmeplejen mangler")
     page.go_back()

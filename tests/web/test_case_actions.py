@@ -97,7 +97,7 @@ def test_statement_round_trip_through_the_pages(client, ref, app):
     login(client, "rm@h.dk")
     html = page(client, ref)
     assert "Den kom efter tre dage." in html and "Under behandling" in html
-    assert "Udtalelse afgivet (K-HJ)" in html and "Udtalelse anmodet (K-HJ)" in html
+    assert "Udtalelse afgivet (Hjemmeplejen)" in html and "Udtalelse anmodet (Hjemmeplejen)" in html
     with app.app_context():
         actions = [e.action for e in case_by_ref(ref).events]
     assert actions == ["submitted", "assign", "request_statement", "respond"]
@@ -114,7 +114,7 @@ def test_transfer_moves_the_case_and_redirects_when_it_leaves_the_handlers_view(
     logout(client)
     login(client, "rm@h2.dk")
     html = page(client, ref)
-    assert "Overført til anden organisation (H → H2) – Skete på det andet hospital" in html
+    assert "Overført til anden organisation (Testhospitalet → Andet Hospital) – Skete på det andet hospital" in html
     with app.app_context():
         assert [e.action for e in case_by_ref(ref).events][-1] == "transfer"
 
