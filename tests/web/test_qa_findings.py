@@ -16,6 +16,8 @@ def region(app):
         make_org("H-MED", "hospital", parent="H", name="North Hospital Medicine")
         make_user("nurse@h.dk", "reporter", "H-MED", name="Nora Nurse")
         make_user("rm@h.dk", "risk_manager", "H", ("reporter", "H"), name="Rita Manager")
+        make_org("K", "kommune", name="Kommunen")
+        make_user("rm@k.dk", "risk_manager", "K")
         make_user("admin@x.dk", "admin", name="Ada Admin")
         make_case(title="Wrong dose given", event_org="H",
                   description="The patient was given a double dose of metformin in the evening.")
@@ -113,3 +115,17 @@ def test_the_close_page_names_the_missing_texts_in_english(client, workflow_ref)
     assert response.status_code in (409, 422)  # refused (not yet in progress), the missing texts named too
     assert "The conclusion is required" in html and "The learning is required" in html
 
+
+
+def test_the_rule_order_buttons_say_what_they_do(app, client, region):
+    """The ↑ and ↓ buttons were read out as "upwards arrow": they have a name now, in the page's language."""
+    from uth.extensions import db
+    from uth.routing.admin import add_rule
+    from uth.auth.services import find_user
+    from uth.clock import utcnow
+    with app.app_context():
+        add_rule(find_user("admin@x.dk"), {"name": "Kommunen", "sector": "kommune", "target_org": "K"}, now=utcnow())
+        db.session.commit()
+    login(client, "admin@x.dk")
+    html = client.get("/admin/routing?lang=en").get_data(as_text=True)
+    assert 'aria-label="Move the rule up"' in html and 'aria-label="Move the rule down"' in html
