@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -97,6 +98,7 @@ def main() -> None:
           f"{cases / elapsed:,.0f} reports/s; {cases:,} cases, {len(rejected)} lines rejected, {overdue:,} missed deadlines "
           f"recorded, {mails} mails queued; exit {result.exit_code}; {datetime.now().isoformat(timespec='minutes')}, "
           f"{os.cpu_count()} cpus")
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
