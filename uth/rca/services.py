@@ -10,10 +10,9 @@ from uth.audit.services import record
 from uth.auth.models import User
 from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
-from uth.i18n import message
+from uth.i18n import N_, lazy_gettext, message
 from uth.rca import workflow
 from uth.rca.models import METHODS, PARTS, ActionItem, Analysis, ContributingFactor, analysis_cases
-from uth.i18n import N_
 from uth.notifications.services import central_risk_managers_above, risk_managers_of
 from uth.rca.presenters import ordered_timeline, review_warnings
 from uth.reports.models import Case
@@ -200,7 +199,7 @@ def set_status(actor: User, analysis: Analysis, status: str, *, now: datetime, r
     declined = analysis.status == workflow.IN_REVIEW and status == workflow.DRAFT
     if declined:
         errors: dict = {}
-        reason = _text({"reason": reason}, "reason", errors, required=True, max_len=5000, label="Begrundelsen")
+        reason = _text({"reason": reason}, "reason", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelsen"))
         missing.update(errors)
     if missing:
         raise Invalid(missing, "Analysen mangler noget")
