@@ -39,15 +39,21 @@ def send_feedback(case: Case, *, now: datetime) -> None:
             now=now, case=case)
 
 
+def _to_asked_org(statement: Statement, kind: str, subject: str, body: str, *, now: datetime) -> None:
+    """One mail per risk manager of the organisation asked for a statement; `body` follows "Hej <name>"
+    and may name {asker}, {org}, {ref}, {due} and {url}."""
+    case = statement.case
+    values = {"asker": case.handling_org.name if case.handling_org else "Risikomanageren", "org": statement.org.name,
+              "ref": case.reference, "due": statement.respond_by.strftime("%d-%m-%Y"), "url": case_url(case.reference)}
+    for user in responsible_risk_managers(statement.org):
+        enqueue(kind, user.email, subject.format(**values), f"Hej {user.name}\n\n" + body.format(**values),
+                now=now, case=case)
+
+
 def send_statement_request(statement: Statement, *, now: datetime) -> None:
     """Tell the asked organisation's risk managers that a statement is wanted, and by when."""
-    case = statement.case
-    for user in responsible_risk_managers(statement.org):
-        enqueue("statement_requested", user.email, f"Anmodning om udtalelse: {case.reference}",
-                f"Hej {user.name}\n\n{case.handling_org.name if case.handling_org else 'En risikomanager'} beder "
-                f"{statement.org.name} om en udtalelse i sagen {case.reference}.\n\n"
-                f"Svar senest {statement.respond_by.strftime('%d-%m-%Y')} på {case_url(case.reference)}\n",
-                now=now, case=case)
+    _to_asked_org(statement, "statement_requested", "Anmodning om udtalelse: {ref}",
+                  "{asker} beder {org} om en udtalelse i sagen {ref}.\n\nSvar senest {due} på {url}\n", now=now)
 
 
 def send_transferred(case: Case, *, now: datetime) -> None:
@@ -62,20 +68,13 @@ def send_transferred(case: Case, *, now: datetime) -> None:
 
 def send_statement_reminder(statement: Statement, *, now: datetime) -> None:
     """Remind the asked organisation's risk managers of a statement still awaited."""
-    case = statement.case
-    for user in responsible_risk_managers(statement.org):
-        enqueue("statement_reminder", user.email, f"Påmindelse: udtalelse i {case.reference}",
-                f"Hej {user.name}\n\n{case.handling_org.name if case.handling_org else 'En risikomanager'} venter stadig på "
-                f"{statement.org.name}s udtalelse i sagen {case.reference}.\n\n"
-                f"Svarfristen er {statement.respond_by.strftime('%d-%m-%Y')}. Svar på {case_url(case.reference)}\n",
-                now=now, case=case)
+    _to_asked_org(statement, "statement_reminder", "Påmindelse: udtalelse i {ref}",
+                  "{asker} venter stadig på {org}s udtalelse i sagen {ref}.\n\nSvarfristen er {due}. Svar på {url}\n",
+                  now=now)
 
 
 def send_statement_withdrawn(statement: Statement, *, now: datetime) -> None:
     """Tell the asked organisation's risk managers that no statement is wanted any more."""
-    case = statement.case
-    for user in responsible_risk_managers(statement.org):
-        enqueue("statement_withdrawn", user.email, f"Anmodning om udtalelse trukket tilbage: {case.reference}",
-                f"Hej {user.name}\n\n{case.handling_org.name if case.handling_org else 'Risikomanageren'} har trukket "
-                f"anmodningen om en udtalelse fra {statement.org.name} i sagen {case.reference} tilbage. "
-                "Der skal ikke svares.\n", now=now, case=case)
+    _to_asked_org(statement, "statement_withdrawn", "Anmodning om udtalelse trukket tilbage: {ref}",
+                  "{asker} har trukket anmodningen om en udtalelse fra {org} i sagen {ref} tilbage. "
+                  "Der skal ikke svares.\n", now=now)
