@@ -1,0 +1,24 @@
+"""On a phone (390 px) the search page and the batch page do not scroll sideways (QA findings): the
+search box was 417 px wide (size=50), and a hidden column name inside a scrolling table stuck out."""
+import pytest
+
+from tests.browser.conftest import sign_in
+from tests.factories import make_org, make_user
+
+
+@pytest.fixture
+def server(app, live_url):
+    with app.app_context():
+        make_org("H", "hospital", name="Aarhus Universitetshospital")
+        make_org("H-MED", "hospital", parent="H", name="AUH Medicinsk sengeafsnit M1")
+        make_user("rm@h.dk", "risk_manager", "H", ("reporter", "H"), name="Rikke Risikomanager")
+    return live_url
+
+
+@pytest.mark.parametrize("path", ["/search", "/batch?month=2026-10"])
+def test_pages_fit_a_phone_without_sideways_scroll(server, browser, path):
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, server, "rm@h.dk")
+    page.goto(server + path)
+    assert page.locator("h1").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
