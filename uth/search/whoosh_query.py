@@ -89,17 +89,28 @@ def _compile_and(node: And, terms: set[str], prefixes: list[str], positive: bool
 
 
 KEY_TERMS = 12  # words of a text that find similar ones (SPEC §20); more only add common-word noise
+MAX_DF_SHARE = 0.1  # a word in more than this share of the documents tells little and costs most
+MIN_KEY_TERMS = 3  # fewer telling words than this: the least common of the others fill up
+MIN_DF_CAP = 200  # in a small index every word is "common": the share applies above this many documents
 
 
 def key_terms(searcher, text: str, *, limit: int = KEY_TERMS, min_df: int = 1) -> list[str]:
     """The text's stems that best tell it apart, as whoosh's `more_like` picks them: frequency in the
-    text × rarity in the index (idf); stems no document has, or fewer than `min_df`, are left out."""
+    text × rarity in the index (idf); stems no document has, or fewer than `min_df`, are left out, and
+    so are stems in more than MAX_DF_SHARE of the documents (their posting lists are what a similarity
+    search spends its time reading, for almost no say in the ranking) unless too few would be left."""
     counts = Counter(token.text for token in ANALYZER(text))
-    scored = []
+    most = max(MIN_DF_CAP, int(searcher.doc_count() * MAX_DF_SHARE))
+    telling, common = [], []
     for stem, tf in counts.items():
-        if searcher.doc_frequency(FIELD, stem) >= max(min_df, 1):
-            scored.append((tf * searcher.idf(FIELD, stem), stem))
-    return [stem for _, stem in sorted(scored, key=lambda pair: (-pair[0], pair[1]))[:limit]]
+        df = searcher.doc_frequency(FIELD, stem)
+        if df < max(min_df, 1):
+            continue
+        (telling if df <= most else common).append((tf * searcher.idf(FIELD, stem), df, stem))
+    telling.sort(key=lambda item: (-item[0], item[2]))
+    common.sort(key=lambda item: (item[1], item[2]))
+    chosen = telling[:limit] + common[:max(0, MIN_KEY_TERMS - len(telling))]
+    return [stem for _, _, stem in chosen]
 
 
 class RestrictMatcher(WrappingMatcher):
