@@ -15,6 +15,7 @@ from uth.auth.orgs import get_org
 from uth.clock import LOCAL_TZ
 from uth.deadlines.rules import local_date
 from uth.extensions import db
+from uth.fields import IdConverter
 from uth.learning.models import SummaryStatus, Visibility
 from uth.rca.workflow import ActionStatus, AnalysisStatus
 from uth.reports.models import CaseStatus
@@ -81,7 +82,8 @@ def org_name(code: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     """Template globals and filters every page uses (`_`, `ngettext` and the label helpers of
-    `uth.i18n` are installed by `uth.i18n.init_app`)."""
+    `uth.i18n` are installed by `uth.i18n.init_app`), and the `<id:…>` URL converter (before any route is added)."""
+    app.url_map.converters["id"] = IdConverter
     app.jinja_env.globals.update(tx=label, term_label=term_label, place_label=place_label, staff_label=staff_label,
                                  org_name=org_name)
     # The state machines, so templates compare with their members rather than repeat the strings.

@@ -27,7 +27,7 @@ def case_action(reference: str):
     body = json_body()
     action = body.get("action")
     payload = {k: v for k, v in body.items() if k != "action"}
-    perform(g.actor, case, action if isinstance(action, str) else "", payload, now=now)
+    perform(g.actor, case, action if isinstance(action, str) else "", payload, now=now, strict=True)
     body = case_json(case, g.actor, now)
     # The answer shows the reporter's identity like GET /cases/<reference> does: audited alike, in the
     # action's own transaction.

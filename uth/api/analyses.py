@@ -26,13 +26,6 @@ from uth.rca.workflow import ActionStatus, AnalysisStatus
 from uth.reports.services import get_visible_case
 
 
-def _id(raw: str) -> int:
-    """A numeric id from the path; anything else is simply not found (plain path segments keep the
-    OpenAPI document and the url map comparable)."""
-    if not raw.isdigit() or len(raw) > 9:
-        raise NotFound("Not found")
-    return int(raw)
-
 
 @bp.post("/api/v1/cases/<reference>/analyses")
 @token_required
@@ -40,68 +33,68 @@ def start_analysis(reference: str):
     """Start an analysis of a case: {method, title?} -> 201 {id, method, status}."""
     now = utcnow()
     case = get_visible_case(g.actor, reference)
-    body = json_body()
+    body = json_body(("method", "title"))
     analysis = create_analysis(g.actor, case, body.get("method"), now=now, title=body.get("title"))
     db.session.commit()
     return jsonify({"id": analysis.id, "method": analysis.method, "status": analysis.status, "title": analysis.title}), 201
 
 
-@bp.get("/api/v1/analyses/<analysis_id>")
+@bp.get("/api/v1/analyses/<id:analysis_id>")
 @token_required
-def get_analysis_json(analysis_id: str):
+def get_analysis_json(analysis_id: int):
     """The analysis with all its parts; 404 outside scope."""
-    analysis = get_analysis(g.actor, _id(analysis_id))
+    analysis = get_analysis(g.actor, analysis_id)
     return jsonify(analysis_json(analysis, utcnow(), linked_cases(g.actor, analysis)))
 
 
-@bp.post("/api/v1/analyses/<analysis_id>/status")
+@bp.post("/api/v1/analyses/<id:analysis_id>/status")
 @token_required
-def change_status(analysis_id: str):
+def change_status(analysis_id: int):
     """{"status": "in_review" | "approved" | "draft", "reason"?} -> 200 the analysis, or 422 naming what is
     missing (declining a reviewed analysis back to draft needs a reason)."""
     now = utcnow()
-    analysis = get_analysis(g.actor, _id(analysis_id))
-    body = json_body()
+    analysis = get_analysis(g.actor, analysis_id)
+    body = json_body(("status", "reason"))
     set_status(g.actor, analysis, body.get("status"), now=now, reason=body.get("reason"))
     db.session.commit()
     return jsonify(analysis_json(analysis, now, linked_cases(g.actor, analysis)))
 
 
-@bp.post("/api/v1/analyses/<analysis_id>/<part>")
+@bp.post("/api/v1/analyses/<id:analysis_id>/<part>")
 @token_required
-def add_analysis_part(analysis_id: str, part: str):
+def add_analysis_part(analysis_id: int, part: str):
     """Add one entry to a part (or link a case: part `cases`, body {reference}) -> 201."""
     now = utcnow()
-    analysis = get_analysis(g.actor, _id(analysis_id))
+    analysis = get_analysis(g.actor, analysis_id)
     if part == "cases":
-        case = link_case(g.actor, analysis, json_body().get("reference"), now=now)
+        case = link_case(g.actor, analysis, json_body(("reference",)).get("reference"), now=now)
         db.session.commit()
         return jsonify({"reference": case.reference}), 201
     if part not in PARTS:
         raise NotFound("Not found")
-    entry = add_part(g.actor, analysis, part, json_body(), now=now)
+    entry = add_part(g.actor, analysis, part, json_body(), now=now, strict=True)
     db.session.commit()
     return jsonify(PART_JSON[part](entry)), 201
 
 
-@bp.delete("/api/v1/analyses/<analysis_id>/<part>/<entry_id>")
+@bp.delete("/api/v1/analyses/<id:analysis_id>/<part>/<id:entry_id>")
 @token_required
-def remove_analysis_entry(analysis_id: str, part: str, entry_id: str):
+def remove_analysis_entry(analysis_id: int, part: str, entry_id: int):
     """Remove one entry of a part while the analysis is not approved -> 200 the analysis."""
     now = utcnow()
-    analysis = get_analysis(g.actor, _id(analysis_id))
-    remove_entry(g.actor, analysis, part, _id(entry_id), now=now)
+    analysis = get_analysis(g.actor, analysis_id)
+    remove_entry(g.actor, analysis, part, entry_id, now=now)
     db.session.commit()
     return jsonify(analysis_json(analysis, now, linked_cases(g.actor, analysis)))
 
 
-@bp.patch("/api/v1/analyses/<analysis_id>/action_items/<item_id>")
+@bp.patch("/api/v1/analyses/<id:analysis_id>/action_items/<id:item_id>")
 @token_required
-def update_action_item(analysis_id: str, item_id: str):
+def update_action_item(analysis_id: int, item_id: int):
     """Follow up an action item's status {status}; allowed also when the analysis is approved."""
     now = utcnow()
-    analysis = get_analysis(g.actor, _id(analysis_id))
-    item = update_action_item_status(g.actor, analysis, _id(item_id), json_body().get("status"), now=now)
+    analysis = get_analysis(g.actor, analysis_id)
+    item = update_action_item_status(g.actor, analysis, item_id, json_body(("status",)).get("status"), now=now)
     db.session.commit()
     return jsonify(action_item_json(item, now))
 

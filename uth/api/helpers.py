@@ -1,17 +1,30 @@
 """Small helpers shared by the API modules."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import request
 
 from uth.errors import Invalid
+from uth.fields import refuse_unknown
 
 
-def json_body() -> dict:
-    """The request's JSON object, or 422 naming the body."""
+def json_body(allowed: Iterable[str] | None = None) -> dict:
+    """The request's JSON object, or 422 naming the body; with `allowed`, 422 naming each other field
+    (SPEC §23: no field given is silently dropped)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise Invalid({"body": ["Expected a JSON object (Content-Type: application/json)"]})
+    if allowed is not None:
+        refuse_unknown(data, allowed)
     return data
+
+
+def optional_json_body(allowed: Iterable[str]) -> dict:
+    """The JSON object of a request whose body may be left out ({} then), checked as `json_body`."""
+    if not request.get_data(cache=True).strip():
+        return {}
+    return json_body(allowed)
 
 
 def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = 10_000) -> int:

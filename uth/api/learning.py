@@ -5,7 +5,7 @@ from flask import g, jsonify, request
 
 from uth.api.auth import token_required
 from uth.api.blueprint import bp
-from uth.api.helpers import json_body
+from uth.api.helpers import json_body, optional_json_body
 from uth.api.openapi import _ERR, _json, _ref
 from uth.clock import utcnow
 from uth.errors import Invalid, NotFound
@@ -18,23 +18,9 @@ from uth.rca.services import get_analysis
 from uth.reports.services import get_visible_case
 
 
-def _id(raw: str) -> int:
-    """A summary id from the path; anything else is simply not found."""
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        raise NotFound("Not found")
-    return int(raw)
-
-
 def _respond(summary, status: int = 200):
     db.session.commit()
     return jsonify(services.summary_json(summary)), status
-
-
-def _optional_body() -> dict:
-    """The JSON object of a request whose body may be left out (SPEC §23: then nothing is replaced)."""
-    if not request.get_data(cache=True).strip():
-        return {}
-    return json_body()
 
 
 @bp.post("/api/v1/cases/<reference>/learning")
@@ -42,40 +28,40 @@ def _optional_body() -> dict:
 def create_learning(reference: str):
     """A draft learning summary from a closed case the caller handles; body fields replace the prefilled ones."""
     case = get_visible_case(g.actor, reference)
-    return _respond(services.create_summary_from_case(g.actor, case, now=utcnow(), fields=_optional_body()), 201)
+    return _respond(services.create_summary_from_case(g.actor, case, now=utcnow(), fields=optional_json_body(services.CREATE_FIELDS)), 201)
 
 
-@bp.post("/api/v1/analyses/<analysis_id>/learning")
+@bp.post("/api/v1/analyses/<id:analysis_id>/learning")
 @token_required
-def create_learning_from_analysis(analysis_id: str):
+def create_learning_from_analysis(analysis_id: int):
     """A draft learning summary from an approved analysis whose cases the caller handles; body fields replace the prefilled ones."""
-    analysis = get_analysis(g.actor, _id(analysis_id))
-    return _respond(services.create_summary_from_analysis(g.actor, analysis, now=utcnow(), fields=_optional_body()), 201)
+    analysis = get_analysis(g.actor, analysis_id)
+    return _respond(services.create_summary_from_analysis(g.actor, analysis, now=utcnow(), fields=optional_json_body(services.CREATE_FIELDS)), 201)
 
 
-@bp.patch("/api/v1/learning/<summary_id>")
+@bp.patch("/api/v1/learning/<id:summary_id>")
 @token_required
-def update_learning(summary_id: str):
+def update_learning(summary_id: int):
     """Edit a draft."""
-    summary = services.get_editable_summary(g.actor, _id(summary_id))
-    return _respond(services.update_summary(g.actor, summary, json_body(), now=utcnow()))
+    summary = services.get_editable_summary(g.actor, summary_id)
+    return _respond(services.update_summary(g.actor, summary, json_body(services.EDIT_FIELDS), now=utcnow()))
 
 
-@bp.post("/api/v1/learning/<summary_id>/publish")
+@bp.post("/api/v1/learning/<id:summary_id>/publish")
 @token_required
-def publish_learning(summary_id: str):
+def publish_learning(summary_id: int):
     """Publish, or 422 with the anonymisation findings; `not_personal` accepts findings."""
-    summary = services.get_editable_summary(g.actor, _id(summary_id))
-    body = request.get_json(silent=True) or {}
-    not_personal = body.get("not_personal") or [] if isinstance(body, dict) else []
+    summary = services.get_editable_summary(g.actor, summary_id)
+    not_personal = optional_json_body(("not_personal",)).get("not_personal") or []
     return _respond(services.publish_summary(g.actor, summary, now=utcnow(), not_personal=not_personal))
 
 
-@bp.post("/api/v1/learning/<summary_id>/retract")
+@bp.post("/api/v1/learning/<id:summary_id>/retract")
 @token_required
-def retract_learning(summary_id: str):
+def retract_learning(summary_id: int):
     """Take a published summary off the forum pages."""
-    summary = services.get_editable_summary(g.actor, _id(summary_id))
+    summary = services.get_editable_summary(g.actor, summary_id)
+    optional_json_body(())  # takes no field: any given is refused by name
     return _respond(services.retract_summary(g.actor, summary, now=utcnow()))
 
 
@@ -102,11 +88,11 @@ def similar_learning():
     return jsonify({"items": [services.summary_json(s) for s in services.similar_summaries(g.actor, text)]})
 
 
-@bp.get("/api/v1/learning/<summary_id>")
+@bp.get("/api/v1/learning/<id:summary_id>")
 @token_required
-def get_learning(summary_id: str):
+def get_learning(summary_id: int):
     """One summary the caller may read (published) or edit."""
-    return jsonify(services.summary_json(services.get_summary(g.actor, _id(summary_id))))
+    return jsonify(services.summary_json(services.get_summary(g.actor, summary_id)))
 
 
 @bp.get("/api/v1/stats")

@@ -8,7 +8,7 @@ from uth.api.blueprint import bp
 from uth.api.helpers import json_body
 from uth.clock import utcnow
 from uth.extensions import db, limiter, public_limit
-from uth.reports.dialogue import message_json, own_case, reporter_writes
+from uth.reports.dialogue import MESSAGE_FIELDS, message_json, own_case, reporter_writes
 from uth.reports.presenters import case_json, own_report_json, receipt_json
 from uth.reports.services import case_by_receipt, own_reports, submit_report
 from uth.reports.validation import parse_report
@@ -19,7 +19,7 @@ from uth.reports.validation import parse_report
 def create_report():
     """A staff report: 201 with the case and its receipt code, committed before the answer."""
     now = utcnow()
-    data = parse_report(json_body(), public=False, reporter=g.actor, now=now)
+    data = parse_report(json_body(), public=False, reporter=g.actor, now=now, strict=True)
     case, receipt = submit_report(g.actor, data, now=now)
     body = case_json(case, g.actor, now, receipt_code=receipt)  # before commit: no reload of what we just wrote
     db.session.commit()
@@ -31,7 +31,7 @@ def create_report():
 def create_public_report():
     """A patient's or relative's report, without an account."""
     now = utcnow()
-    data = parse_report(json_body(), public=True, reporter=None, now=now)
+    data = parse_report(json_body(), public=True, reporter=None, now=now, strict=True)
     case, receipt = submit_report(None, data, now=now, public=True)
     db.session.commit()
     return jsonify({"reference": case.reference, "receipt_code": receipt}), 201
@@ -51,7 +51,7 @@ def receipt_message(receipt_code: str):
     409 closed or rejected; 422 bad text. Counted with the public form (UTH_PUBLIC_REPORT_LIMIT)."""
     now = utcnow()
     case = case_by_receipt(receipt_code)
-    message = reporter_writes(None, case, json_body(), now=now)
+    message = reporter_writes(None, case, json_body(MESSAGE_FIELDS), now=now)
     body = message_json(message)
     db.session.commit()
     return jsonify(body), 201
@@ -70,7 +70,7 @@ def own_report_message(reference: str):
     """The staff reporter answers or adds information on their own report; 404 for anyone else."""
     now = utcnow()
     case = own_case(g.actor, reference)
-    message = reporter_writes(g.actor, case, json_body(), now=now)
+    message = reporter_writes(g.actor, case, json_body(MESSAGE_FIELDS), now=now)
     body = message_json(message)
     db.session.commit()
     return jsonify(body), 201

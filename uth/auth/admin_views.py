@@ -39,7 +39,7 @@ def users_page():
     return render_template("auth/users.html", users=list(db.session.scalars(query)), q=q)
 
 
-@bp.get("/admin/users/<int:user_id>")
+@bp.get("/admin/users/<id:user_id>")
 @admin_required
 def user_page(user_id: int):
     """One user's account, grants and tokens, with the buttons that withdraw them."""
@@ -52,7 +52,7 @@ def _back(user: User):
     return redirect(url_for("users.user_page", user_id=user.id))
 
 
-@bp.post("/admin/users/<int:user_id>/<any(deactivate, activate):action>")
+@bp.post("/admin/users/<id:user_id>/<any(deactivate, activate):action>")
 @admin_required
 def user_action(user_id: int, action: str):
     """Deactivate (sign-in, sessions and tokens stop at once) or reactivate an account."""
@@ -69,7 +69,7 @@ def user_action(user_id: int, action: str):
     return _back(user)
 
 
-@bp.post("/admin/grants/<int:grant_id>/<any(revoke, restore):action>")
+@bp.post("/admin/grants/<id:grant_id>/<any(revoke, restore):action>")
 @admin_required
 def grant_action(grant_id: int, action: str):
     """Withdraw a grant or give it back."""
@@ -85,7 +85,7 @@ def grant_action(grant_id: int, action: str):
     return _back(grant.user)
 
 
-@bp.post("/admin/tokens/<int:token_id>/revoke")
+@bp.post("/admin/tokens/<id:token_id>/revoke")
 @admin_required
 def token_revoke(token_id: int):
     """Revoke an API token: it answers 401 from the next request."""

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from uth import fields
 from uth.anonymisation.scanner import scan
 from uth.anonymisation.services import anonymise_case, case_names, request_purge, text_findings
 from uth.audit.services import record
@@ -20,13 +21,13 @@ from uth.handling.closing import check_close
 from uth.handling.offers import open_statements_for
 from uth.i18n import N_, lazy_gettext, message
 from uth.reports.dialogue import MAX_LEN as MESSAGE_MAX_LEN
-from uth.reports.dialogue import MESSAGE_FIELD, ask_reporter
+from uth.reports.dialogue import MESSAGE_FIELD, MESSAGE_FIELDS, ask_reporter
 from uth.reports.forms import org_code
 from uth.reports.involved import refresh_involved
 from uth.reports.models import Case, Statement
 from uth.reports.services import add_event, deadline_settings, refresh_next_due
-from uth.reports.severity import ACTUAL, POSSIBLE, is_downgrade, needs_possible, severity
-from uth.reports.validation import NCC_MERP, _text
+from uth.reports.severity import is_downgrade, severity
+from uth.reports.validation import CLASSIFICATION_FIELDS, consequences, event_type_field, scales
 from uth.reports.visibility import can_handle, case_view_level, visible_cases
 from uth.taxonomy.services import codes
 
@@ -34,10 +35,25 @@ EDITABLE = ("title", "description", "consequence", "prevention")
 # A statement's question or answer, named as the scanner names the field (e.g. "statement:12:answer").
 STATEMENT_FIELD = re.compile(r"statement:(\d+):(question|answer)")
 Payload = dict
+# The fields each action takes (SPEC §5); with `strict` (the API) any other is refused by name (SPEC §23).
+ACTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "acknowledge": (), "assign": ("assignee",), "transfer": ("org", "comment"),
+    "classify": (*CLASSIFICATION_FIELDS, "reason"), "request_statement": ("org", "question"),
+    "respond": ("statement_id", "text"), "comment": ("text", "not_personal"), "edit": EDITABLE,
+    "reject": ("reason", "comment", "duplicate_of"), "close": ("conclusion", "learning", "feedback", "not_personal"),
+    "reopen": ("comment", "not_personal"), "message_reporter": MESSAGE_FIELDS,
+    "withdraw_statement": ("statement_id", "comment"), "remind_statement": ("statement_id",),
+}
 
 
-def perform(actor: User, case: Case, action: str, payload: Payload, *, now: datetime) -> Case:
-    """Run one workflow action: permission (404), state (409), input (422), then change, history, audit, mail."""
+def _named_field(action: str, key: str) -> bool:
+    """`edit` also takes a statement's question or answer and a message, named by id."""
+    return action == "edit" and bool(STATEMENT_FIELD.fullmatch(key) or MESSAGE_FIELD.fullmatch(key))
+
+
+def perform(actor: User, case: Case, action: str, payload: Payload, *, now: datetime, strict: bool = False) -> Case:
+    """Run one workflow action: permission (404), state (409), input (422), then change, history, audit, mail.
+    `strict` (the API) refuses a field the action does not take, naming it: no field given is silently dropped."""
     if action not in _ACTIONS:
         raise Invalid({"action": [message("Ukendt handling; brug en af: %(choices)s", choices=', '.join(workflow.ACTIONS))]})
     if not isinstance(payload, dict):
@@ -46,6 +62,8 @@ def perform(actor: User, case: Case, action: str, payload: Payload, *, now: date
         raise NotFound(message("Sagen findes ikke, eller du kan ikke handle på den"))
     if action != "close":  # a close lists what its state lacks among all its blockers
         workflow.check(case.status, action)
+    if strict:
+        fields.refuse_unknown({k: v for k, v in payload.items() if not _named_field(action, k)}, ACTION_FIELDS[action])
     _ACTIONS[action](actor, case, payload, now)
     refresh_next_due(case)
     case.updated_at = now
@@ -64,11 +82,6 @@ def _done(actor: User, case: Case, action: str, now: datetime, **detail) -> None
     audit_detail = {k: v for k, v in detail.items() if k not in FREE_TEXT_DETAIL}
     audit_detail.update({f"{k}_given": True for k in FREE_TEXT_DETAIL if detail.get(k)})
     record(actor, f"case.{action}", now=now, case=case, detail={"reference": case.reference, **audit_detail})
-
-
-def _raise_if(errors: dict) -> None:
-    if errors:
-        raise Invalid(errors)
 
 
 def _org_field(payload: Payload, key: str, errors: dict) -> Organisation | None:
@@ -108,12 +121,12 @@ def _assign(actor: User, case: Case, payload: Payload, now: datetime) -> None:
 def _transfer(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
     org = _org_field(payload, "org", errors)
-    comment = _text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelse"))
+    comment = fields.text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelse"))
     if org is not None and org.id == case.handling_org_id:
         errors.setdefault("org", []).append(message("Sagen håndteres allerede af denne organisation"))
     elif org is not None and not mail.responsible_risk_managers(org):
         errors.setdefault("org", []).append(message("Organisationen har ingen risikomanager"))
-    _raise_if(errors)
+    fields.raise_if(errors)
     previous = case.handling_org.code if case.handling_org else None
     # Deadlines and owning_org stay: the clock keeps running, and an anonymous reporter stays
     # visible only to the organisation that first received the report (can_see_reporter).
@@ -127,33 +140,19 @@ def _transfer(actor: User, case: Case, payload: Payload, now: datetime) -> None:
 
 
 def _classify(actor: User, case: Case, payload: Payload, now: datetime) -> None:
+    """The report's own classification rules (uth.reports.validation); a field left out keeps the case's value."""
     errors: dict = {}
-    event_type = payload.get("event_type", case.event_type) or None
-    if event_type is None:
+    event_type = event_type_field(payload, errors, default=case.event_type)
+    if event_type is None and "event_type" not in errors:
         errors["event_type"] = [message("Vælg en hændelsestype")]
-    elif not isinstance(event_type, str) or event_type not in codes("event_types"):
-        errors["event_type"] = [message("Ukendt hændelsestype: %(event_type)s", event_type=event_type)]
-    actual = payload.get("actual_consequence", case.actual_consequence) or None
-    possible = payload.get("possible_consequence", case.possible_consequence) or None
-    if actual not in ACTUAL:
-        errors["actual_consequence"] = [message("Skal være en af: %(choices)s", choices=', '.join(ACTUAL))]
-    elif not needs_possible(actual):
-        possible = None
-    elif possible not in POSSIBLE or (actual == "minor" and possible == "none"):
-        errors["possible_consequence"] = [message("Vælg en mulig konsekvens der mindst svarer til den faktiske")]
-    ncc = payload.get("ncc_merp", case.ncc_merp) or None
-    if ncc is not None and ncc not in NCC_MERP:
-        errors["ncc_merp"] = [message("Skal være en af A–I")]
-    sac = payload.get("sac", case.sac)
-    sac = None if sac in (None, "") else sac
-    if sac is not None and str(sac) not in ("1", "2", "3"):
-        errors["sac"] = [message("Skal være 1, 2 eller 3")]
-    _raise_if(errors)
+    actual, possible = consequences(payload, errors, defaults=(case.actual_consequence, case.possible_consequence))
+    ncc, sac = scales(payload, errors, defaults=(case.ncc_merp, case.sac))
+    fields.raise_if(errors)
     before, after = case.severity, severity(actual, possible)
     reason = _downgrade_reason(case, payload, before, after)
     case.event_type, case.actual_consequence, case.possible_consequence = event_type, actual, possible
     case.severity = after
-    case.ncc_merp, case.sac = ncc, (int(sac) if sac is not None else None)
+    case.ncc_merp, case.sac = ncc, sac
     changed = {"severity_from": before} if before != after else {}
     _done(actor, case, "classify", now, event_type=event_type, severity=after, **changed,
           **({"reason": reason} if reason else {}))
@@ -166,24 +165,24 @@ def _downgrade_reason(case: Case, payload: Payload, before: str | None, after: s
     if not is_downgrade(before, after):
         return None
     errors: dict = {}
-    reason = _text(payload, "reason", errors, required=True, max_len=2000,
+    reason = fields.text(payload, "reason", errors, required=True, max_len=2000,
                    label=lazy_gettext("Begrundelsen for den lavere alvorlighed"))
     if reason and scan({"reason": reason}, case_names(case)):
         errors["reason"] = [message("Begrundelsen gemmes i revisionssporet, som ikke kan ændres: skriv den uden navne, "
                             "CPR-numre, telefonnumre og e-mailadresser")]
-    _raise_if(errors)
+    fields.raise_if(errors)
     return reason
 
 
 def _request_statement(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
     org = _org_field(payload, "org", errors)
-    question = _text(payload, "question", errors, required=True, max_len=5000, label=lazy_gettext("Spørgsmålet"))
+    question = fields.text(payload, "question", errors, required=True, max_len=5000, label=lazy_gettext("Spørgsmålet"))
     if org is not None and org.id == case.handling_org_id:
         errors.setdefault("org", []).append(message("Vælg en anden organisation end den der håndterer sagen"))
     elif org is not None and not mail.responsible_risk_managers(org):
         errors.setdefault("org", []).append(message("Organisationen har ingen risikomanager der kan svare"))
-    _raise_if(errors)
+    fields.raise_if(errors)
     if all(link.org_id != org.id for link in case.involved):
         refresh_involved(case, extra=[(org, "involved")])
     statement = Statement(org=org, question=question, requested_at=now, requested_by_id=actor.id,
@@ -197,12 +196,12 @@ def _request_statement(actor: User, case: Case, payload: Payload, now: datetime)
 
 def _respond(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
-    raw_id = payload.get("statement_id")
-    statement = next((st for st in case.statements if str(st.id) == str(raw_id).strip()), None)
+    statement_id = fields.parse_id(payload.get("statement_id"))
+    statement = next((st for st in case.statements if st.id == statement_id), None)
     if statement is None:
         errors["statement_id"] = [message("Ukendt anmodning om udtalelse")]
-    text = _text(payload, "text", errors, required=True, max_len=20_000, label=lazy_gettext("Udtalelsen"))
-    _raise_if(errors)
+    text = fields.text(payload, "text", errors, required=True, max_len=20_000, label=lazy_gettext("Udtalelsen"))
+    fields.raise_if(errors)
     if statement.answer is not None:
         raise InvalidTransition(message("Udtalelsen er allerede afgivet"))
     if statement not in open_statements_for(actor, case):
@@ -215,8 +214,8 @@ def _respond(actor: User, case: Case, payload: Payload, now: datetime) -> None:
 
 def _open_statement(case: Case, payload: Payload, errors: dict) -> Statement | None:
     """The awaited statement request named by `statement_id`."""
-    raw_id = payload.get("statement_id")
-    statement = next((st for st in case.statements if str(st.id) == str(raw_id).strip()), None)
+    statement_id = fields.parse_id(payload.get("statement_id"))
+    statement = next((st for st in case.statements if st.id == statement_id), None)
     if statement is None or not statement.is_open:
         errors["statement_id"] = [N_("Vælg en anmodning om udtalelse, der stadig afventes")]
         return None
@@ -227,8 +226,8 @@ def _withdraw_statement(actor: User, case: Case, payload: Payload, now: datetime
     """Withdraw an awaited statement request, with a reason (kept in the history, audited as given)."""
     errors: dict = {}
     statement = _open_statement(case, payload, errors)
-    reason = _text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelsen"))
-    _raise_if(errors)
+    reason = fields.text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelsen"))
+    fields.raise_if(errors)
     statement.withdrawn_at, statement.withdrawn_by_id = now, actor.id
     case.status = workflow.next_status(case.status, "withdraw_statement",
                                        all_answered=not any(st.is_open for st in case.statements))
@@ -240,7 +239,7 @@ def _remind_statement(actor: User, case: Case, payload: Payload, now: datetime) 
     """Mail the asked organisation's risk managers again about an awaited statement."""
     errors: dict = {}
     statement = _open_statement(case, payload, errors)
-    _raise_if(errors)
+    fields.raise_if(errors)
     statement.reminded_at = now
     mail.send_statement_reminder(statement, now=now)
     _done(actor, case, "remind_statement", now, org=statement.org.code, statement_id=statement.id)
@@ -248,9 +247,9 @@ def _remind_statement(actor: User, case: Case, payload: Payload, now: datetime) 
 
 def _comment(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
-    text = _text(payload, "text", errors, required=True, max_len=5000, label=lazy_gettext("Noten"))
+    text = fields.text(payload, "text", errors, required=True, max_len=5000, label=lazy_gettext("Noten"))
     not_personal = _not_personal(payload, errors)
-    _raise_if(errors)
+    fields.raise_if(errors)
     _refuse_personal_data_on_closed(case, "text", text, not_personal)
     _done(actor, case, "comment", now, comment=text)
 
@@ -279,11 +278,11 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     if not given:
         raise Invalid({"fields": [message("Angiv mindst ét af felterne %(choices)s, statement:<id>:question/answer eller message:<id>", choices=', '.join(EDITABLE))]})
     values = {
-        "title": lambda: _text(payload, "title", errors, required=True, max_len=200, label=lazy_gettext("Overskrift")),
-        "description": lambda: _text(payload, "description", errors, required=True, min_len=20,
+        "title": lambda: fields.text(payload, "title", errors, required=True, max_len=200, label=lazy_gettext("Overskrift")),
+        "description": lambda: fields.text(payload, "description", errors, required=True, min_len=20,
                                      label=lazy_gettext("Beskrivelse")),
-        "consequence": lambda: _text(payload, "consequence", errors),
-        "prevention": lambda: _text(payload, "prevention", errors),
+        "consequence": lambda: fields.text(payload, "consequence", errors),
+        "prevention": lambda: fields.text(payload, "prevention", errors),
     }
     targets = {name: (case, name) for name in given if name in EDITABLE}
     new = {name: values[name]() for name in targets}
@@ -295,8 +294,8 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
                 errors[name] = [message("Sagen har ingen besked med dette id")]
             else:
                 targets[name] = (messages[match[1]], "text")
-                new[name] = _text(payload, name, errors, required=True, max_len=MESSAGE_MAX_LEN,
-                                  label=lazy_gettext("Beskeden"))
+                new[name] = fields.text(payload, name, errors, required=True, max_len=MESSAGE_MAX_LEN,
+                                        label=lazy_gettext("Beskeden"))
             continue
         match = STATEMENT_FIELD.fullmatch(name)
         if match is None:
@@ -308,9 +307,9 @@ def _edit(actor: User, case: Case, payload: Payload, now: datetime) -> None:
             errors[name] = [message("Udtalelsen er ikke afgivet endnu")]
         else:
             targets[name] = (statement, part)
-            new[name] = _text(payload, name, errors, required=True, max_len=5000 if part == "question" else 20_000,
+            new[name] = fields.text(payload, name, errors, required=True, max_len=5000 if part == "question" else 20_000,
                               label=lazy_gettext("Spørgsmålet") if part == "question" else lazy_gettext("Udtalelsen"))
-    _raise_if(errors)
+    fields.raise_if(errors)
     changed = [name for name in given if getattr(*targets[name]) != new[name]]
     if not changed:
         raise Invalid({"fields": [message("Ingen ændringer at gemme")]})
@@ -325,9 +324,9 @@ def _reject(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     reason = payload.get("reason") or None
     if not isinstance(reason, str) or reason not in codes("reject_reasons"):
         errors["reason"] = [message("Vælg en begrundelse for afvisningen")]
-    comment = _text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Kommentaren"))
+    comment = fields.text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Kommentaren"))
     original = _duplicate_of(actor, case, reason, payload.get("duplicate_of"), errors)
-    _raise_if(errors)
+    fields.raise_if(errors)
     case.status = workflow.next_status(case.status, "reject")
     case.reject_reason, case.reject_comment, case.duplicate_of = reason, comment, original
     _done(actor, case, "reject", now, reason=reason, comment=comment,
@@ -384,9 +383,9 @@ def _not_personal(payload: Payload, errors: dict) -> list[str]:
 
 def _reopen(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     errors: dict = {}
-    comment = _text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelsen"))
+    comment = fields.text(payload, "comment", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelsen"))
     not_personal = _not_personal(payload, errors)
-    _raise_if(errors)
+    fields.raise_if(errors)
     _refuse_personal_data_on_closed(case, "comment", comment, not_personal)
     previous = case.status
     case.status = workflow.next_status(case.status, "reopen")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from uth import fields
 from uth.anonymisation.scanner import Finding
 from uth.anonymisation.services import KIND_WORDS, case_texts, field_in, own_data, scan_case
 from uth.handling import workflow
 from uth.i18n import N_, lazy_gettext, message
 from uth.reports.models import Case
-from uth.reports.validation import _text
 
 CLOSE_TEXTS = ("conclusion", "learning", "feedback")
 DEFAULT_FEEDBACK = "Tak for din indberetning. Sagen er nu gennemgået og afsluttet af risikomanageren."
@@ -90,9 +90,9 @@ def around(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, 
 def close_texts(payload: Mapping, errors: dict) -> dict[str, str | None]:
     """The conclusion and learning the close requires, and the feedback (the default text when left empty)."""
     return {
-        "conclusion": _text(payload, "conclusion", errors, required=True, label=lazy_gettext("Konklusionen")),
-        "learning": _text(payload, "learning", errors, required=True, label=lazy_gettext("Læringen")),
-        "feedback": _text(payload, "feedback", errors, max_len=5000) or DEFAULT_FEEDBACK,
+        "conclusion": fields.text(payload, "conclusion", errors, required=True, label=lazy_gettext("Konklusionen")),
+        "learning": fields.text(payload, "learning", errors, required=True, label=lazy_gettext("Læringen")),
+        "feedback": fields.text(payload, "feedback", errors, max_len=5000) or DEFAULT_FEEDBACK,
     }
 
 

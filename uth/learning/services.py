@@ -14,11 +14,11 @@ from uth.auth.models import Organisation, Role, User
 from uth.auth.permissions import in_subtree, scope_paths
 from uth.errors import FindingsError, Invalid, InvalidTransition, NotFound
 from uth.extensions import db
+from uth.fields import refuse_unknown, text
 from uth.i18n import message
 from uth.learning.models import CLUSTER, DRAFT, NATIONAL, PUBLISHED, RETRACTED, VISIBILITIES, LearningSummary
 from uth.rca.workflow import ActionStatus, AnalysisStatus
 from uth.reports.models import Case, CaseStatus
-from uth.reports.validation import _text
 from uth.reports.visibility import can_handle
 from uth.search.backend import QuerySyntaxError
 from uth.search.services import ranked_ids
@@ -116,6 +116,7 @@ def _common(values: list[str | None]) -> str | None:
 
 
 CREATE_FIELDS = ("title", "summary", "learning_points", "recommendations", "visibility")
+EDIT_FIELDS = (*CREATE_FIELDS[:4], "event_type", "transition_type", "visibility")
 
 
 def create_summary_from_cases(actor: User, cases: list[Case], *, now: datetime, analysis_id: int | None = None,
@@ -155,9 +156,7 @@ def create_summary_from_cases(actor: User, cases: list[Case], *, now: datetime, 
 def _create_values(fields: Mapping | None) -> dict:
     """The given creation fields, checked as an edit is; an unknown field is refused naming it."""
     fields = fields or {}
-    unknown = sorted(k for k in fields if k not in CREATE_FIELDS)
-    if unknown:
-        raise Invalid({k: [message("Ukendt felt")] for k in unknown})
+    refuse_unknown(fields, CREATE_FIELDS)
     return _edit_values(fields)
 
 
@@ -221,7 +220,7 @@ def _edit_values(data: Mapping) -> dict:
               "learning_points": ("Læringspunkter", 20000, False), "recommendations": ("Anbefalinger", 20000, False)}
     for key, (label, max_len, required) in limits.items():
         if key in data:
-            values[key] = _text(data, key, errors, required=required, max_len=max_len, label=label)
+            values[key] = text(data, key, errors, required=required, max_len=max_len, label=label)
     for key, kind in (("event_type", "event_types"), ("transition_type", "transition_types")):
         if key in data:
             values[key] = _code(data, key, kind, errors)

@@ -28,7 +28,7 @@ bp = Blueprint("learning", __name__)
 def _labels() -> dict:
     return {"code_label": code_label}
 
-EDIT_FIELDS = ("title", "summary", "learning_points", "recommendations", "event_type", "transition_type", "visibility")
+EDIT_FIELDS = services.EDIT_FIELDS
 STAT_KINDS = {"event_type": "event_types", "transition": "transition_types", "severity": "severities"}
 
 
@@ -77,14 +77,14 @@ def _editor(summary, *, errors=None, findings=None, values=None, accepted=(), st
     ), status
 
 
-@bp.get("/learning/<int:summary_id>")
+@bp.get("/learning/<id:summary_id>")
 @login_required
 def summary_page(summary_id: int):
     """A summary: read view for forums, editor for the risk managers who wrote it."""
     return _editor(services.get_summary(current_user, summary_id))
 
 
-@bp.post("/learning/<int:summary_id>")
+@bp.post("/learning/<id:summary_id>")
 @login_required
 def save_summary(summary_id: int):
     """Save a draft's fields."""
@@ -99,7 +99,7 @@ def save_summary(summary_id: int):
     return redirect(url_for("learning.summary_page", summary_id=summary.id))
 
 
-@bp.post("/learning/<int:summary_id>/publish")
+@bp.post("/learning/<id:summary_id>/publish")
 @login_required
 def publish(summary_id: int):
     """Publish what is in the form (the editor posts its fields here too), or re-render the form with
@@ -123,7 +123,7 @@ def publish(summary_id: int):
     return redirect(url_for("learning.summary_page", summary_id=summary.id))
 
 
-@bp.post("/learning/<int:summary_id>/retract")
+@bp.post("/learning/<id:summary_id>/retract")
 @login_required
 def retract(summary_id: int):
     """Take a published summary off the forum pages."""
@@ -143,7 +143,7 @@ def create_from_case(reference: str):
     return redirect(url_for("learning.summary_page", summary_id=summary.id))
 
 
-@bp.post("/analyses/<int:analysis_id>/learning")
+@bp.post("/analyses/<id:analysis_id>/learning")
 @login_required
 def create_from_analysis(analysis_id: int):
     """The approved analysis' "write learning" button."""

@@ -3,8 +3,10 @@ with the same validation for the API and the HTML forms."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
+from uth import fields
 from uth.audit.services import record
 from uth.auth.models import User
 from uth.clock import parse_datetime
@@ -28,20 +30,7 @@ TEXT_MAX = 5000
 _TRUE, _FALSE = {"true", "1", "on", "yes", "ja"}, {"false", "0", "off", "no", "nej", ""}
 
 
-def _text(data: dict, key: str, errors: dict, *, required: bool = False, max_len: int = TEXT_MAX) -> str | None:
-    """A trimmed text field, or an error naming it."""
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.setdefault(key, []).append(message("Feltet skal udfyldes"))
-        return None
-    if not isinstance(value, str):
-        errors.setdefault(key, []).append(message("Skal være tekst"))
-        return None
-    value = value.strip()
-    if len(value) > max_len:
-        errors.setdefault(key, []).append(message("Må højst være %(max)s tegn (nu %(now)s)", max=max_len, now=len(value)))
-    return value
+_text = partial(fields.text, max_len=TEXT_MAX)  # the shared text rule, with the parts' shorter limit
 
 
 def _bool(data: dict, key: str, errors: dict) -> bool:
@@ -61,7 +50,9 @@ def _date(data: dict, key: str, errors: dict) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(value).strip())
+        if not isinstance(value, str):
+            raise ValueError
+        return date.fromisoformat(value.strip())
     except ValueError:
         errors.setdefault(key, []).append(message("Ugyldig dato (ÅÅÅÅ-MM-DD)"))
         return None
@@ -86,10 +77,11 @@ def _timeline(analysis: Analysis, data: dict, errors: dict) -> TimelineEntry:
     position = data.get("position")
     if position in (None, ""):
         position = None
-    elif isinstance(position, bool) or not str(position).isdigit() or not 1 <= int(position) <= MAX_POSITION:
-        errors["position"] = [message("Skal være et helt tal fra 1 til %(max)s", max=MAX_POSITION)]
-        position = None
-    return TimelineEntry(at=at, time_text=time_text, text=text, position=None if position is None else int(position))
+    else:
+        position = fields.whole_number(position, minimum=1, maximum=MAX_POSITION)
+        if position is None:
+            errors["position"] = [message("Skal være et helt tal fra 1 til %(max)s", max=MAX_POSITION)]
+    return TimelineEntry(at=at, time_text=time_text, text=text, position=position)
 
 
 def _place(analysis: Analysis, entry: TimelineEntry) -> None:
@@ -114,7 +106,7 @@ def _factor(analysis: Analysis, data: dict, errors: dict) -> ContributingFactor:
     code = data.get("code")
     if not code:
         errors["code"] = [message("Vælg en medvirkende faktor")]
-    elif code not in codes("contributing_factors"):
+    elif not isinstance(code, str) or code not in codes("contributing_factors"):
         errors["code"] = [message("Ukendt medvirkende faktor")]
     elif any(f.code == code for f in analysis.contributing_factors):
         errors["code"] = [message("Faktoren er allerede tilføjet")]
@@ -123,7 +115,7 @@ def _factor(analysis: Analysis, data: dict, errors: dict) -> ContributingFactor:
 
 def _action(analysis: Analysis, data: dict, errors: dict) -> ActionItem:
     strength = data.get("strength")
-    if strength not in codes("action_strengths"):
+    if not isinstance(strength, str) or strength not in codes("action_strengths"):
         errors["strength"] = [message("Vælg tiltagets styrke: stronger, intermediate eller weaker")]
     status = data.get("status") or ActionStatus.PLANNED
     if status not in ACTION_STATUSES:
@@ -135,18 +127,27 @@ def _action(analysis: Analysis, data: dict, errors: dict) -> ActionItem:
         outcome_measure=_text(data, "outcome_measure", errors))
 
 
+# The fields each part's entry takes (the API refuses any other, naming it).
+PART_FIELDS = {
+    "team": ("name", "role", "involved"), "timeline": ("at", "time_text", "text", "position"),
+    "causal_statements": ("cause", "effect", "event"), "contributing_factors": ("code", "note"),
+    "action_items": ("text", "strength", "responsible", "due_on", "status", "process_measure", "outcome_measure"),
+}
 _BUILDERS = {"team": _team, "timeline": _timeline, "causal_statements": _causal,
              "contributing_factors": _factor, "action_items": _action}
 
 
-def add_part(actor: User, analysis: Analysis, part: str, data: Any, *, now: datetime):
-    """Validate and add one entry to a part; 422 with field errors, nothing half-written."""
+def add_part(actor: User, analysis: Analysis, part: str, data: Any, *, now: datetime, strict: bool = False):
+    """Validate and add one entry to a part; 422 with field errors, nothing half-written. `strict`
+    (the API) refuses a field the part does not take, naming it."""
     if part not in _BUILDERS:
         raise Invalid({"part": [message("Skal være en af: %(choices)s", choices=', '.join(PARTS))]})
     require_edit(actor, analysis)
     if not isinstance(data, dict):
         raise Invalid({"body": ["Forventede et JSON-objekt"]})
     errors: dict[str, list[str]] = {}
+    if strict:
+        fields.unknown_fields(data, PART_FIELDS[part], errors)
     entry = _BUILDERS[part](analysis, data, errors)
     if errors:
         raise Invalid(errors)

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import Select, and_, exists, select
 
+from uth import fields
 from uth.audit.services import record
 from uth.auth.models import User
 from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
@@ -17,7 +18,6 @@ from uth.notifications.services import central_risk_managers_above, risk_manager
 from uth.rca.presenters import ordered_timeline, review_warnings
 from uth.reports.models import Case
 from uth.reports.services import add_event, get_visible_case
-from uth.reports.validation import _text
 from uth.reports.visibility import FULL, LIMITED, case_view_level, visible_cases_clause
 
 
@@ -107,11 +107,12 @@ def create_analysis(actor: User, case: Case, method: str, *, now: datetime, titl
     """Start an analysis of a case; its handling organisation is the case's."""
     if not may_contribute(actor, case):
         raise Forbidden(message("Du kan ikke starte en analyse af denne sag"))
-    if method not in METHODS:
-        raise Invalid({"method": [message("Skal være en af: %(choices)s", choices=', '.join(METHODS))]})
-    title = (title or "").strip() or case.title
-    if len(title) > 200:
-        raise Invalid({"title": [message("Må højst være %(max)s tegn (nu %(now)s)", max=200, now=len(title))]})
+    errors: dict = {}
+    method = fields.choice({"method": method}, "method", METHODS, errors)
+    if method is None and "method" not in errors:
+        errors["method"] = [message("Skal være en af: %(choices)s", choices=", ".join(METHODS))]
+    title = fields.text({"title": title}, "title", errors, max_len=200) or case.title
+    fields.raise_if(errors)
     analysis = Analysis(method=method, title=title, status=workflow.DRAFT, handling_org_id=case.handling_org_id,
                         created_at=now, updated_at=now, created_by_id=actor.id)
     analysis.cases.append(case)
@@ -126,7 +127,7 @@ def link_case(actor: User, analysis: Analysis, reference: str, *, now: datetime)
     """Add another case the actor may see to the analysis (an aggregated analysis of several)."""
     require_edit(actor, analysis)
     try:
-        case = get_visible_case(actor, (reference or "").strip())
+        case = get_visible_case(actor, reference.strip() if isinstance(reference, str) else "")
     except NotFound:
         raise Invalid({"reference": [message("Ukendt sag")]}) from None
     if case in analysis.cases:
@@ -199,7 +200,7 @@ def set_status(actor: User, analysis: Analysis, status: str, *, now: datetime, r
     declined = analysis.status == workflow.IN_REVIEW and status == workflow.DRAFT
     if declined:
         errors: dict = {}
-        reason = _text({"reason": reason}, "reason", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelsen"))
+        reason = fields.text({"reason": reason}, "reason", errors, required=True, max_len=5000, label=lazy_gettext("Begrundelsen"))
         missing.update(errors)
     if missing:
         raise Invalid(missing, "Analysen mangler noget")

@@ -106,14 +106,14 @@ def start(reference: str):
     return redirect(url_for("rca.analysis_page", analysis_id=analysis.id))
 
 
-@bp.get("/analyses/<int:analysis_id>")
+@bp.get("/analyses/<id:analysis_id>")
 @login_required
 def analysis_page(analysis_id: int):
     """The analysis, step by step: team, timeline, causal statements, factors, action plan."""
     return render_analysis(get_analysis(current_user, analysis_id))
 
 
-@bp.post("/analyses/<int:analysis_id>/parts/<part>")
+@bp.post("/analyses/<id:analysis_id>/parts/<part>")
 @login_required
 def add_entry(analysis_id: int, part: str):
     """Add one entry from a form; the page comes back with Danish field errors (422) if invalid."""
@@ -131,7 +131,7 @@ def add_entry(analysis_id: int, part: str):
     return redirect(url_for("rca.analysis_page", analysis_id=analysis_id) + f"#{part}")
 
 
-@bp.post("/analyses/<int:analysis_id>/parts/<part>/<int:entry_id>/delete")
+@bp.post("/analyses/<id:analysis_id>/parts/<part>/<id:entry_id>/delete")
 @login_required
 def remove(analysis_id: int, part: str, entry_id: int):
     """Remove one entry (the "Fjern" button) while the analysis is not approved."""
@@ -143,7 +143,7 @@ def remove(analysis_id: int, part: str, entry_id: int):
     return redirect(url_for("rca.analysis_page", analysis_id=analysis_id) + f"#{part}")
 
 
-@bp.post("/analyses/<int:analysis_id>/cases")
+@bp.post("/analyses/<id:analysis_id>/cases")
 @login_required
 def add_case(analysis_id: int):
     """Link another case by its reference (an aggregated analysis)."""
@@ -158,7 +158,7 @@ def add_case(analysis_id: int):
     return redirect(url_for("rca.analysis_page", analysis_id=analysis_id))
 
 
-@bp.post("/analyses/<int:analysis_id>/status")
+@bp.post("/analyses/<id:analysis_id>/status")
 @login_required
 def change_status(analysis_id: int):
     """Send to review, back to draft, or approve; 422 lists what is missing."""
@@ -174,7 +174,7 @@ def change_status(analysis_id: int):
     return redirect(url_for("rca.analysis_page", analysis_id=analysis_id))
 
 
-@bp.post("/analyses/<int:analysis_id>/action_items/<int:item_id>")
+@bp.post("/analyses/<id:analysis_id>/action_items/<id:item_id>")
 @login_required
 def action_status(analysis_id: int, item_id: int):
     """Follow up an action item (also after approval)."""
@@ -185,7 +185,7 @@ def action_status(analysis_id: int, item_id: int):
     return redirect(url_for("rca.analysis_page", analysis_id=analysis_id) + "#action_items")
 
 
-@bp.get("/analyses/<int:analysis_id>/report")
+@bp.get("/analyses/<id:analysis_id>/report")
 @login_required
 def report(analysis_id: int):
     """A printable report (print stylesheet) of the analysis."""

@@ -17,15 +17,16 @@ from uth.audit.services import record
 from uth.auth.models import User
 from uth.errors import Invalid, InvalidTransition, NotFound
 from uth.extensions import db
+from uth.fields import text as text_rule
 from uth.i18n import lazy_gettext, message
 from uth.notifications.services import (case_url, central_risk_managers_above, dk_date, enqueue, reporter_link,
                                         risk_managers_of)
 from uth.reports.models import Case, CaseMessage, CaseStatus
 from uth.reports.services import add_event
-from uth.reports.validation import _text
 
 RISK_MANAGER, REPORTER = "risk_manager", "reporter"
 SENDERS = (RISK_MANAGER, REPORTER)
+MESSAGE_FIELDS = ("text",)  # what a message body takes (the API refuses any other field)
 MAX_LEN = 5000
 # A message as the anonymisation scanner and `edit` name it (e.g. "message:12").
 MESSAGE_FIELD = re.compile(r"message:(\d+)")
@@ -61,7 +62,7 @@ def _message_text(payload: dict) -> str:
     errors: dict = {}
     if not isinstance(payload, dict):
         raise Invalid({"body": [message("Forventede et JSON-objekt")]})
-    text = _text(payload, "text", errors, required=True, min_len=1, max_len=MAX_LEN, label=lazy_gettext("Beskeden"))
+    text = text_rule(payload, "text", errors, required=True, min_len=1, max_len=MAX_LEN, label=lazy_gettext("Beskeden"))
     if errors:
         raise Invalid(errors)
     return text

@@ -54,7 +54,7 @@ def rules_page():
     return redirect(url_for("routing.rules_page", offer=rule.id) + "#offer")
 
 
-@bp.post("/admin/routing/<int:rule_id>/reroute")
+@bp.post("/admin/routing/<id:rule_id>/reroute")
 @admin_required
 def reroute(rule_id: int):
     """Route the open unrouted cases that this rule matches (SPEC §24)."""
@@ -74,7 +74,7 @@ def reroute_all():
     return redirect(url_for("routing.rules_page"))
 
 
-@bp.post("/admin/routing/<int:rule_id>/<action>")
+@bp.post("/admin/routing/<id:rule_id>/<action>")
 @admin_required
 def rule_action(rule_id: int, action: str):
     """Enable, disable, or move a rule up or down; enabling (or moving) offers the re-routing."""
