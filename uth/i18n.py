@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlencode
 
 import flask_babel
 from flask import Flask, g, has_request_context, request, session
@@ -155,6 +156,12 @@ def action_label(action: str) -> str:
     return gettext(ACTION_LABELS.get(action, action))
 
 
+def language_switch_url(lang: str) -> str:
+    """This page in another language: the query kept (a search, the queue's filters), `lang` replaced."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    return "?" + urlencode(args)
+
+
 def _remember_language() -> None:
     if "lang" in request.args:
         current_language()
@@ -179,4 +186,4 @@ def init_app(app: Flask) -> None:
     # escapes, as every other text on the page (newstyle would mark the translation itself as safe).
     app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=False)
     app.jinja_env.globals.update(_=gettext, current_language=current_language, status_label=status_label,
-                                 action_label=action_label)
+                                 action_label=action_label, language_switch_url=language_switch_url)

@@ -129,3 +129,14 @@ def test_the_rule_order_buttons_say_what_they_do(app, client, region):
     login(client, "admin@x.dk")
     html = client.get("/admin/routing?lang=en").get_data(as_text=True)
     assert 'aria-label="Move the rule up"' in html and 'aria-label="Move the rule down"' in html
+
+
+def test_switching_language_keeps_the_search_and_the_filters(client, region):
+    """'English' in the top bar was '?lang=en': the search typed and the queue's filters were lost."""
+    login(client, "rm@h.dk")
+    html = client.get("/search?q=wrong+dose&kind=cases&lang=da").get_data(as_text=True)
+    assert 'href="?q=wrong+dose&amp;kind=cases&amp;lang=en"' in html
+    html = client.get("/cases?status=open&overdue=true").get_data(as_text=True)
+    assert 'href="?status=open&amp;overdue=true&amp;lang=en"' in html
+    english = client.get("/search?q=wrong+dose&kind=cases&lang=en").get_data(as_text=True)
+    assert 'href="?q=wrong+dose&amp;kind=cases&amp;lang=da"' in english and "Wrong dose given" in english
