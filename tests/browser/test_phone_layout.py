@@ -22,3 +22,17 @@ def test_pages_fit_a_phone_without_sideways_scroll(server, browser, path):
     page.goto(server + path)
     assert page.locator("h1").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_analysis_report_fits_a_phone(app, live_url, browser):
+    """The printable analysis report was 615 px wide at 390 px (the action plan's seven columns)."""
+    from tests.rca_fixtures import make_rca_region
+    with app.app_context():
+        serious = make_rca_region().serious
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, live_url, "rm@h.dk")
+    page.goto(f"{live_url}/cases/{serious}")
+    page.locator("form.start-analysis button").click()
+    page.goto(page.url.split("?")[0].split("#")[0] + "/report")
+    assert page.locator("h1").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
