@@ -140,3 +140,16 @@ def test_switching_language_keeps_the_search_and_the_filters(client, region):
     assert 'href="?status=open&amp;overdue=true&amp;lang=en"' in html
     english = client.get("/search?q=wrong+dose&kind=cases&lang=en").get_data(as_text=True)
     assert 'href="?q=wrong+dose&amp;kind=cases&amp;lang=da"' in english and "Wrong dose given" in english
+
+
+def test_the_audit_trail_names_the_close_check_in_words(app, client, workflow_ref):
+    """Opening the close page is audited as a case view; the trail showed "shown: close_check"."""
+    from tests.factories import make_user
+    with app.app_context():
+        make_user("admin@x.dk", "admin")
+    login(client, "rm@h.dk")
+    assert client.get(f"/cases/{workflow_ref}/close").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+    login(client, "admin@x.dk")
+    html = client.get("/audit?lang=en").get_data(as_text=True)
+    assert "check before closing" in html and "close_check" not in html

@@ -136,6 +136,7 @@ VALUES: dict[str, str] = {
     "reporter": N_("indberetter"),
     "patient": N_("patient"),
     "anonymisation_findings": N_("anonymiseringsfund"),
+    "close_check": N_("tjek før afslutning"),
     "up": N_("op"),
     "down": N_("ned"),
     "acknowledge_by": N_("kvittering"),
