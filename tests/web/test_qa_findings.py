@@ -153,3 +153,13 @@ def test_the_audit_trail_names_the_close_check_in_words(app, client, workflow_re
     login(client, "admin@x.dk")
     html = client.get("/audit?lang=en").get_data(as_text=True)
     assert "check before closing" in html and "close_check" not in html
+
+
+def test_the_audit_trail_names_the_deleted_personal_fields_in_words(app, client):
+    """Closing deletes the personal data; the trail listed "fields: patient_cpr, patient_name, …"."""
+    from uth.audit.labels import value_text
+    with app.test_request_context("/?lang=en"):
+        text = value_text(["patient_cpr", "patient_name", "reporter_name", "reporter_email"], "fields")
+    assert text == "the patient's CPR number, the patient's name, the reporter's name, the reporter's e-mail"
+    with app.test_request_context("/"):
+        assert value_text(["patient_cpr", "reporter_phone"], "fields") == "patientens CPR-nummer, indberetterens telefon"
