@@ -183,6 +183,13 @@ def register_errors(app: Flask) -> None:
     for code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429):
         app.register_error_handler(code, http_error)
 
+    @app.errorhandler(500)
+    def server_error(err):
+        """An unexpected error: JSON under the API (no detail of the cause), Flask's page elsewhere."""
+        if wants_json():
+            return jsonify({"error": "Internal server error"}), 500
+        return err
+
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)

@@ -37,7 +37,10 @@ def parse_datetime(value: Any) -> datetime | None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=LOCAL_TZ)
-    return dt.astimezone(timezone.utc)
+    try:
+        return dt.astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 a few hours from the edge of what datetime holds
+        return None
 
 
 def parse_now(value: str | None) -> datetime:

@@ -12,12 +12,33 @@ from uth.fields import refuse_unknown
 def json_body(allowed: Iterable[str] | None = None) -> dict:
     """The request's JSON object, or 422 naming the body; with `allowed`, 422 naming each other field
     (SPEC §23: no field given is silently dropped)."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes
+        data = None
     if not isinstance(data, dict):
         raise Invalid({"body": ["Expected a JSON object (Content-Type: application/json)"]})
     if allowed is not None:
         refuse_unknown(data, allowed)
+    unreadable = [key for key, value in data.items() if _has_lone_surrogate(value)]
+    if unreadable:
+        raise Invalid({key: ["Not valid Unicode text (a lone surrogate)"] for key in unreadable})
     return data
+
+
+def _has_lone_surrogate(value) -> bool:
+    """Whether a JSON value holds a string that cannot be stored as UTF-8 (`"\\ud800"`)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 def optional_json_body(allowed: Iterable[str]) -> dict:

@@ -12,7 +12,7 @@ from uth.audit.models import AuditEntry
 from uth.auth.models import Role, User
 from uth.csvsafe import csv_text
 from uth.auth.permissions import in_subtree, scope_paths
-from uth.deadlines.rules import local_midnight
+from uth.deadlines.rules import FILTER_YEARS, filter_date_in_range, local_midnight
 from uth.i18n import message
 
 CSV_COLUMNS = ("at", "actor", "action", "reference", "purpose", "ip", "detail")
@@ -73,9 +73,15 @@ class TrailFilter:
             raw = args.get(name, "").strip()
             if raw:
                 try:
-                    setattr(found, name, date.fromisoformat(raw))
+                    day = date.fromisoformat(raw)
                 except ValueError:
                     errors[name] = [message("Ugyldig dato (brug ÅÅÅÅ-MM-DD)")]
+                    continue
+                if filter_date_in_range(day):
+                    setattr(found, name, day)
+                else:
+                    errors[name] = [message("Året skal være fra %(first)s til %(last)s", first=FILTER_YEARS[0],
+                                            last=FILTER_YEARS[1])]
         return found, errors
 
     def apply(self, query: Select, cases: CaseLookup) -> Select:

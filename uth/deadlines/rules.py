@@ -101,6 +101,14 @@ class DeadlineSettings:
 _DEFAULT_SETTINGS = DeadlineSettings()
 
 
+FILTER_YEARS = (1900, 9998)  # a date filter outside these years is refused (the bounds would overflow)
+
+
+def filter_date_in_range(day: date) -> bool:
+    """Whether a date-range filter's day lies in FILTER_YEARS."""
+    return FILTER_YEARS[0] <= day.year <= FILTER_YEARS[1]
+
+
 def local_midnight(day: date) -> datetime:
     """The start of a Copenhagen calendar day, in UTC: the bound of a date-range filter."""
     return datetime.combine(day, time(0), LOCAL_TZ).astimezone(timezone.utc)

@@ -21,7 +21,7 @@ from uth.reports.places import Places, place_label
 from uth.reports.severity import ACTUAL, POSSIBLE, needs_possible, severity
 from uth.taxonomy.services import codes
 
-CPR_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
+CPR_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$", re.ASCII)  # ASCII: no full-width or Arabic digits
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"[+\d][\d\s\-]{5,}")
 ATC_RE = re.compile(r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$")
@@ -96,13 +96,26 @@ def valid_cpr(value: str) -> str | None:
     return None
 
 
+EARLIEST_YEAR = 1900  # an event or a receipt before this is a typing error
+
+
+def _year(value: Any) -> int:
+    """The year a date text names, EARLIEST_YEAR when it names none."""
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).year if isinstance(value, str) else EARLIEST_YEAR
+    except ValueError:
+        return EARLIEST_YEAR
+
+
 def _datetime(value: Any) -> tuple[datetime | None, Message | None]:
     """A date and time a person or a client gave, or the message in plain words why not."""
     if fields.blank(value):
         return None, message("Dato og tid skal udfyldes")
     parsed = parse_datetime(value)
-    if parsed is not None:
+    if parsed is not None and parsed.year >= EARLIEST_YEAR:
         return parsed, None
+    if parsed is not None or _year(value) < EARLIEST_YEAR:
+        return None, message("Dato og tid må ikke ligge før år %(year)s", year=EARLIEST_YEAR)
     if isinstance(value, str) and re.match(r"^\s*\d{5,}-", value):
         return None, message("Dato og tid skal have et årstal med 4 cifre, fx 2026")
     return None, message("Dato og tid skal være en gyldig dato med klokkeslæt, fx 20-11-2026 kl. 14:30")

@@ -12,7 +12,7 @@ from sqlalchemy.sql.expression import SelectBase
 from uth.auth.models import Organisation, User
 from uth.auth.orgs import get_org
 from uth.auth.permissions import has_case_role, in_subtree
-from uth.deadlines.rules import local_midnight
+from uth.deadlines.rules import FILTER_YEARS, filter_date_in_range, local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.i18n import message
@@ -55,10 +55,14 @@ def _date(args: Mapping[str, str], name: str, errors: dict) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         errors[name] = [message("Angiv en dato som ÅÅÅÅ-MM-DD")]
         return None
+    if not filter_date_in_range(day):
+        errors[name] = [message("Året skal være fra %(first)s til %(last)s", first=FILTER_YEARS[0], last=FILTER_YEARS[1])]
+        return None
+    return day
 
 
 def _list(args: Mapping[str, str], name: str) -> list[str]:
