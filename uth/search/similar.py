@@ -11,7 +11,6 @@ from uth.auth.models import User
 from uth.auth.permissions import has_case_role
 from uth.extensions import db
 from uth.reports.models import Case
-from uth.reports.visibility import sees_every_case, visible_case_ids
 from uth.taxonomy.services import terms
 
 from .indexing import catch_up, get_backend
@@ -73,18 +72,19 @@ def vote(neighbours: list[tuple[str, float]]) -> tuple[str, int] | None:
 
 
 def suggested_event_type(actor: User, case: Case) -> Suggestion | None:
-    """For a case without an event type: the vote of the most similar classified cases the actor may see."""
+    """For a case without an event type: the vote of the most similar classified cases the actor may see.
+
+    Ranked in the actor's whole scope (as `similar_cases`), the classified ones picked from the top
+    afterwards: restricting the scope to classified cases in SQL meant reading ~90,000 ids for a
+    central risk manager at 100,000 cases, several times the cost of the ranking itself."""
     if case.event_type or not has_case_role(actor):
         return None
-    classified = Case.event_type.is_not(None)
-    allowed = select(Case.id).where(classified) if sees_every_case(actor) else visible_case_ids(actor, classified)
-    ranked = similar_ids("case", case_text(case), allowed, limit=VOTERS, exclude=case.id)
+    ranked = similar_ids("case", case_text(case), allowed_case_ids(actor, SearchFilters()), limit=VOTERS * 4,
+                         exclude=case.id)
     types = dict(db.session.execute(select(Case.id, Case.event_type).where(Case.id.in_([i for i, _ in ranked]))).all())
-    neighbours = [(types[i], score) for i, score in ranked if types.get(i)]
+    neighbours = [(types[i], score) for i, score in ranked if types.get(i)][:VOTERS]
     result = vote(neighbours)
     if result is None:
         return None
-    labels = {t.code: t for t in terms("event_types")}
-    term = labels.get(result[0])
-    return Suggestion(result[0], term.label_da if term else result[0], term.label_en if term else result[0],
-                      result[1], len(neighbours)) if term else None
+    term = {t.code: t for t in terms("event_types")}.get(result[0])
+    return Suggestion(term.code, term.label_da, term.label_en, result[1], len(neighbours)) if term else None
