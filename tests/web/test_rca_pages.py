@@ -123,3 +123,13 @@ def test_other_organisation_gets_404_and_csrf_is_required(client, region):
     assert client.get(url).status_code == 404
     assert client.get(f"{url}/report").status_code == 404
     assert client.get(f"/cases/{region.serious}").status_code == 404
+
+
+def test_a_second_analysis_of_a_case_is_asked_for_not_one_click_away(client, region):
+    login(client, "rm@h.dk")
+    page = client.get(f"/cases/{region.serious}").get_data(as_text=True)
+    assert "Start endnu en analyse af sagen" not in page  # the first one is the box's main button
+    start_analysis(client, region)
+    page = client.get(f"/cases/{region.serious}").get_data(as_text=True)
+    box = page[page.index('id="analysis-box"'):]
+    assert box.index("<details") < box.index("Start endnu en analyse af sagen") < box.index('name="method"')
