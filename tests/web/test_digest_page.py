@@ -21,3 +21,11 @@ def test_digest_page_defaults_to_since_the_start_of_last_month(app, client):
     html = client.get("/learning/digest").get_data(as_text=True)
     assert 'value="2026-10-01"' in html
     assert "Fald efter hjemkomst" in html and "Gammel læring" not in html
+
+
+def test_a_digest_since_year_one_is_refused_not_a_500(app, client):
+    with app.app_context():
+        make_learning_region()
+    login(client, "forum1@kl1.dk")
+    response = client.get("/learning/digest?since=0001-01-01")
+    assert response.status_code == 422  # as a date that is no date; was 500 (OverflowError)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from uth.audit.services import record
 from uth.audit.models import AuditEntry
 from uth.auth.models import Grant, Role, User
-from uth.deadlines.rules import local_date, local_midnight
+from uth.deadlines.rules import FILTER_YEARS, filter_date_in_range, local_date, local_midnight
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.i18n import message
@@ -32,6 +32,8 @@ def parse_since(raw: str | None, now: datetime) -> datetime:
         day = datetime.strptime(raw.strip(), "%Y-%m-%d").date()
     except ValueError:
         raise Invalid({"since": [message("Angiv dato som ÅÅÅÅ-MM-DD")]}) from None
+    if not filter_date_in_range(day):
+        raise Invalid({"since": [message("Året skal være fra %(first)s til %(last)s", first=FILTER_YEARS[0], last=FILTER_YEARS[1])]})
     return local_midnight(day)
 
 
