@@ -152,3 +152,12 @@ def test_an_audit_date_filter_out_of_range_is_named_on_the_page(app, client, reg
     login(client, "admin2@x.dk")
     page = client.get("/audit?date_from=0001-01-01&lang=en")
     assert page.status_code == 200 and "The year must be from 1900 to 9998" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("offer", ["²", "12345678901234567890123", "-1"])
+def test_the_routing_page_with_an_odd_offer_id_shows_the_page(app, client, region, offer):
+    from tests.factories import make_user
+    with app.app_context():
+        make_user("admin2@x.dk", "admin")
+    login(client, "admin2@x.dk")
+    assert client.get(f"/admin/routing?offer={offer}").status_code == 200

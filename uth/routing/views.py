@@ -8,6 +8,7 @@ from uth.auth.models import SECTORS
 from uth.clock import utcnow
 from uth.errors import Invalid
 from uth.extensions import db
+from uth.fields import parse_id
 from uth.i18n import gettext
 from uth.reports.forms import org_code
 from uth.reports.queries import unrouted_cases
@@ -35,8 +36,9 @@ def rules_page():
     after a rule was added or enabled, the offer to route the open unrouted cases it matches."""
     if request.method == "GET":
         offer = None
-        if request.args.get("offer", "").isdigit():
-            rule = db.session.get(RoutingRule, int(request.args["offer"]))
+        rule_id = parse_id(request.args.get("offer"))
+        if rule_id is not None:
+            rule = db.session.get(RoutingRule, rule_id)
             if rule is not None and rule.active:
                 offer = (rule, preview_rule(stored_rule(rule)))
         return _page(offer=offer)
