@@ -37,6 +37,7 @@ BODIES = [
     ("nested_in_patient", _with_raw("patient", DEEP_OBJECT), "body"),
     ("lone_surrogate_title", _with_raw("title", '"Epikrise \\ud800"'), "title"),
     ("lone_surrogate_description", _with_raw("description", '"\\udfff ikke modtaget til tiden, patienten"'), "description"),
+    ("lone_surrogate_patient_name", _with_raw("patient", '{"name": "Jens \\udbff"}'), "patient_name"),
     ("year_one", _report(occurred_at="0001-01-01T00:00"), "occurred_at"),
     ("year_one_date", _report(occurred_at="0001-01-01"), "occurred_at"),
     ("year_1899", _report(occurred_at="1899-12-31T23:00"), "occurred_at"),

@@ -20,10 +20,19 @@ def json_body(allowed: Iterable[str] | None = None) -> dict:
         raise Invalid({"body": ["Expected a JSON object (Content-Type: application/json)"]})
     if allowed is not None:
         refuse_unknown(data, allowed)
-    unreadable = [key for key, value in data.items() if _has_lone_surrogate(value)]
+    unreadable = [name for key, value in data.items() for name in _unreadable(key, value)]
     if unreadable:
         raise Invalid({key: ["Not valid Unicode text (a lone surrogate)"] for key in unreadable})
     return data
+
+
+def _unreadable(key: str, value) -> list[str]:
+    """The fields of one body entry holding a lone surrogate: a nested object's by their flattened name
+    (`patient_name`, as the other errors name them)."""
+    if isinstance(value, dict) and not _has_lone_surrogate(key):
+        return [f"{key}_{sub}" if not _has_lone_surrogate(sub) else key
+                for sub, inner in value.items() if _has_lone_surrogate(sub) or _has_lone_surrogate(inner)]
+    return [key] if _has_lone_surrogate(key) or _has_lone_surrogate(value) else []
 
 
 def _has_lone_surrogate(value) -> bool:
