@@ -63,21 +63,6 @@ def make_app(workdir: Path, db_url: str | None):
     return app
 
 
-def fresh_pg_database(url: str) -> None:
-    """Drop and create the bench's own database (never the shared test database)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    if not (target.database or "").startswith("uth_bench"):
-        raise SystemExit(f"--pg-url must name a database of the bench's own (uth_bench…), not {target.database!r}")
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
-
 def build_region() -> list[int]:
     """10 top organisations with 9 units each; returns the unit ids."""
     from sqlalchemy import select
@@ -188,6 +173,8 @@ def main() -> None:
     os.environ["UTH_INSTANCE_DIR"] = str(workdir)
     try:
         if args.pg_url:
+            from bench.seed import fresh_pg_database  # the one check that it is a bench database
+
             fresh_pg_database(args.pg_url)
         app = make_app(workdir, args.pg_url)
         with app.app_context():
