@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import FIXED_NOW
-from tests.factories import make_org, make_user, report_data
+from tests.factories import make_org, make_token, make_user, report_data
 from uth.auth.models import User
 from uth.extensions import db
 from uth.reports.models import Case
@@ -54,3 +54,17 @@ def hospital_case(anonymous: bool = False, **overrides) -> str:
     case, _ = submit_report(user("nurse"), data, now=FIXED_NOW)
     db.session.commit()
     return case.reference
+
+
+def api_world(app) -> tuple[dict, str]:
+    """The region, a bearer header per user and one open hospital case: (headers, reference)."""
+    with app.app_context():
+        make_region()
+        headers = {key: {"Authorization": f"Bearer {make_token(user(key))}"} for key in EMAIL}
+        ref = hospital_case(event_type="medicinering")
+    return headers, ref
+
+
+def post_action(client, headers, ref, action, **payload):
+    """POST one case action through the API."""
+    return client.post(f"/api/v1/cases/{ref}/actions", json={"action": action, **payload}, headers=headers)

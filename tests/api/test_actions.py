@@ -2,8 +2,10 @@
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_token
-from tests.workflow_region import EMAIL, hospital_case, make_region, user
+from tests.workflow_region import (
+    api_world,
+    post_action,
+)
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
 
@@ -55,15 +57,10 @@ PATH = {
 
 @pytest.fixture
 def world(app):
-    with app.app_context():
-        make_region()
-        headers = {key: {"Authorization": f"Bearer {make_token(user(key))}"} for key in EMAIL}
-        ref = hospital_case(event_type="medicinering")
-    return headers, ref
+    return api_world(app)
 
 
-def post(client, headers, ref, action, **payload):
-    return client.post(f"/api/v1/cases/{ref}/actions", json={"action": action, **payload}, headers=headers)
+post = post_action
 
 
 def run(client, world, who, action, **extra):

@@ -6,8 +6,14 @@ import json
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_org, make_token, report_data
-from tests.workflow_region import EMAIL, hospital_case, make_region, user
+from tests.factories import make_org, report_data
+from tests.workflow_region import (
+    EMAIL,
+    api_world,
+    hospital_case,
+    post_action,
+    user,
+)
 from uth.audit.models import AuditEntry
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
@@ -19,15 +25,10 @@ ANSWER = "Det var først om aftenen, da hjemmeplejen kom."
 
 @pytest.fixture
 def world(app):
-    with app.app_context():
-        make_region()
-        headers = {key: {"Authorization": f"Bearer {make_token(user(key))}"} for key in EMAIL}
-        ref = hospital_case(event_type="medicinering")
-    return headers, ref
+    return api_world(app)
 
 
-def act(client, headers, ref, action, **payload):
-    return client.post(f"/api/v1/cases/{ref}/actions", json={"action": action, **payload}, headers=headers)
+act = post_action
 
 
 def public_report(client, event_org="H-MED", **reporter):

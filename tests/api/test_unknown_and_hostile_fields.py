@@ -6,7 +6,10 @@ from sqlalchemy import func, select
 from tests.factories import auth_header, make_token, report_data
 from tests.learning_region import closed_case, make_learning_region
 from tests.rca_fixtures import make_rca_region
-from tests.workflow_region import EMAIL, hospital_case, make_region, user
+from tests.workflow_region import (
+    api_world,
+    post_action,
+)
 from uth.auth.services import find_user
 from uth.extensions import db
 from uth.reports.models import Case
@@ -107,15 +110,10 @@ def test_the_known_fields_still_make_a_case(app, client, reporter):
 
 @pytest.fixture
 def world(app):
-    with app.app_context():
-        make_region()
-        headers = {key: {"Authorization": f"Bearer {make_token(user(key))}"} for key in EMAIL}
-        ref = hospital_case(event_type="medicinering")
-    return headers, ref
+    return api_world(app)
 
 
-def act(client, headers, ref, action, **payload):
-    return client.post(f"/api/v1/cases/{ref}/actions", json={"action": action, **payload}, headers=headers)
+act = post_action
 
 
 @pytest.mark.parametrize("action,payload,field", [
