@@ -48,7 +48,7 @@ test-postgres: install-dev
 # The English catalog: extract every _() from uth/ and templates/ (babel.cfg), add the new Danish ids
 # to uth/translations/en/LC_MESSAGES/messages.po with an empty msgstr, drop the gone ones, and list
 # what still has no English. Fill in a msgstr by hand, or many at once from {"Danish": "English"}:
-# `scripts/po-fill FILE.json`. The app compiles the catalog when it starts (see /work/notes/I18N.md).
+# `scripts/po-fill FILE.json`. The app compiles the catalog when it starts (uth/translations/catalog.py).
 messages: $(BIN)/python
 	$(BIN)/python -m uth.translations.catalog update
 

@@ -28,3 +28,13 @@ def test_staff_report_reaches_risk_manager_queue(app, client):
     page = client.get("/cases/UTH-2026-000001")
     assert page.status_code == 200
     assert "Alvorlig patientsikkerhedsrisiko" in page.get_data(as_text=True)
+
+
+def test_every_page_names_an_icon_that_is_served(client):
+    """The browser tab shows UTH's icon; /favicon.ico (asked for by browsers on their own) is no 404."""
+    page = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    legacy = client.get("/favicon.ico")
+    assert legacy.status_code == 301 and legacy.headers["Location"].endswith("/static/favicon.svg")

@@ -133,6 +133,12 @@ def index():
     return render_template("index.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own (on JSON and file responses too): the one icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/me")
 @login_required
 def me():
