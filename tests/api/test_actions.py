@@ -3,9 +3,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.workflow_region import (
+    EMAIL,
     api_world,
+    case_by_ref,
     post_action,
 )
+from uth.audit.models import AuditEntry
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
 
@@ -202,3 +205,19 @@ def test_lowering_the_severity_without_a_reason_is_422_naming_reason(client, wor
     response = post(client, headers["rm_h"], ref, "classify", event_type="medicinering", actual_consequence="none",
                     possible_consequence="none", reason="Ved gennemgang kunne hændelsen ikke have skadet")
     assert response.status_code == 200 and response.get_json()["severity"] == "no_consequence"
+
+
+def test_assigning_the_current_handler_again_changes_and_records_nothing(app, client, world):
+    headers, ref = world
+    for _ in range(2):
+        response = post(client, headers["rm_h"], ref, "assign", assignee=EMAIL["rm_h"])
+        assert response.status_code == 200 and response.get_json()["status"] == "in_progress"
+    with app.app_context():
+        case = case_by_ref(ref)
+        assert [event.action for event in case.events].count("assign") == 1
+        rows = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.assign")).all()
+        assert len(rows) == 1
+    other = post(client, headers["rm_h"], ref, "assign", assignee=EMAIL["rm_h_2"])
+    assert other.status_code == 200 and other.get_json()["assignee"] == EMAIL["rm_h_2"]
+    with app.app_context():
+        assert [event.action for event in case_by_ref(ref).events].count("assign") == 2

@@ -110,8 +110,11 @@ def _assign(actor: User, case: Case, payload: Payload, now: datetime) -> None:
     if user is None or not user.active or not can_handle(user, case):
         raise Invalid({"assignee": [message("Vælg en risikomanager der kan behandle sagen")]})
     first_ack = case.acknowledged_at is None
+    status = workflow.next_status(case.status, "assign")
+    if case.assignee_id == user.id and case.status == status and not first_ack:
+        return  # already theirs and in progress: nothing changed, so no history entry or audit row
     case.assignee = user
-    case.status = workflow.next_status(case.status, "assign")
+    case.status = status
     if first_ack:
         case.acknowledged_at = now
         mail.send_receipt(case, now=now)
