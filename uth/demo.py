@@ -65,7 +65,7 @@ USERS = [
     ("risiko@psykiatri.demo.uth.dk", "Peter Psykiatri", [("risk_manager", "PRM")]),
     ("sygeplejerske@auh.demo.uth.dk", "Sofie Sygeplejerske", [("reporter", "AUH-MED-M1")]),
     ("hjemmehjaelper@aarhus.demo.uth.dk", "Hanne Hjemmehjælper", [("reporter", "K751-HJN")]),
-    ("laege@trojborg.demo.uth.dk", "Lars Læge", [("reporter", "AP-TROJ")]),
+    ("laege@trojborg.demo.uth.dk", "Lars Thorsen", [("reporter", "AP-TROJ")]),
     ("farmaceut@apotek.demo.uth.dk", "Frida Farmaceut", [("reporter", "APO-LOVE")]),
     ("forum@klynge.demo.uth.dk", "Freja Forum", [("forum_member", "KL-AARHUS")]),
 ]
