@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import csrf_token, login
 from tests.factories import make_case, make_org, make_user
+from uth.handling.closing import DEFAULT_FEEDBACK
 from uth.translations import catalog as po
 
 DANISH_LETTERS = re.compile("[æøåÆØÅ]")
@@ -125,3 +126,14 @@ def test_audit_trail_errors_in_english_have_no_danish(app, client):
     html = _english(client, "/audit?date_from=x")
     assert "Invalid date (use YYYY-MM-DD)" in html
     assert danish_leftovers(html) == []
+
+
+def test_close_page_in_english_says_the_suggested_feedback_is_danish(client, english_case):
+    """The feedback goes to the reporter as written; its suggested text is Danish, and the English
+    page says so rather than leaving an unexplained Danish text in the form."""
+    login(client, "rm@h.dk")
+    html = _english(client, f"/cases/{english_case}/close")
+    assert "The suggested text is in Danish, as the reporter will read it." in html
+    assert danish_leftovers(html) == [DEFAULT_FEEDBACK]
+    danish = client.get(f"/cases/{english_case}/close?lang=da").get_data(as_text=True)
+    assert "Den foreslåede tekst er på dansk" not in danish
