@@ -1,6 +1,7 @@
 // The report forms' enhancements (SPEC §18); the forms work without them.
 // - "Nu" sets the time to now; the possible consequence is asked only when it is needed;
 // - the medication or device details open by themselves for such an event type;
+// - a place the server could not place offers its candidates as buttons that fill in the field;
 // - the error summary takes the focus, so a screen reader reads it and the keyboard starts there;
 // - a draft is kept in this browser while typing and restored on reload (nothing typed is lost).
 (function () {
@@ -50,6 +51,22 @@
       if (device && code.indexOf("udstyr") === 0) { device.open = true; }
     }
     if (eventType) { eventType.addEventListener("change", offerDetails); }
+
+    // A place that named none or several: the error's candidates as buttons that fill in the field.
+    form.querySelectorAll("[data-picks-for]").forEach(function (picks) {
+      var input = document.getElementById(picks.getAttribute("data-picks-for"));
+      if (!input) { return; }
+      picks.hidden = false;
+      picks.querySelectorAll("button.pick").forEach(function (button) {
+        button.addEventListener("click", function () {
+          input.value = button.getAttribute("data-value");
+          input.removeAttribute("aria-invalid");
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+          picks.hidden = true;
+          input.focus();
+        });
+      });
+    });
 
     UTHDrafts.attach(form);
     showPossible();

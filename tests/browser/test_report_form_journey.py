@@ -4,10 +4,13 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD
 from tests.workflow_region import make_region
+from uth.extensions import db
+from uth.reports.models import Case
 
 PHONE = {"width": 390, "height": 844}
 
@@ -118,3 +121,26 @@ def test_a_public_draft_is_kept_while_typing_and_gone_once_sent(server, browser)
     assert page.evaluate("sessionStorage.getItem('uth-draft:public')") is None
     page.goto(f"{server}/public/report")
     expect(page.locator("#title")).to_have_value("")
+
+
+def test_a_place_the_form_could_not_place_is_picked_from_the_error(server, browser, app):
+    """A relative types part of the name; the error offers the place as a button that fills it in."""
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(f"{server}/public/report")
+    page.fill("#event_org", "hjemmepl")
+    page.fill("#title", "Min mor fik ikke sin medicin")
+    page.fill("#description", "Hjemmeplejen kom ikke søndag morgen med medicinen.")
+    page.check("input[name=actual_consequence][value=none]")
+    page.check("input[name=possible_consequence][value=minor]")
+    page.click("button:has-text('Indsend')")
+    expect(page.locator("#event_org-error")).to_contain_text("Mente du: Hjemmeplejen, Testkommune?")
+    pick = page.locator("#event_org-picks button.pick")
+    expect(pick).to_have_text(["Hjemmeplejen, Testkommune"])
+    no_sideways_scroll(page)
+    pick.click()
+    expect(page.locator("#event_org")).to_have_value("Hjemmeplejen, Testkommune")
+    expect(page.locator("#event_org")).to_be_focused()
+    page.click("button:has-text('Indsend')")
+    expect(page.locator("h1")).to_have_text("Tak for din indberetning")
+    with app.app_context():
+        assert [case.event_org.code for case in db.session.scalars(select(Case))] == ["K-HJ"]

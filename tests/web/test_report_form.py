@@ -250,3 +250,24 @@ def test_the_forms_errors_and_receipt_in_english_have_no_danish(client, english_
     assert "Thank you for your report" in html and danish_leftovers(html) == []
     expired = client.post("/public/report", data={**MINIMAL, "csrf_token": "old"}).get_data(as_text=True)
     assert "The page had expired" in expired and danish_leftovers(expired) == []
+
+
+def test_the_candidates_are_offered_as_picks_that_the_form_takes_back(client, region, app):
+    login(client, "nurse@h.dk")
+    html = post(client, "/reports/new", occurred_at="2026-11-23T08:00", event_org="Medicinsk afdeling", **MINIMAL).get_data(as_text=True)
+    offered = re.findall(r'<button type="button" class="pick" data-value="([^"]+)">([^<]+)</button>', html)
+    assert offered == [("H2-MED — Medicinsk afdeling", "Medicinsk afdeling, Andet Hospital (H2-MED)"),
+                       ("H-MED — Medicinsk afdeling", "Medicinsk afdeling, Testhospitalet (H-MED)")]
+    picks = [value for value, _shown in offered]
+    assert 'data-picks-for="event_org" hidden' in html  # shown by the script; without it the error lists them
+    response = post(client, "/reports/new", occurred_at="2026-11-23T08:00", event_org=picks[1], **MINIMAL)
+    assert response.status_code == 302
+    with app.app_context():
+        assert only_case().event_org.code == "H-MED"
+
+
+def test_the_public_form_offers_places_by_name_only(client, region):
+    html = post(client, "/public/report", occurred_at="2026-11-23T08:00", event_org="trøjborg", **MINIMAL).get_data(as_text=True)
+    assert re.findall(r'class="pick" data-value="([^"]+)"', html) == ["Lægerne i Trøjborg"]
+    html = post(client, "/public/report", occurred_at="2026-11-23T08:00", event_org="Månebasen", **MINIMAL).get_data(as_text=True)
+    assert 'class="pick"' not in html  # nothing to offer

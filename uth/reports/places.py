@@ -21,6 +21,11 @@ def staff_label(org: Organisation) -> str:
     return f"{org.code} — {org.name}"
 
 
+def shown_label(org: Organisation, *, public: bool) -> str:
+    """A place as an error names it: the place label, and for staff its code too."""
+    return place_label(org) if public else f"{place_label(org)} ({org.code})"
+
+
 class Places:
     """Every active organisation by code, name and place label (case does not matter); loaded once,
     and only when a typed value is not a code."""
@@ -44,6 +49,22 @@ class Places:
         """The organisations the text names exactly (a code, a name or a label): one, several or none."""
         text = " ".join(text.split())
         return self._load().get(text.casefold()) or self._load().get(text.split(" — ")[0].casefold(), [])
+
+    def candidates(self, text: str) -> tuple[list[Organisation], bool]:
+        """The places a text that names no single one may have meant, by label: those it names
+        (several share the name: True) or, failing that, the suggestions (False)."""
+        found = self.find(text)
+        if len(found) > 1:
+            return sorted(found, key=place_label), True
+        return ([] if found else sorted(self.suggest(text), key=place_label)), False
+
+    def picks(self, text: str, *, public: bool) -> list[tuple[str, str]]:
+        """The candidates as (value the picker takes back, what the button says), each value naming
+        exactly one place (the public form's labels have no code, so two places of the same label
+        cannot be offered there)."""
+        value = place_label if public else staff_label
+        return [(value(o), shown_label(o, public=public)) for o in self.candidates(text)[0]
+                if len(self.find(value(o))) == 1]
 
     def suggest(self, text: str) -> list[Organisation]:
         """A few organisations whose name holds every word of the text."""

@@ -17,7 +17,7 @@ from uth.errors import Invalid
 from uth.extensions import db
 from uth.fields import Errors, add, choice, obj, text
 from uth.i18n import Message, message
-from uth.reports.places import Places, place_label
+from uth.reports.places import Places, shown_label
 from uth.reports.severity import ACTUAL, POSSIBLE, needs_possible, severity
 from uth.taxonomy.services import codes
 
@@ -149,17 +149,14 @@ def _org(value: Any, key: str, errors: dict, orgs: dict[str, Organisation], plac
     found = places.find(value)
     if len(found) == 1:
         return found[0]
-
-    def named(candidates: list[Organisation]) -> str:
-        candidates = sorted(candidates, key=place_label)
-        return "; ".join(place_label(o) if public else f"{place_label(o)} ({o.code})" for o in candidates)
-
-    if found:
+    candidates, several = places.candidates(value)
+    named = "; ".join(shown_label(o, public=public) for o in candidates)
+    if several:
         errors.setdefault(key, []).append(message(
-            "Flere steder hedder %(name)s: %(candidates)s. Vælg et af dem fra listen", name=value, candidates=named(found)))
-    elif suggestions := places.suggest(value):
+            "Flere steder hedder %(name)s: %(candidates)s. Vælg et af dem fra listen", name=value, candidates=named))
+    elif candidates:
         errors.setdefault(key, []).append(message(
-            "Ukendt sted: %(name)s. Mente du: %(candidates)s?", name=value, candidates=named(suggestions)))
+            "Ukendt sted: %(name)s. Mente du: %(candidates)s?", name=value, candidates=named))
     else:
         errors.setdefault(key, []).append(message("Ukendt sted: %(name)s. Skriv navnet, eller vælg fra listen", name=value))
     return None

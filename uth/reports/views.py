@@ -17,7 +17,7 @@ from uth.learning.services import similar_summaries
 from uth.reports.dialogue import own_case, reporter_writes, status_text
 from uth.reports.forms import report_from_form
 from uth.reports.models import Case
-from uth.reports.places import staff_label
+from uth.reports.places import Places, staff_label
 from uth.reports.services import case_by_receipt, own_reports, submit_report
 from uth.reports.validation import parse_report
 from uth.search.similar import case_text
@@ -182,11 +182,16 @@ def _report_form(reporter, *, public: bool, defaults: dict, citizen: bool = Fals
     return render_form(public, values, errors, defaults, citizen=citizen, now=now), (422 if errors else 200)
 
 
+PLACE_FIELDS = ("event_org", "transition_from_org", "transition_to_org", "reporting_org")  # the form's place pickers
+
+
 def render_form(public: bool, values, errors: dict, defaults: dict, *, citizen: bool = False, now, notice=None) -> str:
     """The report form filled with `values`, its errors summarised by label in form order; with a
     notice the page shows a report the server kept (it wins over a draft in the browser)."""
     context = form_context(public, citizen)
-    return render_template("reports/new.html", errors=errors, summary=error_summary(errors, context["labels"]),
+    places = Places()
+    picks = {name: places.picks(values[name], public=public) for name in PLACE_FIELDS if errors.get(name) and values.get(name)}
+    return render_template("reports/new.html", errors=errors, picks=picks, summary=error_summary(errors, context["labels"]),
                            values=values, open=open_sections(values, errors, defaults), max_time=local_now_input(now),
                            notice=notice, kept=notice is not None,
                            draft_key=("public" if public else f"staff-{current_user.id}"), **context)
