@@ -118,3 +118,26 @@ def test_queue_in_english(app, client):
     html = client.get("/cases?lang=en").get_data(as_text=True)
     for text in ("Overdue", "Due this week", "Unassigned", "Unrouted", "Case handler", "Acknowledge receipt"):
         assert text in html, text
+
+
+def test_the_bulk_form_offers_whoever_may_handle_one_of_the_shown_cases(app, client):
+    import re
+    with app.app_context():
+        make_org("R", "region")
+        make_org("H", "hospital", parent="R")
+        make_org("K", "kommune", parent="R")
+        make_org("Y", "region")
+        make_user("central@r.dk", "central_risk_manager", "R", name="Cecilie Central")
+        make_user("rm@h.dk", "risk_manager", "H", name="Rikke Risiko")
+        make_user("rm@k.dk", "risk_manager", "K", name="Anders Kommune")
+        make_user("nurse@h.dk", "reporter", "H", name="Nina Sygeplejerske")  # no case role: never offered
+        make_user("rm@y.dk", "risk_manager", "Y", name="Yrsa Andenregion")  # handles none of the cases
+        make_case(title="På hospitalet", event_org="H")
+        make_case(title="I kommunen", event_org="K")
+    login(client, "central@r.dk")
+    html = client.get("/cases").get_data(as_text=True)
+    bulk = html[html.index('name="assignee" aria-label'):].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]+)"', bulk) == ["rm@k.dk", "central@r.dk", "rm@h.dk"]  # by name
+    login(client, "rm@h.dk")
+    bulk = client.get("/cases").get_data(as_text=True).split('name="assignee" aria-label')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]+)"', bulk) == ["central@r.dk", "rm@h.dk"]  # the kommune's case is not shown

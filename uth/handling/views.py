@@ -15,7 +15,7 @@ from uth.errors import Blocked, FindingsError, Invalid, InvalidTransition, NotFo
 from uth.extensions import db
 from uth.handling.actions import editable, perform
 from uth.handling.closing import CLOSE_TEXTS, DEFAULT_FEEDBACK, STATE_WORDS, check_close
-from uth.handling.offers import eligible_assignees, offered_actions, open_statements_for
+from uth.handling.offers import assignees_for, eligible_assignees, offered_actions, open_statements_for
 from uth.handling.workflow import CLOSED, REJECTED
 from uth.i18n import action_label, gettext
 from uth.reports.due import next_deadline
@@ -68,14 +68,10 @@ def queue_page():
 
 
 def bulk_assignees(cases) -> list[User]:
-    """Who the bulk form offers: the risk managers who may handle the shown cases (one look-up per
-    handling organisation)."""
-    seen: dict[int, User] = {}
+    """Who the bulk form offers: the risk managers who may handle the shown cases (who may is
+    decided by the handling organisation: one case of each)."""
     by_org = {c.handling_org_id: c for c in cases if c.handling_org_id}
-    for case in by_org.values():
-        for user in eligible_assignees(case):
-            seen.setdefault(user.id, user)
-    return sorted(seen.values(), key=lambda u: u.name)
+    return sorted(assignees_for(list(by_org.values())), key=lambda u: u.name)
 
 
 BULK_ACTIONS = ("acknowledge", "assign")
