@@ -77,3 +77,15 @@ def test_every_detail_key_has_words():
     keys -= {"comment"}  # free text never reaches the trail: only comment_given does
     assert {"reference", "public", "shown", "assignee", "statement_id"} <= keys
     assert sorted(keys - set(DETAILS)) == []
+
+
+def test_edited_statement_and_message_fields_are_named_in_words(app):
+    from uth.audit.labels import detail_items
+
+    detail = {"fields": ["title", "statement:3:answer", "statement:3:question", "message:4"]}
+    with app.test_request_context("/audit?lang=da"):
+        assert detail_items(detail) == [
+            ("felter", "overskrift, svar i udtalelse 3, spørgsmål i udtalelse 3, besked 4 i dialogen med indberetter")]
+    with app.test_request_context("/audit?lang=en"):
+        words = detail_items(detail)[0][1]
+        assert "answer to statement 3" in words and "statement:" not in words and "message:" not in words

@@ -8,11 +8,12 @@ from flask_login import current_user, login_required
 
 from uth.anonymisation.scanner import redact
 from uth.anonymisation.services import KIND_WORDS, case_texts, field_in, own_data, scan_case
+from uth.audit.labels import field_label
 from uth.audit.services import record
 from uth.clock import utcnow
 from uth.extensions import db
 from uth.handling.actions import editable, perform
-from uth.i18n import N_, code_label, gettext
+from uth.i18n import code_label, gettext
 from uth.reports.personal_data import holds_personal_data
 from uth.reports.services import get_visible_case
 from uth.reports.visibility import can_handle
@@ -67,22 +68,6 @@ def redact_all(reference: str):
         db.session.commit()
         flash(gettext("Fund i teksten er erstattet med pladsholdere."))
     return redirect(url_for("anonymisation.findings_page", reference=reference))
-
-
-FIELD_LABELS = {"title": N_("Overskrift"), "description": N_("Beskrivelse"), "consequence": N_("Konsekvens for patienten"),
-                "prevention": N_("Forslag til forebyggelse"), "conclusion": N_("Konklusion"), "learning": N_("Læring"),
-                "feedback": N_("Tilbagemelding til indberetter")}
-
-
-def field_label(field: str) -> str:
-    """Danish name of a scanned field ("statement:12:answer" → "Udtalelse 12, svar", "message:3" → "Besked 3
-    i dialogen med indberetter")."""
-    if field.startswith("message:"):
-        return gettext("Besked %(id)s i dialogen med indberetter", id=field.split(":", 1)[1])
-    if field.startswith("statement:"):
-        _, sid, part = field.split(":")
-        return gettext("Udtalelse %(id)s, svar", id=sid) if part == "answer" else gettext("Udtalelse %(id)s, spørgsmål", id=sid)
-    return code_label(FIELD_LABELS, field)
 
 
 @bp.app_context_processor

@@ -187,6 +187,22 @@ def detail_label(key: str) -> str:
     return gettext(DETAILS[key]) if key in DETAILS else key.replace("_", " ")
 
 
+FIELD_LABELS = {"title": N_("Overskrift"), "description": N_("Beskrivelse"), "consequence": N_("Konsekvens for patienten"),
+                "prevention": N_("Forslag til forebyggelse"), "conclusion": N_("Konklusion"), "learning": N_("Læring"),
+                "feedback": N_("Tilbagemelding til indberetter")}
+
+
+def field_label(field: str) -> str:
+    """A case's text field in words, as the edit and findings pages and the audit trail name it
+    ("statement:12:answer" → "Svar i udtalelse 12", "message:3" → "Besked 3 i dialogen med indberetter")."""
+    if field.startswith("message:"):
+        return gettext("Besked %(id)s i dialogen med indberetter", id=field.split(":", 1)[1])
+    if field.startswith("statement:") and field.count(":") == 2:
+        _, sid, part = field.split(":")
+        return gettext("Svar i udtalelse %(id)s", id=sid) if part == "answer" else gettext("Spørgsmål i udtalelse %(id)s", id=sid)
+    return code_label(FIELD_LABELS, field)
+
+
 def value_text(value, key: str | None = None) -> str:
     """A detail's value as a person reads it: yes/no, lists joined, codes in words, nothing as a dash."""
     if key in TAXONOMY_VALUES and TAXONOMY_VALUES[key] and isinstance(value, str):
@@ -201,6 +217,9 @@ def value_text(value, key: str | None = None) -> str:
         return "; ".join(f"{detail_label(str(k))}: {value_text(v)}" for k, v in value.items()) or "–"
     if isinstance(value, str) and value in VALUES:
         return gettext(VALUES[value])
+    if isinstance(value, str) and value.startswith(("statement:", "message:")):  # an edited text field
+        words = field_label(value)
+        return words[:1].lower() + words[1:]
     return str(value)
 
 
