@@ -118,7 +118,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_features(app: Flask) -> None:
     """Features that hook into the layers below them (uth.hooks) or into every commit or page."""
-    from uth import anonymisation, audit, handling, integrity, learning, rca, search, web
+    from uth import anonymisation, audit, auth, handling, integrity, learning, rca, search, web
 
     web.init_app(app)           # template globals and filters
     audit.init_app(app)         # chain the audit entries as each transaction commits
@@ -127,6 +127,7 @@ def register_features(app: Flask) -> None:
     handling.init_app(app)      # sweeper: case and statement deadlines
     rca.init_app(app)           # sweeper: overdue action items
     integrity.init_app(app)     # sweeper: the audit chain head mailed daily (UTH_AUDIT_HEAD_TO)
+    auth.init_app(app)          # sweeper: rows of sign-in sessions long over
     learning.init_app(app)      # search source: published learning
 
 

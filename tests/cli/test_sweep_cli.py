@@ -1,6 +1,9 @@
 """`uth sweep-deadlines [--now ISO]` (SPEC §6, §15)."""
+from datetime import datetime, timedelta, timezone
+
 from sqlalchemy import func, select
 
+from uth.auth.models import UserSession
 from uth.deadlines.models import OverdueRecord
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
@@ -43,3 +46,24 @@ def test_bad_now_fails_with_one_line(app, runner):
     result = runner.invoke(args=["uth", "sweep-deadlines", "--now", "tomorrow"])
     assert result.exit_code != 0
     assert result.stderr.strip().count("\n") == 0 and "--now" in result.stderr
+
+
+def test_sweep_deletes_sign_in_sessions_long_over_and_keeps_the_rest(app, runner):
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+    day = timedelta(days=1)
+    with app.app_context():
+        user = make_user("nurse@h.dk", "reporter", make_org("H", "hospital").code)
+        rows = {"ended long ago": (now - 40 * day, now - 39 * day, now - 31 * day),
+                "expired long ago": (now - 40 * day, now - 31 * day, None),
+                "ended lately": (now - 3 * day, now + 5 * day, now - 2 * day),
+                "live": (now - day, now + day, None)}
+        for name, (created, expires, ended) in rows.items():
+            db.session.add(UserSession(user=user, token_hash=name.ljust(64, "x"), created_at=created,
+                                       expires_at=expires, ended_at=ended))
+        db.session.commit()
+    result = runner.invoke(args=["uth", "sweep-deadlines", "--now", now.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "forget_old_sessions: 2 old sign-in sessions deleted" in result.output
+    with app.app_context():
+        left = sorted(h.rstrip("x") for h in db.session.scalars(select(UserSession.token_hash)))
+    assert left == ["ended lately", "live"]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User, UserSession
 from uth.errors import Invalid, NotFound
@@ -143,6 +143,20 @@ def end_session(token: str | None, *, now: datetime) -> None:
     if token:
         db.session.execute(update(UserSession).where(UserSession.token_hash == _token_hash(token),
                                                      UserSession.ended_at.is_(None)).values(ended_at=now))
+
+
+SESSION_ROWS_KEPT = timedelta(days=30)  # an ended or expired session's row, kept to look into a sign-in problem
+
+
+def forget_old_sessions(now: datetime) -> int:
+    """A sweeper (`uth sweep-deadlines`): delete the sessions that ended or expired more than
+    SESSION_ROWS_KEPT ago (their cookies sign no one in; sign-ins and -outs are in the audit trail)."""
+    cutoff = now - SESSION_ROWS_KEPT
+    return db.session.execute(delete(UserSession).where(
+        or_(UserSession.ended_at < cutoff, UserSession.expires_at < cutoff))).rowcount or 0
+
+
+forget_old_sessions.unit = "old sign-in sessions deleted"
 
 
 def end_user_sessions(user: User, *, now: datetime) -> int:
