@@ -75,3 +75,51 @@ def test_make_backend_checks_its_arguments(tmp_path, pg_engine):
         make_backend("postgres", engine=create_engine("sqlite://"))
     with pytest.raises(ValueError):
         make_backend("whoosh", index_dir=None)
+
+
+def _rebuild_with(backend: PostgresSearchBackend, session: Session, docs: list[SearchDoc]) -> None:
+    with backend.build_aside(session) as aside:
+        with aside.bulk() as add:
+            add(docs)
+    session.commit()
+
+
+def _indexes(engine) -> set[str]:
+    return {ix["name"] for ix in inspect(engine).get_indexes("search_documents")} | {
+        inspect(engine).get_pk_constraint("search_documents")["name"]}
+
+
+def test_the_swapped_in_table_keeps_the_indexes_and_their_names(pg_engine):
+    backend = PostgresSearchBackend(pg_engine)
+    backend.ensure_schema()
+    with pg_engine.begin() as conn:  # as a later migration might add one
+        conn.execute(text("CREATE INDEX ix_search_documents_received ON search_documents (received_at)"))
+    backend.index([_doc(1, "Fald på gangen.")])
+    before = _indexes(pg_engine)
+    with Session(pg_engine) as session:
+        _rebuild_with(backend, session, [_doc(2, "Fald i haven."), _doc(3, "Fald på trappen.")])
+        assert _total(backend, session, "fald") == 2
+    assert _indexes(pg_engine) == before and "ix_search_documents_received" in before
+    with Session(pg_engine) as session:  # and again: the names are the same ones
+        _rebuild_with(backend, session, [_doc(4, "Fald i køkkenet.")])
+        assert _total(backend, session, "fald") == 1
+    assert _indexes(pg_engine) == before
+
+
+def test_a_swap_blocked_by_an_open_transaction_gives_up_with_a_clear_error(pg_engine, monkeypatch):
+    from uth.search import postgres_backend
+
+    monkeypatch.setattr(postgres_backend, "SWAP_LOCK_TIMEOUT_MS", 100)
+    monkeypatch.setattr(postgres_backend, "SWAP_TRIES", 2)
+    backend = PostgresSearchBackend(pg_engine)
+    backend.ensure_schema()
+    backend.index([_doc(1, "Fald på gangen.")])
+    with Session(pg_engine) as reader, Session(pg_engine) as session:
+        assert _total(backend, reader, "fald") == 1  # its transaction stays open: it holds the table
+        with pytest.raises(RuntimeError, match="could not replace search_documents"):
+            _rebuild_with(backend, session, [_doc(2, "Fald i haven.")])
+        assert _total(backend, reader, "fald") == 1
+        reader.rollback()
+        _rebuild_with(backend, session, [_doc(2, "Fald i haven.")])  # nothing left behind in the way
+        assert _total(backend, reader, "fald") == 1 and backend.doc_count("case") == 1
+        assert backend.search("haven", kind="case", session=reader, allowed=None).total == 1

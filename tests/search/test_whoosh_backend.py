@@ -193,3 +193,46 @@ def test_a_dropped_instance_closes_its_files(tmp_path):
         use_and_drop()
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def _swap_in(backend: WhooshSearchBackend, docs: list[SearchDoc]) -> None:
+    """A rebuild at the backend's level: build aside, then swap."""
+    with backend.build_aside() as aside:
+        with aside.bulk() as add:
+            add(docs)
+
+
+def test_an_index_dir_of_the_old_layout_opens_and_is_replaced_by_a_rebuild(tmp_path):
+    root = tmp_path / "index"
+    old = WhooshSearchBackend(str(root))  # the layout of every deployment so far: the indexes in the root
+    old.index([_doc(1, f"Fald ved {SECRET}."), _doc(2, "Fald på trappen.")])
+    old.close()
+    assert not (root / "CURRENT").exists()
+    worker = WhooshSearchBackend(str(root))  # another worker, reading the old layout
+    assert _ids(worker, "fald") == {1, 2} and _ids(worker, SECRET) == {1}
+    rebuilder = WhooshSearchBackend(str(root))
+    _swap_in(rebuilder, [_doc(2, "Fald på trappen."), _doc(3, "Fald i haven.")])
+    assert _ids(rebuilder, "fald") == {2, 3}
+    assert _ids(worker, "fald") == {2, 3} and _ids(worker, SECRET) == set()  # it noticed the swap
+    assert _files_containing(root, SECRET) == []  # the root layout's files went with the swap
+    _swap_in(rebuilder, [_doc(4, "Fald i køkkenet.")])
+    assert _ids(worker, "fald") == {4}
+    assert [p.name for p in root.iterdir() if p.is_dir()] == [(root / "CURRENT").read_text().strip()]
+    worker.close()
+    rebuilder.close()
+
+
+def test_a_build_that_fails_leaves_the_live_index_and_no_directory(tmp_path):
+    root = tmp_path / "index"
+    backend = WhooshSearchBackend(str(root))
+    backend.index([_doc(1, "Fald på gangen.")])
+    try:
+        with backend.build_aside() as aside:
+            with aside.bulk() as add:
+                add([_doc(2, "Fald i haven.")])
+            raise RuntimeError("the database went away")
+    except RuntimeError:
+        pass
+    assert _ids(backend, "fald") == {1}
+    assert not [p for p in root.iterdir() if p.is_dir()]
+    backend.close()

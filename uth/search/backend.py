@@ -84,8 +84,15 @@ class SearchBackend(Protocol):
         ...
 
     def bulk(self) -> AbstractContextManager[Callable[[Iterable[SearchDoc]], None]]:
-        """For a rebuild of the emptied index: a context giving `add(docs)`, called per batch,
+        """For a new, empty index (`build_aside`): a context giving `add(docs)`, called per batch,
         written in bulk (the documents are new: no older versions to replace)."""
+        ...
+
+    def build_aside(self, session: Session) -> AbstractContextManager["SearchBackend"]:
+        """A new, empty index beside the live one, as a backend of its own (`bulk`, then `index`
+        and `delete`), swapped in when the block ends; a failure discards it and leaves the live
+        one. Searches read the live index until the swap. Transactional backends swap in
+        `session`'s transaction (the caller commits); the others at once."""
         ...
 
     def search(
@@ -109,7 +116,7 @@ class SearchBackend(Protocol):
         ...
 
     def clear(self) -> None:
-        """Remove every document of every kind (before a full reindex)."""
+        """Remove every document of every kind from the live index."""
         ...
 
     def optimize(self) -> None:

@@ -236,30 +236,65 @@ def _write(backend: SearchBackend, session: Session, kind: str, ids: set[int]) -
 
 
 def rebuild(backend: SearchBackend, progress: Callable[[int], None] = lambda n: None) -> dict[str, int]:
-    """Clear the index and write every case and learning summary from the database, in batches.
+    """Write every case and learning summary from the database into a new index beside the live
+    one, then swap it in (`build_aside`): searches meanwhile read the old index, whole.
 
-    Runs under the apply lock; outbox rows older than the rebuild are dropped (the rebuild read
-    their rows), newer ones are applied at the end.
+    Runs under the apply lock, so changes committed meanwhile wait in the outbox. The outbox rows
+    present at the start are covered by the reads that follow them and deleted with the swap. Rows
+    that arrive later (a report, an edit, a purge's rewrite) are applied to the new index before
+    the swap and stay in the outbox, so they are applied to it again after the swap: a row that
+    commits in between is not lost, and a document the rebuild read before its text was removed
+    cannot come back with the new index. Purges recorded before that last round are then done.
+    A failure leaves the old index answering and the outbox as it was.
     """
     counts = {}
     with Session(db.engine) as session:
         with _apply_lock(backend, session):
-            last = session.scalar(select(func.max(SearchOutbox.id))) or 0
-            backend.clear()
-            with backend.bulk() as add:
-                for kind, model in _models():
-                    counts[kind] = 0
-                    for ids in _id_batches(session, model):
-                        docs, _ = build_docs(session, kind, ids)
-                        add(docs)
-                        session.expunge_all()
-                        counts[kind] += len(docs)
-                        progress(len(ids))
-            session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last))
-            session.commit()
+            covered = list(session.scalars(select(SearchOutbox.id)))
+            with backend.build_aside(session) as aside:
+                with aside.bulk() as add:
+                    for kind, model in _models():
+                        counts[kind] = 0
+                        for ids in _id_batches(session, model):
+                            docs, _ = build_docs(session, kind, ids)
+                            add(docs)
+                            session.expunge_all()
+                            counts[kind] += len(docs)
+                            progress(len(ids))
+                _apply_newer(aside, session, set(covered))
+                _end_reads()
+            for chunk in range(0, len(covered), BATCH * 5):
+                session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(covered[chunk:chunk + BATCH * 5])))
+            session.commit()  # PostgreSQL: the swap, the outbox and the lock in one transaction
+    with Session(db.engine) as session:
+        up_to = purge_watermark(session)
+        purged = {r.case_id for r in open_purges(session) if r.case_id is not None}
     apply_pending(backend)
     backend.optimize()
+    if purged:  # their rows were read by the rebuild or applied since, and the old index is gone
+        with Session(db.engine) as session:
+            mark_index_done(session, purged, up_to=up_to)
+            finish_purges(session)
     return counts
+
+
+def _apply_newer(aside: SearchBackend, session: Session, covered: set[int]) -> None:
+    """The outbox rows the rebuild's reads may have missed, written to the new index (and kept)."""
+    rows = [row for row in session.execute(select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.doc_id)
+                                           .order_by(SearchOutbox.id)) if row.id not in covered]
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        for kind in {row.kind for row in batch}:
+            _write(aside, session, kind, {row.doc_id for row in batch if row.kind == kind})
+        session.expunge_all()
+
+
+def _end_reads() -> None:
+    """End the read transaction of this context's session (e.g. a search made while the rebuild
+    ran): on PostgreSQL it holds the live table, and the swap would wait for it. The caller of a
+    rebuild keeps no uncommitted changes in it."""
+    if has_app_context():
+        db.session.rollback()
 
 
 def _models():

@@ -1,13 +1,17 @@
 """PostgreSQL search backend: a tsvector table beside the data, shared by every app server."""
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, Float, Text, bindparam, delete, func, literal, literal_column, select
+from sqlalchemy import (Engine, Float, MetaData, Text, bindparam, column, delete, func, literal, literal_column, select,
+                        table)
 from sqlalchemy import text as text_sql
 from sqlalchemy.dialects.postgresql import TSQUERY, insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import SelectBase
 
@@ -19,6 +23,12 @@ from .query import And, Node, Not, Phrase, Term, parse
 from .whoosh_query import KEY_TERMS, compile_query
 
 _DANISH = literal_column("'danish'::regconfig")
+_STAGING = "search_documents_staging"  # a bulk load's temporary table: the rows as _rows() makes them
+_STAGED = (("kind", "text"), ("doc_id", "bigint"), ("title", "text"), ("body", "text"), ("received_at", "timestamptz"),
+           ("title_words", "text"), ("body_words", "text"))
+SWAP_LOCK_TIMEOUT_MS = 2000  # how long the swap waits for the live table per try
+SWAP_TRIES = 5
+SWAP_PAUSE = 0.5  # seconds between tries: the searches queued behind the attempt run meanwhile
 
 
 def _weighted(title, body):
@@ -43,6 +53,44 @@ def to_tsquery_text(node: Node) -> str:
 def _lexeme(word: str) -> str:
     # Parser words are letters and digits only; quote and escape anyway (defence in depth).
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _rows(docs: Iterable[SearchDoc]) -> list[dict]:
+    """The table's rows of documents (the tsvector's words beside them), the last of a key winning."""
+    rows: dict[tuple[str, int], dict] = {}
+    for doc in docs:
+        check_kind(doc.kind)
+        rows[(doc.kind, doc.id)] = {
+            "kind": doc.kind,
+            "doc_id": doc.id,
+            "title": strip_control(doc.title),
+            "body": strip_control(doc.excerpt_text),  # excerpts are cut from it
+            "received_at": _utc(doc.received_at),
+            "title_words": index_text(doc.title),
+            "body_words": index_text(strip_control(doc.body)),
+        }
+    return list(rows.values())
+
+
+_INDEX_HEAD = re.compile(r"^CREATE (UNIQUE )?INDEX (\S+) ON (\S+) ")
+
+
+def _index_names(session: Session, build: str, live: str) -> list[tuple[str, str]]:
+    """(the build table's index, the live table's index of the same definition) pairs, so the
+    swapped-in table keeps the names migrations know (LIKE … INCLUDING ALL names its copies anew)."""
+    def definitions(table: str) -> list[tuple[str, str]]:
+        rows = session.execute(text_sql(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = CAST(:t AS regclass) ORDER BY c.relname"), {"t": table}).all()
+        return [(name, _INDEX_HEAD.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX ", definition)) for name, definition in rows]
+
+    wanted = definitions(live)
+    pairs = []
+    for name, shape in definitions(build):
+        match = next((i for i, (_, live_shape) in enumerate(wanted) if live_shape == shape), None)
+        if match is not None:
+            pairs.append((name, wanted.pop(match)[0]))
+    return pairs
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -80,18 +128,7 @@ class PostgresSearchBackend:
 
     def index(self, docs: Iterable[SearchDoc], *, session: Session | None = None) -> None:
         """Upsert documents (INSERT … ON CONFLICT); the last version of a key in a batch wins."""
-        rows: dict[tuple[str, int], dict] = {}
-        for doc in docs:
-            check_kind(doc.kind)
-            rows[(doc.kind, doc.id)] = {
-                "kind": doc.kind,
-                "doc_id": doc.id,
-                "title": strip_control(doc.title),
-                "body": strip_control(doc.excerpt_text),  # excerpts are cut from it
-                "received_at": _utc(doc.received_at),
-                "title_words": index_text(doc.title),
-                "body_words": index_text(strip_control(doc.body)),
-            }
+        rows = _rows(docs)
         if not rows:
             return
         statement = insert(self.table).values(
@@ -107,21 +144,92 @@ class PostgresSearchBackend:
             index_elements=[self.table.c.kind, self.table.c.doc_id],
             set_={name: excluded[name] for name in ("title", "body", "received_at", "tsv")},
         )
-        self._run(session, statement, list(rows.values()))
+        self._run(session, statement, rows)
 
     @contextmanager
     def bulk(self):
-        """For a rebuild of the emptied table: `add(docs)` for every batch, with the GIN index
-        dropped meanwhile and built once at the end (faster than updating it row by row)."""
-        gin = next(ix for ix in self.table.indexes if ix.name == "ix_search_documents_tsv")
+        """For a new, empty table (`build_aside`): `add(docs)` per batch COPYs the rows into a
+        temporary table; at the end one INSERT … SELECT computes every tsvector in the database,
+        with the table's secondary indexes (the GIN index) dropped meanwhile and built once."""
+        t = self.table
         with self.engine.begin() as conn:
-            gin.drop(conn, checkfirst=True)
+            conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_STAGING} ({', '.join(f'{n} {k}' for n, k in _STAGED)}) "
+                                 "ON COMMIT DROP")
+            cursor = conn.connection.driver_connection.cursor()
+            columns = [name for name, _ in _STAGED]
+
+            def add(docs: Iterable[SearchDoc]) -> None:
+                rows = _rows(docs)
+                if rows:
+                    with cursor.copy(f"COPY {_STAGING} ({', '.join(columns)}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row([row[name] for name in columns])
+
+            yield add
+            secondary = conn.execute(text_sql(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE i.indrelid = CAST(:t AS regclass) AND NOT i.indisprimary AND NOT i.indisunique"), {"t": t.name}).all()
+            for name, _ in secondary:
+                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+            staged = table(_STAGING, *(column(name) for name in columns))
+            c = staged.c
+            conn.execute(t.insert().from_select(
+                ["kind", "doc_id", "title", "body", "received_at", "tsv"],
+                select(c.kind, c.doc_id, c.title, c.body, c.received_at, _weighted(c.title_words, c.body_words))))
+            for _, definition in secondary:
+                conn.exec_driver_sql(definition)
+            conn.exec_driver_sql(f"ANALYZE {t.name}")
+
+    @contextmanager
+    def build_aside(self, session: Session):
+        """A new table beside the live one (`CREATE TABLE … (LIKE search_documents INCLUDING ALL)`:
+        columns, defaults and indexes as they are now), swapped in when the block ends: yields a
+        backend on it (`bulk` first, then `index`/`delete` with `session=`). The swap runs in
+        `session`'s transaction (the rebuild's, which holds the apply lock and whose writes to the
+        new table would otherwise block it): the live table dropped, the new one renamed to its
+        name and its indexes to theirs; the caller commits it. Searches read the old table until
+        that commit. A failure rolls `session` back and drops the new table: the live one stays.
+        """
+        live = self.table.name
+        build = self.table.to_metadata(MetaData(), name=f"{live}_build")
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {build.name}")  # a crashed rebuild's
+            conn.exec_driver_sql(f"CREATE TABLE {build.name} (LIKE {live} INCLUDING ALL)")
+        aside = PostgresSearchBackend(self.engine)
+        aside.table = build
         try:
-            yield self.index
-        finally:
+            yield aside
+            self._swap(session, build.name)
+        except BaseException:
+            session.rollback()
             with self.engine.begin() as conn:
-                gin.create(conn, checkfirst=True)
-                conn.exec_driver_sql("ANALYZE search_documents")
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {build.name}")
+            raise
+
+    def _swap(self, session: Session, build: str) -> None:
+        """Drop the live table and give `build` its name and its indexes' names, under a
+        lock_timeout: a search's transaction holding the table makes the attempt give up and try
+        again (the lock request would otherwise queue every later search behind it, for as long as
+        that transaction lasts), then fail with a clear error."""
+        live = self.table.name
+        names = _index_names(session, build, live)
+        for attempt in range(1, SWAP_TRIES + 1):
+            try:
+                with session.begin_nested():
+                    session.execute(text_sql(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT_MS}ms'"))
+                    session.execute(text_sql(f"DROP TABLE {live}"))
+                    session.execute(text_sql(f"ALTER TABLE {build} RENAME TO {live}"))
+                    for old, new in names:
+                        session.execute(text_sql(f'ALTER INDEX "{old}" RENAME TO "{new}"'))
+                    session.execute(text_sql("SET LOCAL lock_timeout = DEFAULT"))
+                return
+            except OperationalError as error:
+                if getattr(error.orig, "sqlstate", None) != "55P03" or attempt == SWAP_TRIES:
+                    raise RuntimeError(
+                        f"search: the rebuilt index could not replace {live}: another transaction held it for "
+                        f"{SWAP_TRIES} tries of {SWAP_LOCK_TIMEOUT_MS} ms (a long search or an idle "
+                        "transaction; see pg_stat_activity). The live index is unchanged.") from error
+                time.sleep(SWAP_PAUSE)
 
     def delete(self, keys: Iterable[tuple[str, int]], *, session: Session | None = None) -> None:
         """Delete by (kind, id); the rows' text is gone from disk after VACUUM (optimize)."""

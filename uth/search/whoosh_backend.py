@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import threading
 import time
 import unicodedata
+import uuid
 import heapq
 import weakref
 from itertools import combinations
@@ -36,6 +39,12 @@ MAX_SEGMENTS = 8  # more segments than this slow every query: merge even on a sm
 BULK_LIMITMB = 256
 BULK_PROCS = 1
 VANISHED_TRIES = 10  # reading a generation whose files another process's commit just deleted
+# A rebuild writes a new directory beside the live one ("ix-<stamp>") and swaps it in by replacing
+# CURRENT, the file naming the live directory. No CURRENT: the indexes lie in the root itself (the
+# layout before rebuilds were built aside; a new, never rebuilt directory starts that way too).
+CURRENT = "CURRENT"
+ASIDE = "ix-"
+_ROOT_INDEX_FILE = re.compile(r"^_?[a-z]+_v\d+_")  # whoosh's files of an index in the root layout
 
 
 def _retry_vanished(read):
@@ -94,9 +103,10 @@ class WhooshSearchBackend:
     transactional = False
 
     def __init__(self, index_dir: str, *, writer_timeout: float = 30.0) -> None:
-        self.index_dir = index_dir
+        self.index_dir = index_dir  # the root: CURRENT, the generations, the apply lock
         self.writer_timeout = writer_timeout
         os.makedirs(index_dir, exist_ok=True)
+        self._live = ""  # what CURRENT named when the open indexes were opened ("" the root layout)
         self._indexes: dict[str, index.Index] = {}
         self._generations: dict[str, Generation] = {}
         self._segments: dict[str, dict[str, SegmentData]] = {kind: {} for kind in KINDS}
@@ -106,28 +116,43 @@ class WhooshSearchBackend:
         # is dropped without close() (an app torn down in a test, a worker exiting).
         weakref.finalize(self, _close_all, self._generations)
 
+    def _directory(self) -> str:
+        """The live index directory; after another process's rebuild swapped one in, its indexes
+        are opened afresh (what is cached belongs to the old directory)."""
+        live = _read_current(self.index_dir)
+        if live != self._live:
+            _close_all(self._generations)
+            self._indexes.clear()
+            self._segments = {kind: {} for kind in KINDS}
+            self._evaluators = {kind: Evaluator() for kind in KINDS}
+            self._live = live
+        return os.path.join(self.index_dir, live) if live else self.index_dir
+
     def _ix(self, kind: str) -> index.Index:
         check_kind(kind)
+        directory = self._directory()
         if kind not in self._indexes:
             name = f"{kind}_v{SCHEMA_VERSION}"
-            if index.exists_in(self.index_dir, indexname=name):
+            if index.exists_in(directory, indexname=name):
                 # Opening writes nothing, so an index on a read-only disk can still be searched.
-                self._indexes[kind] = _retry_vanished(lambda: index.open_dir(self.index_dir, indexname=name))
+                self._indexes[kind] = _retry_vanished(lambda: index.open_dir(directory, indexname=name))
                 return self._indexes[kind]
             # Two workers starting on an empty directory must not both create (and so delete)
             # the index's first files: creation happens under a lock of its own.
-            lock = FileLock(os.path.join(self.index_dir, f"{name}_CREATELOCK"))
+            os.makedirs(directory, exist_ok=True)
+            lock = FileLock(os.path.join(directory, f"{name}_CREATELOCK"))
             lock.acquire(blocking=True)
             try:
-                self._indexes[kind] = _retry_vanished(lambda: self._open_or_create(name))
+                self._indexes[kind] = _retry_vanished(lambda: self._open_or_create(directory, name))
             finally:
                 lock.release()
         return self._indexes[kind]
 
-    def _open_or_create(self, name: str) -> index.Index:
-        if index.exists_in(self.index_dir, indexname=name):
-            return index.open_dir(self.index_dir, indexname=name)
-        return index.create_in(self.index_dir, _schema(), indexname=name)
+    @staticmethod
+    def _open_or_create(directory: str, name: str) -> index.Index:
+        if index.exists_in(directory, indexname=name):
+            return index.open_dir(directory, indexname=name)
+        return index.create_in(directory, _schema(), indexname=name)
 
     def _current(self, kind: str) -> Generation:
         """The latest commit's generation, reopened rather than `refresh()`ed.
@@ -176,7 +201,7 @@ class WhooshSearchBackend:
 
     @contextmanager
     def bulk(self):
-        """For a rebuild of the emptied index: `add(docs)` for every batch into one writer per kind
+        """For a new, empty index (`build_aside`): `add(docs)` for every batch into one writer per kind
         (added, with no look-up of an older version; spilled to disk every BULK_LIMITMB), committed
         once, into one segment, at the end. A writer per batch merged every segment again each time."""
         writers: dict = {}
@@ -197,6 +222,60 @@ class WhooshSearchBackend:
             raise
         for writer in writers.values():
             writer.commit(optimize=True)
+
+    @contextmanager
+    def build_aside(self, session: Session | None = None):
+        """A new index in a directory of its own beside the live one, swapped in when the block
+        ends: yields a backend on it (`bulk` first, then `index`/`delete`). Searches, here and in
+        other processes, read the live directory until the swap (CURRENT replaced atomically) and
+        reopen on their next search after it; the old directory is then removed (open files stay
+        readable to a search under way). A failure removes the new directory: the live one stays.
+
+        Call it holding the apply lock (`indexing.rebuild`): no other writer meanwhile, and a
+        directory found here that CURRENT does not name is a crashed rebuild's: removed first.
+        """
+        with self._lock:
+            old = _read_current(self.index_dir)
+            self._remove_leftovers(keep=old)
+            name = f"{ASIDE}{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+            path = os.path.join(self.index_dir, name)
+            os.makedirs(path)
+        aside = WhooshSearchBackend(path, writer_timeout=self.writer_timeout)
+        try:
+            yield aside
+            for kind in KINDS:  # a kind with no documents still gets its (empty) index
+                aside._ix(kind)
+            aside.close()
+        except BaseException:
+            aside.close()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        with self._lock:
+            _write_current(self.index_dir, name)
+            self._directory()  # this instance reads the new directory from now on
+            self._remove_generation(old)
+
+    def _remove_leftovers(self, *, keep: str) -> None:
+        """Directories of rebuilds that crashed before their swap (or old ones a crash kept), and
+        a pointer a crash left half-written."""
+        for entry in os.listdir(self.index_dir):
+            path = os.path.join(self.index_dir, entry)
+            if entry.startswith(ASIDE) and entry != keep:
+                shutil.rmtree(path, ignore_errors=True)
+            elif entry.startswith(CURRENT + ".") and entry.endswith(".tmp"):
+                os.remove(path)
+
+    def _remove_generation(self, name: str) -> None:
+        """The replaced index: its directory, or the root layout's files (the upgrade's first swap)."""
+        if name:
+            shutil.rmtree(os.path.join(self.index_dir, name), ignore_errors=True)
+            return
+        for entry in os.listdir(self.index_dir):
+            if _ROOT_INDEX_FILE.match(entry):
+                try:
+                    os.remove(os.path.join(self.index_dir, entry))
+                except (FileNotFoundError, IsADirectoryError):
+                    pass
 
     def delete(self, keys: Iterable[tuple[str, int]]) -> None:
         """Delete by (kind, id); the text stays on disk until optimize() merges it away."""
@@ -273,7 +352,7 @@ class WhooshSearchBackend:
                 for score, leaf, docnum in _rank(state, words, _candidates(state, words, scope, limit), limit)]
 
     def clear(self) -> None:
-        """Empty every kind's index (under the write lock, so other processes see it at once)."""
+        """Empty every kind's live index (under the write lock, so other processes see it at once)."""
         for kind in KINDS:
             writer = self._ix(kind).writer(timeout=self.writer_timeout, compound=False)
             writer.commit(mergetype=writing.CLEAR)
@@ -350,6 +429,31 @@ def _fetch_ids(session: Session, allowed: SelectBase) -> list[int]:
         return [row[0] for row in result.cursor.fetchall()]
     finally:
         result.close()
+
+
+def _read_current(root: str) -> str:
+    """The live directory's name, "" when there is no CURRENT (the indexes lie in the root)."""
+    try:
+        with open(os.path.join(root, CURRENT), encoding="ascii") as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return ""
+
+
+def _write_current(root: str, name: str) -> None:
+    """Point CURRENT at `name` atomically (and durably: the new directory's files are synced by
+    whoosh's commit; the pointer and the directory entry here)."""
+    tmp = os.path.join(root, f"{CURRENT}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(tmp, "w", encoding="ascii") as f:
+        f.write(name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, os.path.join(root, CURRENT))
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _close_all(generations: dict[str, Generation]) -> None:
