@@ -50,7 +50,8 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
     Everything is read before the first write (the case number), so the database's write lock is
     held only for the inserts: on SQLite, concurrent submissions queue on that lock."""
     with db.session.no_autoflush:
-        case, receipt = _new_case(actor, data, now=now, public=public)
+        case, receipt = new_case(actor, data, now=now, public=public)
+        db.session.add(case)
         handling = case.handling_org
         recipients = risk_managers_of(handling.id) if notify and handling else []
         reaches_nobody = notify and handling is None and not central_risk_managers_above(case.effective_org)
@@ -83,10 +84,13 @@ def send_receipt_code(case: Case, receipt: str, *, now: datetime) -> None:
             now=now, case=case)
 
 
-def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: bool) -> tuple[Case, str]:
-    """The case in memory, routed; its number is taken last, by the caller."""
+def new_case(actor: User | None, data: NewReport, *, now: datetime, public: bool,
+             settings: DeadlineSettings | None = None) -> tuple[Case, str]:
+    """What a new case is, the one definition submission and import share: the case in memory (not
+    yet in the session), with its receipt code, deadlines, involved organisations and routing;
+    returns (case, receipt code). The caller adds or inserts it and takes its number last."""
     received_at = data.received_at or now
-    settings = deadline_settings()
+    settings = settings or deadline_settings()
     receipt = new_receipt_code()
     case = Case(
         year=local_date(received_at).year, receipt_hash=receipt_hash(receipt), status=CaseStatus.NEW,
@@ -113,7 +117,6 @@ def _new_case(actor: User | None, data: NewReport, *, now: datetime, public: boo
     route(case)
     refresh_involved(case)
     refresh_next_due(case)
-    db.session.add(case)
     return case, receipt
 
 
