@@ -3,8 +3,11 @@
     .venv/bin/python bench/reindex_bench.py --cases 20000                      # whoosh, procs 1 and 2, limitmb 128 and 256
     .venv/bin/python bench/reindex_bench.py --cases 20000 --pg-url postgresql+psycopg://postgres@127.0.0.1:54329/uth_bench_reindex
 
-Each setting rebuilds the same database's index from scratch; docs/s counts cases indexed per
-second of rebuild (reading the cases in batches, building the documents, writing, the final merge).
+Each setting rebuilds the same database's index from scratch, aside, and swaps it in (as
+`uth reindex` does); docs/s counts cases indexed per second of rebuild (reading the cases in
+batches, building the documents, writing, the final merge or index build, the swap). The
+machine's load average is printed beside each figure: on a shared machine compare runs of equal
+load, or alternate (--rounds).
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ import shutil
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -48,20 +50,17 @@ def main() -> None:
             settings = [tuple(map(int, s.split(":"))) for s in args.settings.split(",")] if not args.pg_url else [(0, 0)]
             print(f"reindex of {args.cases:,} cases on {'postgresql' if args.pg_url else 'whoosh'}; "
                   f"{datetime.now().isoformat(timespec='minutes')}, {os.cpu_count()} cpus")
-            runs = [("before: a writer (and a merge) per batch", None)] + [
-                (f"bulk, procs {p}, limitmb {m}" if not args.pg_url else "bulk: the GIN index built at the end", (p, m))
-                for p, m in settings]
+            runs = [(f"bulk, procs {p}, limitmb {m}" if not args.pg_url else "COPY, tsvectors and GIN index in SQL", (p, m))
+                    for p, m in settings]
             for _ in range(args.rounds):  # alternating, so each meets the same load of the machine
                 for label, setting in runs:
                     backend = get_backend(fresh=True)
-                    if setting is None:
-                        backend.bulk = lambda backend=backend: nullcontext(backend.index)  # what rebuild did before
-                    else:
-                        whoosh_backend.BULK_PROCS, whoosh_backend.BULK_LIMITMB = setting[0] or 1, setting[1] or 256
+                    whoosh_backend.BULK_PROCS, whoosh_backend.BULK_LIMITMB = setting[0] or 1, setting[1] or 256
                     started = time.perf_counter()
                     counts = rebuild(backend)
                     elapsed = time.perf_counter() - started
-                    print(f"  {label:44} {counts.get('case', 0) / elapsed:8,.0f} docs/s ({elapsed:.1f} s)", flush=True)
+                    print(f"  {label:44} {counts.get('case', 0) / elapsed:8,.0f} docs/s ({elapsed:.1f} s), "
+                          f"load {os.getloadavg()[0]:.1f}", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

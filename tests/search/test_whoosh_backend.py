@@ -236,3 +236,58 @@ def test_a_build_that_fails_leaves_the_live_index_and_no_directory(tmp_path):
     assert _ids(backend, "fald") == {1}
     assert not [p for p in root.iterdir() if p.is_dir()]
     backend.close()
+
+
+def test_the_content_fields_fast_index_gives_the_analyzers_postings():
+    from whoosh.fields import TEXT
+
+    from uth.search.whoosh_query import ANALYZER, DanishText
+
+    reference = TEXT(analyzer=ANALYZER, phrase=True)
+    texts = ["Og så faldt patienten om natten, og hun faldt igen på vej til toilettet.",  # stop words first
+             "Hændelse\nHændelse\nMedicineringen: dobbelt dosis Marevan (170845-4321) — IKKE afstemt i FMK!",
+             "Crème brûlée, Ærø, ØSTER, Åbenrå, naïve façade, İstanbul, ﬁnans, ½ tablet, x_y-z 42 mg",
+             "", "og i på", "et et et et fald fald"]
+    for text in texts:
+        assert list(DanishText().index(text)) == list(reference.index(text)), text
+
+
+def test_a_bulk_build_ranks_as_whooshs_own_analyzer_and_writer_would(tmp_path, monkeypatch):
+    """DanishText's postings and the bulk writer's in-memory field lengths change no byte of the
+    segment's files (only the schema in the TOC names another field class), and no score."""
+    from whoosh.fields import TEXT
+
+    from uth.search import whoosh_backend
+    from uth.search.whoosh_query import ANALYZER
+
+    words = ["fald", "dosis", "natten", "trappen", "Marevan", "epikrise", "og", "på", "hjemmeplejen", "toilettet"]
+    docs = [SearchDoc("case", n, f"Hændelse {words[n % 10]}",
+                      {"description": " ".join(words[(n * k) % 10] for k in range(1, 3 + n % 17))}) for n in range(1, 120)]
+
+    def build(name: str) -> WhooshSearchBackend:
+        backend = WhooshSearchBackend(str(tmp_path / name))
+        with backend.bulk() as add:
+            add(docs[:60])
+            add(docs[60:])
+        return backend
+
+    ours = build("ours")
+    plain = whoosh_backend._schema()
+    plain.remove("content")
+    plain.add("content", TEXT(analyzer=ANALYZER, phrase=True))
+    monkeypatch.setattr(whoosh_backend, "_schema", lambda: plain)
+    monkeypatch.setattr(whoosh_backend, "_fast_bulk_writer", lambda writer: writer)
+    reference = build("reference")
+
+    def segment_files(name: str) -> list[bytes]:
+        return sorted(p.read_bytes() for p in (tmp_path / name).iterdir() if p.name.startswith("case_") and "." in p.name)
+
+    assert segment_files("ours") == segment_files("reference") and len(segment_files("ours")) > 3
+    for query in ("fald", "dosis natten", '"dosis natten"', "marevan OR trappen", "hjemme*", "toilettet -fald"):
+        for order in ("relevance", "date"):
+            got, expected = (b.search(query, kind="case", session=None, allowed=None, limit=50, order=order)
+                             for b in (ours, reference))
+            assert (got.total, [(h.id, h.score) for h in got.hits]) == \
+                   (expected.total, [(h.id, h.score) for h in expected.hits]), query
+    ours.close()
+    reference.close()

@@ -22,6 +22,9 @@ def _fold_table() -> dict[int, str]:
 
 
 FOLD_TABLE = _fold_table()
+# str.translate with a dict looks every character up (~0.3 ms for a case's text); most texts have
+# nothing to fold, which one regex search finds out in a fraction of that.
+_FOLDABLE = re.compile("[" + re.escape("".join(map(chr, FOLD_TABLE))) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A word is a run of letters and digits; everything else (punctuation, "_", "-") separates words.
 WORD = re.compile(r"[^\W_]+")
@@ -30,7 +33,8 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 def fold(text: str) -> str:
     """Lower-case and strip accents except the Danish letters (composed first: e + ´ is é)."""
-    return unicodedata.normalize("NFC", text).lower().translate(FOLD_TABLE)
+    text = unicodedata.normalize("NFC", text).lower()
+    return text.translate(FOLD_TABLE) if _FOLDABLE.search(text) else text
 
 
 def words(text: str) -> list[str]:

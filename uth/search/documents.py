@@ -66,10 +66,16 @@ def case_doc(case: Case, event_labels: dict, transition_labels: dict) -> SearchD
     return SearchDoc("case", case.id, case.title, fields, case.received_at)
 
 
-def build_docs(session: Session, kind: str, ids: Iterable[int]) -> tuple[list[SearchDoc], set[int]]:
+def taxonomy_labels(session: Session) -> tuple[dict, dict]:
+    """The event and transition type labels documents carry (read once for a whole rebuild)."""
+    return _labels(session, "event_types"), _labels(session, "transition_types")
+
+
+def build_docs(session: Session, kind: str, ids: Iterable[int],
+               labels: tuple[dict, dict] | None = None) -> tuple[list[SearchDoc], set[int]]:
     """(documents of the rows that exist, ids that no longer exist) read from the database."""
     wanted = set(ids)
-    events, transitions = _labels(session, "event_types"), _labels(session, "transition_types")
+    events, transitions = labels or taxonomy_labels(session)
     if kind == "case":
         rows = session.scalars(select(Case).where(Case.id.in_(wanted)).options(selectinload(Case.statements)))
         docs = [case_doc(row, events, transitions) for row in rows]

@@ -29,7 +29,7 @@ from uth.reports.models import Case, Statement
 
 from . import make_backend
 from .backend import SearchBackend
-from .documents import build_docs, sources
+from .documents import build_docs, sources, taxonomy_labels
 from .models import DELETE, UPSERT, SearchOutbox
 
 EXTENSION = "uth_search"
@@ -251,12 +251,13 @@ def rebuild(backend: SearchBackend, progress: Callable[[int], None] = lambda n: 
     with Session(db.engine) as session:
         with _apply_lock(backend, session):
             covered = list(session.scalars(select(SearchOutbox.id)))
+            labels = taxonomy_labels(session)
             with backend.build_aside(session) as aside:
                 with aside.bulk() as add:
                     for kind, model in _models():
                         counts[kind] = 0
                         for ids in _id_batches(session, model):
-                            docs, _ = build_docs(session, kind, ids)
+                            docs, _ = build_docs(session, kind, ids, labels)
                             add(docs)
                             session.expunge_all()
                             counts[kind] += len(docs)

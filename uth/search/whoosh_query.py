@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import TEXT
+from whoosh.lang import stemmer_for_language
+from whoosh.system import pack_uint
+from pickle import dumps
 from whoosh.lang import stopwords_for_language
 from whoosh.matching import NullMatcher, ReadTooFar
 from whoosh.matching.wrappers import WrappingMatcher
@@ -27,6 +31,55 @@ def danish_analyzer(*, stop: bool = True):
 
 ANALYZER = danish_analyzer()
 _PREFIX_ANALYZER = danish_analyzer(stop=False)
+_STOPS = frozenset(stopwords_for_language("da"))
+_STEM = stemmer_for_language("da")
+_WORD_CACHE = 100_000  # distinct words remembered by DanishText (a rebuild meets each one many times)
+
+
+def _index_word(word: str) -> str | None:
+    """A word as ANALYZER indexes it (lower-cased, folded, stemmed), None for a stop word."""
+    text = word.lower().translate(FOLD_TABLE)
+    return None if text in _STOPS else _STEM(text)
+
+
+class DanishText(TEXT):
+    """The content field: TEXT with ANALYZER and positions, whose `index()` gives the same postings
+    in a fraction of the time (a rebuild spent ~40% of it in the analyzer's five chained token
+    generators). Each distinct word is analysed once; positions are renumbered over the stop words
+    as StopFilter does (the first kept word keeps its place, the next ones follow on). Searches,
+    `key_terms` and everything else still analyse with ANALYZER (`self.analyzer`)."""
+
+    _words: dict[str, str | None] = {}
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=ANALYZER, phrase=True)
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str) or kwargs.get("mode", "index") != "index":
+            yield from super().index(value, **kwargs)
+            return
+        words = DanishText._words
+        if len(words) > _WORD_CACHE:
+            words.clear()
+        positions: dict[str, list[int]] = {}
+        pos = None
+        for place, word in enumerate(WORD.findall(value)):
+            term = words.get(word, "")
+            if term == "":
+                term = words[word] = _index_word(word)
+            if term is None:
+                continue
+            pos = place if pos is None else pos + 1
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+        boost = self.format.field_boost
+        for term, places in positions.items():  # Positions.encode: the count, then the pickled gaps
+            count = len(places)
+            gaps = places if count == 1 else [places[0]] + [b - a for a, b in zip(places, places[1:])]
+            yield term.encode("utf-8"), count, float(count) * boost, pack_uint(count) + dumps(gaps, 2)
 
 
 @dataclass(frozen=True)
