@@ -91,6 +91,37 @@ def drop_pg_database(url: str) -> None:
     _pg_admin(url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def seeded_pg_database(url: str, cases: int) -> dict | None:
+    """What `--reuse` finds: the load and index figures of an earlier seeding of `cases` cases, kept
+    as the database's comment (written only once seeding and indexing finished), or None."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"))
+    with admin.connect() as conn:
+        comment = conn.execute(text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :n"),
+                               {"n": target.database}).scalar()
+    admin.dispose()
+    try:
+        seeded = json.loads(comment or "")
+    except ValueError:
+        return None
+    return seeded if isinstance(seeded, dict) and seeded.get("cases") == cases else None
+
+
+def mark_seeded(url: str, seeded: dict) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        comment = json.dumps(seeded).replace("'", "''")
+        conn.exec_driver_sql(f'COMMENT ON DATABASE "{target.database}" IS \'{comment}\'')
+    admin.dispose()
+
+
 def build_region(now: datetime) -> dict:
     """Region, 10 top organisations with 9 units each, their risk managers and a central one."""
     from uth.auth.orgs import import_orgs
@@ -294,21 +325,31 @@ def bench(args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="uth-search-service-bench-"))
     os.environ["UTH_INSTANCE_DIR"] = str(workdir / "instance")
     os.environ.setdefault("UTH_SECRET_KEY", "bench")
-    db_url = None
+    db_url, seeded = None, None
     if args.backend == "postgres" or args.pg_url:
         db_url = args.pg_url or PG_URL
-        fresh_pg_database(db_url)
+        seeded = seeded_pg_database(db_url, args.cases) if args.reuse else None
+        if seeded is None:
+            fresh_pg_database(db_url)
+    elif args.reuse:
+        raise SystemExit("--reuse needs a PostgreSQL database (--backend postgres)")
     try:
-        app = make_app(workdir, args.backend, db_url)
+        app = make_app(workdir, args.backend, db_url)  # on a reused database: migrated to head
         from uth.clock import utcnow
         from uth.extensions import db
 
         with app.app_context():
-            actors = build_region(utcnow())
-            load = insert_cases(args.cases, args.seed)
-            print(f"inserted {load['cases']:,} cases in {load['insert_s']} s", file=sys.stderr)
-            index = build_index(workdir)
-            print(f"indexed {index['indexed']:,} cases in {index['rebuild_s']} s", file=sys.stderr)
+            if seeded is not None:
+                load, index, actors = seeded["load"], seeded["index"], seeded["actors"]
+                print(f"reusing {args.cases:,} cases seeded earlier in {db_url}", file=sys.stderr)
+            else:
+                actors = build_region(utcnow())
+                load = insert_cases(args.cases, args.seed)
+                print(f"inserted {load['cases']:,} cases in {load['insert_s']} s", file=sys.stderr)
+                index = build_index(workdir)
+                print(f"indexed {index['indexed']:,} cases in {index['rebuild_s']} s", file=sys.stderr)
+                if args.reuse:
+                    mark_seeded(db_url, {"cases": args.cases, "load": load, "index": index, "actors": actors})
             db.session.remove()
             queries = {}
             for who in ("local", "central"):
@@ -320,7 +361,7 @@ def bench(args) -> dict:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
-            if db_url:
+            if db_url and not args.reuse:
                 drop_pg_database(db_url)
         else:
             print(f"kept {workdir}{' and ' + db_url if db_url else ''}", file=sys.stderr)
@@ -346,6 +387,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=40, help="timed queries per actor and query type")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--keep", action="store_true", help="keep the temp database and index directory")
+    parser.add_argument("--reuse", action="store_true",
+                        help="PostgreSQL: keep the seeded database, and reuse it when an earlier --reuse run "
+                             "seeded the same --cases into it (seeding 1,000,000 cases takes long)")
     parser.add_argument("--similar-only", action="store_true", help="time only similar cases and the suggestion")
     args = parser.parse_args()
     result = bench(args)
