@@ -284,7 +284,6 @@ def run_queries(actor_id: int, repeats: int) -> dict:
 def run_similar(actor_id: int, repeats: int, seed: int) -> dict:
     """Similar cases (SPEC §20) as the case page asks: `similar_cases()` for a visible case, and the
     suggested event type (the same ranking among classified cases), each call in a new session."""
-    from sqlalchemy import select
 
     from bench.search_bench import percentiles
     from uth.auth.models import User

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 import pytest
 
 from uth.extensions import db
+from uth.search import postgres_backend
 from uth.search.indexing import get_backend, pending_count
+from tests.conftest import login
 from tests.factories import make_org, make_token, make_user, report_data
 
 
@@ -87,6 +89,25 @@ def test_a_risk_manager_of_another_kommune_gets_total_zero(client, region):
     assert other == {"total": 0, "items": [], "page": 1, "per_page": 20}
     assert search(client, region, "Ydunsvej*", who="nurse")["total"] == 0  # reporters search learning only
     assert search(client, region, "Ydunsvej*", who="forum")["total"] == 0
+
+
+def test_more_matches_than_the_bound_are_shown_as_more_than(app, client, region, backend_name, monkeypatch):
+    """PostgreSQL counts a broad search only up to CANDIDATES: the API says the total is not exact,
+    the page says "more than"; a scope with fewer matches is counted exactly. whoosh counts all."""
+    monkeypatch.setattr(postgres_backend, "CANDIDATES", 2)
+    for n in range(3):
+        submit(client, region, title=f"Kolibri {n}", description="Kolibrien i venteværelset var igen uden vand.")
+    submit(client, region, who="helper", title="Kolibri i hjemmet", description="Kolibrien hos borgeren manglede vand.")
+    bounded = backend_name == "postgres"
+    hospital = search(client, region, "kolibri*")
+    assert (hospital["total"], hospital.get("total_exact")) == ((2, False) if bounded else (3, None))
+    assert len(hospital["items"]) == 2 if bounded else 3
+    kommune = search(client, region, "kolibri*", who="rm_k")
+    assert kommune["total"] == 1 and "total_exact" not in kommune  # only its own case: counted exactly
+    assert search(client, region, "kolibri*", who="rm_k2") == {"total": 0, "items": [], "page": 1, "per_page": 20}
+    login(client, "rm@h.dk")
+    html = client.get("/search?q=kolibri*").get_data(as_text=True)
+    assert ("Mere end 2 resultater" in html) if bounded else ("3 resultater" in html), html[html.find("result-count") - 20:][:400]
 
 
 def test_filters_narrow_before_counting(app, client, region):

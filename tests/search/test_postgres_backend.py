@@ -1,12 +1,14 @@
 """PostgreSQL-only promises: index writes join the caller's transaction; lexemes are escaped."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from uth.extensions import db
-from uth.search import make_backend
+from uth.search import make_backend, postgres_backend
 from uth.search.backend import SearchDoc
 from uth.search.models import search_documents
 from uth.search.postgres_backend import PostgresSearchBackend, to_tsquery_text
@@ -123,3 +125,30 @@ def test_a_swap_blocked_by_an_open_transaction_gives_up_with_a_clear_error(pg_en
         _rebuild_with(backend, session, [_doc(2, "Fald i haven.")])  # nothing left behind in the way
         assert _total(backend, reader, "fald") == 1 and backend.doc_count("case") == 1
         assert backend.search("haven", kind="case", session=reader, allowed=None).total == 1
+
+
+def test_a_broad_search_counts_to_the_bound_and_ranks_its_newest_matches(pg_engine, monkeypatch):
+    """More matches than CANDIDATES: the total says "more than", the newest are ranked, the rest not
+    shown; the scope is applied first, so a narrower scope is counted exactly and ranked whole."""
+    monkeypatch.setattr(postgres_backend, "CANDIDATES", 3)
+    backend = PostgresSearchBackend(pg_engine)
+    backend.ensure_schema()
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    # doc 1, the oldest, matches best (the word four times); docs 2..6 each once, newer and newer
+    docs = [SearchDoc("case", 1, "Fald", {"d": "fald fald fald fald"}, start)]
+    docs += [SearchDoc("case", n, "Hændelse", {"d": f"fald nummer {n}"}, start + timedelta(days=n)) for n in range(2, 7)]
+    backend.index(docs)
+    with Session(pg_engine) as session:
+        page = backend.search("fald", kind="case", session=session, allowed=None)
+        assert page.total == 3 and page.total.exact is False
+        assert {hit.id for hit in page.hits} == {6, 5, 4}  # the newest three; doc 1 is beyond the bound
+        by_date = backend.search("fald", kind="case", session=session, allowed=None, order="date", offset=1, limit=5)
+        assert [hit.id for hit in by_date.hits] == [5, 4] and by_date.total.exact is False
+        assert backend.search("fald", kind="case", session=session, allowed=None, offset=3).hits == []
+        scope = select(literal_column("id")).select_from(text("(VALUES (1), (2), (3)) AS s(id)"))
+        scoped = backend.search("fald", kind="case", session=session, allowed=scope)
+        assert scoped.total == 3 and scoped.total.exact is True
+        assert [hit.id for hit in scoped.hits][0] == 1  # ranked whole: the best match first
+        assert backend.search("nummer", kind="case", session=session, allowed=scope).total == 2
+        empty = backend.search("fald", kind="case", session=session, allowed=scope, offset=5)
+        assert empty.total == 3 and empty.total.exact and empty.hits == []

@@ -46,7 +46,10 @@ def search():
         total, results = search_cases(g.actor, q, filters, kind=kind, order=order, page=page, per_page=per_page)
     except QuerySyntaxError as err:
         raise Invalid({"q": [str(err)]}) from None
-    return jsonify({"total": total, "items": [_item(r) for r in results], "page": page, "per_page": per_page})
+    body = {"total": total, "items": [_item(r) for r in results], "page": page, "per_page": per_page}
+    if getattr(total, "exact", True) is False:
+        body["total_exact"] = False  # more matches than counted: `total` is where counting stopped
+    return jsonify(body)
 
 
 _INT = {"type": "integer"}
@@ -65,6 +68,9 @@ PATHS = {
                 ("received_from", {"type": "string", "format": "date"}), ("received_to", {"type": "string", "format": "date"}),
                 ("order", {"type": "string", "enum": list(ORDERS)}), ("kind", {"type": "string", "enum": list(KINDS)}),
                 ("page", _INT), ("per_page", _INT))],
-        "responses": {"200": _json({"type": "object", "properties": {"total": _INT, "items": {"type": "array", "items": _ITEM}}}),
+        "responses": {"200": _json({"type": "object", "properties": {
+            "total": _INT, "items": {"type": "array", "items": _ITEM},
+            "total_exact": {"type": "boolean", "description": "present (false) when there are more matches than "
+                            "`total`: a broad search on PostgreSQL counts and ranks its newest matches only"}}}),
                       **_ERR, **_422}}},
 }

@@ -55,9 +55,28 @@ class Hit:
     snippet: str
 
 
+class Total(int):
+    """A number of matches; `exact` False when the engine stopped counting at a bound: there are
+    more than this many (shown as "more than N", never as N)."""
+
+    exact: bool
+
+    def __new__(cls, value: int, exact: bool = True) -> "Total":
+        total = super().__new__(cls, value)
+        total.exact = exact
+        return total
+
+    def __str__(self) -> str:  # a number on the page, as any int
+        return int.__repr__(self)
+
+    def __repr__(self) -> str:
+        return f"Total({int(self)}{'' if self.exact else ', exact=False'})"
+
+
 @dataclass(frozen=True)
 class SearchPage:
-    """One page of hits and the total over everything the searcher may see."""
+    """One page of hits and the total over everything the searcher may see (an int, or a
+    `Total` that may say it is only a lower bound)."""
 
     total: int
     hits: list[Hit]
@@ -74,6 +93,7 @@ class SearchBackend(Protocol):
 
     name: str
     transactional: bool
+    probes_allowed: bool  # True: `allowed` is run as a subquery testing each candidate; False: read whole
 
     def index(self, docs: Iterable[SearchDoc]) -> None:
         """Insert or replace documents (by kind and id)."""

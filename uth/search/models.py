@@ -22,8 +22,9 @@ search_documents = Table(
     Column("received_at", DateTime(timezone=True)),
     Column("tsv", TSVECTOR().with_variant(Text(), "sqlite"), nullable=False),
     Index("ix_search_documents_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+    # Newest first (read backwards) within a kind: a search's candidates (postgres_backend.CANDIDATES).
+    Index("ix_search_documents_recent", "kind", "received_at", "doc_id"),
 )
-
 UPSERT, DELETE = "upsert", "delete"
 
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import (Engine, Float, MetaData, Text, bindparam, column, delete, func, literal, literal_column, select,
-                        table)
+                        table, union_all)
 from sqlalchemy import text as text_sql
 from sqlalchemy.dialects.postgresql import TSQUERY, insert
 from sqlalchemy.exc import OperationalError
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import SelectBase
 
 from .analysis import index_text, strip_control
-from .backend import Hit, Order, SearchDoc, SearchPage, check_kind, check_search_args
+from .backend import Hit, Order, SearchDoc, SearchPage, Total, check_kind, check_search_args
 from .excerpts import snippet
 from .models import search_documents
 from .query import And, Node, Not, Phrase, Term, parse
@@ -29,6 +29,10 @@ _STAGED = (("kind", "text"), ("doc_id", "bigint"), ("title", "text"), ("body", "
 SWAP_LOCK_TIMEOUT_MS = 2000  # how long the swap waits for the live table per try
 SWAP_TRIES = 5
 SWAP_PAUSE = 0.5  # seconds between tries: the searches queued behind the attempt run meanwhile
+# Matches counted, ranked and paged per search: the newest this many in scope. Counting or ranking
+# every match costs a heap visit (and a tsvector read) per match: ~1 s for a common word at
+# 1,000,000 cases. More matches than this show as "more than CANDIDATES", ranked among the newest.
+CANDIDATES = 1000
 
 
 def _weighted(title, body):
@@ -110,6 +114,7 @@ class PostgresSearchBackend:
 
     name = "postgres"
     transactional = True
+    probes_allowed = True  # `allowed` runs as a subquery checked per candidate (visible_case_ids)
     table = search_documents
 
     def __init__(self, engine: Engine) -> None:
@@ -252,7 +257,14 @@ class PostgresSearchBackend:
         offset: int = 0,
         limit: int = 20,
     ) -> SearchPage:
-        """Count, then rank one page, then cut excerpts for that page only."""
+        """The newest CANDIDATES + 1 matches in scope, found by the GIN index (rare words) or by
+        walking ix_search_documents_recent newest first (common ones: the planner picks), counted;
+        the newest CANDIDATES of them ranked, in the same statement; excerpts cut for the page only.
+
+        The total is exact up to CANDIDATES, else Total(CANDIDATES, exact=False): "more than".
+        By relevance such a broad search ranks its newest CANDIDATES matches, not every match; by
+        date its pages are those of every match, as far as the bound. The scope is applied before
+        anything is counted or bounded: nothing outside it is counted or ranked."""
         check_search_args(kind, order, offset, limit)
         t = self.table
         parsed = parse(query)
@@ -265,21 +277,36 @@ class PostgresSearchBackend:
         ]
         if allowed is not None:
             where.append(t.c.doc_id.in_(allowed.scalar_subquery()))
-        total = session.execute(select(func.count()).select_from(t).where(*where)).scalar_one()
-        if total <= offset:
-            return SearchPage(total, [])
-        if order == "date":
-            rank = literal(0.0, Float).label("rank")
-            ordering = [t.c.received_at.desc().nulls_last(), t.c.doc_id.desc()]
-        else:
-            rank = func.ts_rank_cd(t.c.tsv, tsquery, type_=Float).label("rank")
-            ordering = [rank.desc(), t.c.doc_id]
-        rows = session.execute(
-            select(t.c.doc_id, rank, t.c.body).where(*where).order_by(*ordering).offset(offset).limit(limit)
+        # Newest first, undated last: the dated ones by ix_search_documents_recent read backwards
+        # (which puts nulls first, hence two parts; there are no undated documents in practice).
+        dated = (select(t.c.doc_id, t.c.received_at, t.c.tsv).where(*where, t.c.received_at.is_not(None))
+                 .order_by(t.c.received_at.desc(), t.c.doc_id.desc()).limit(CANDIDATES + 1))
+        undated = (select(t.c.doc_id, t.c.received_at, t.c.tsv).where(*where, t.c.received_at.is_(None))
+                   .order_by(t.c.doc_id.desc()).limit(CANDIDATES + 1))
+        both = union_all(dated, undated).subquery("both")
+        newest = [both.c.received_at.desc().nulls_last(), both.c.doc_id.desc()]
+        found = (select(both, func.row_number().over(order_by=newest).label("n")).order_by(*newest)
+                 .limit(CANDIDATES + 1).cte("found").prefix_with("MATERIALIZED"))
+        rank = literal(0.0, Float) if order == "date" else func.ts_rank_cd(found.c.tsv, tsquery, type_=Float)
+        count = select(func.count()).select_from(found).scalar_subquery()  # CANDIDATES + 1: "more than"
+        page = (select(found.c.doc_id, found.c.received_at, rank.label("rank"), count.label("found"))
+                .where(found.c.n <= CANDIDATES).subquery("page"))
+
+        def ordering(c):
+            if order == "date":
+                return [c.received_at.desc().nulls_last(), c.doc_id.desc()]
+            return [c.rank.desc(), c.doc_id]
+
+        page = (select(page).order_by(*ordering(page.c)).offset(offset).limit(limit).subquery("hits"))
+        rows = session.execute(  # the body (excerpts) read for the page's rows only
+            select(page.c.doc_id, page.c.rank, page.c.found, t.c.body)
+            .join(t, (t.c.kind == kind) & (t.c.doc_id == page.c.doc_id)).order_by(*ordering(page.c))
         ).all()
+        found_n = rows[0].found if rows else session.execute(select(count)).scalar_one()
+        total = Total(found_n) if found_n <= CANDIDATES else Total(CANDIDATES, exact=False)
         marked = compile_query(parsed)  # the words to mark, analysed as for whoosh: one excerpt style
         return SearchPage(total, [Hit(kind, doc_id, float(score), snippet(body, marked.terms, marked.prefixes))
-                                  for doc_id, score, body in rows])
+                                  for doc_id, score, _, body in rows])
 
     def similar(self, text: str, *, kind: str, session: Session, allowed: SelectBase | None,
                 limit: int = 10, min_df: int = 1) -> list[Hit]:
