@@ -141,3 +141,31 @@ def test_the_bulk_form_offers_whoever_may_handle_one_of_the_shown_cases(app, cli
     login(client, "rm@h.dk")
     bulk = client.get("/cases").get_data(as_text=True).split('name="assignee" aria-label')[1].split("</select>")[0]
     assert re.findall(r'<option value="([^"]+)"', bulk) == ["central@r.dk", "rm@h.dk"]  # the kommune's case is not shown
+
+
+def test_each_counter_equals_the_total_of_the_list_it_links_to(app, client):
+    """The counters and the lists are counted apart (one grouped query, the list's count): for a
+    handler, a central risk manager, and a risk manager who sees a case only as an involved party."""
+    import html as htmllib
+    import re
+    _morning(app)
+    with app.app_context():
+        make_org("K", "kommune", parent="R")
+        make_user("rm@k.dk", "risk_manager", "K")
+        make_case(title="Overdraget fra kommunen", event_org="K", received_at="2026-11-16T10:00:00+01:00",
+                  occurred_at="2026-11-16T09:00:00+01:00",
+                  transition={"type": "indlaeggelse", "from_org": "K", "to_org": "H"})  # H is involved
+    seen = {}
+    for who in ("rm@h.dk", "central@r.dk", "rm@k.dk"):
+        login(client, who)
+        page = client.get("/cases").get_data(as_text=True)
+        counters = re.findall(r'counter-(\w+)[^"]*" href="([^"]+)"[^>]*>\s*<strong>(\d+)</strong>', page)
+        assert len(counters) == 4
+        for key, href, shown in counters:
+            listed = client.get(htmllib.unescape(href)).get_data(as_text=True)
+            total = re.search(r"<h1>[^<]*<small>\((\d+)\)</small>", listed).group(1)
+            assert total == shown, (who, key)
+        seen[who] = {key: int(n) for key, _, n in counters}
+    assert seen["rm@h.dk"] == {"overdue": 2, "due_this_week": 1, "unassigned": 3, "unrouted": 0}  # the kommune's case too
+    assert seen["central@r.dk"] == {"overdue": 2, "due_this_week": 2, "unassigned": 4, "unrouted": 1}
+    assert seen["rm@k.dk"]["overdue"] == 1

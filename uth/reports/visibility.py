@@ -25,7 +25,14 @@ def _full_clause(actor: User) -> ColumnElement[bool]:
 
 def _limited_clause(actor: User) -> ColumnElement[bool]:
     case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-    return exists().where(CaseOrg.case_id == Case.id, in_subtree(CaseOrg.org_id, case_paths))
+    if not case_paths:
+        return false()
+    # The case's few involved links, each checked by its organisation's path. Asked as
+    # `case_orgs.org_id IN (the subtree's ids)`, SQLite sought (case_id, org_id) once per organisation of
+    # the subtree for every case the other terms left: the central risk manager's overdue count at
+    # 100,000 cases took 15 ms instead of 1.3.
+    return exists().where(CaseOrg.case_id == Case.id, Organisation.id == CaseOrg.org_id,
+                          or_(*[Organisation.path.like(p + "%") for p in case_paths]))
 
 
 def visible_cases_clause(actor: User) -> ColumnElement[bool]:
