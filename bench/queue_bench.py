@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/queue_bench.py --cases 5000
     .venv/bin/python bench/queue_bench.py --cases 100000 --pg-url postgresql+psycopg://postgres@127.0.0.1:54329/uth_bench_queue
+    .venv/bin/python bench/queue_bench.py --cases 5000 --before ../main-checkout   # the code before a change, same rounds
 
 A database seeded by bench/seed.py (the demo region, every state); the central risk manager of the
 region (central@rm.demo.uth.dk) asks `GET /api/v1/cases?per_page=50&overdue=true` with a bearer
 token and opens the HTML queue `/cases?overdue=true` signed in. The floor is bench/bare_app.py's
 `/list` (50 rows as JSON, bare Flask + SQLAlchemy on SQLite with UTH's pragmas). On a shared machine
 the load of others comes and goes, so the endpoints are measured in alternating rounds and the
-ratio is taken from the same run.
+ratio is taken from the same run. Beside the latencies, the CPU time the servers' workers spent per
+request (from /proc): what a loaded machine stretches into latency, but does not itself change.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import re
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -67,11 +70,27 @@ def get_load(port: int, path: str, headers: dict, requests: int, concurrency: in
     return {"elapsed": time.perf_counter() - start, "latencies": latencies, "errors": errors}
 
 
+def workers_cpu(master: int) -> float:
+    """CPU seconds (user + system) the gunicorn master's workers have used so far."""
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid; utime and stime are fields 14 and 15 of stat
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def summary(runs: list[dict]) -> dict:
     latencies = sorted(x for r in runs for x in r["latencies"])
     return {"requests": len(latencies), "errors": sum(r["errors"] for r in runs),
             "rps": len(latencies) / sum(r["elapsed"] for r in runs),
-            "p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * latencies[int(len(latencies) * 0.95) - 1]}
+            "p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * latencies[int(len(latencies) * 0.95) - 1],
+            "cpu_ms": 1000 * sum(r["cpu"] for r in runs) / len(latencies)}
 
 
 def sign_in(port: int, email: str, password: str) -> str:
@@ -139,22 +158,33 @@ def bench(args) -> dict:
            "BARE_DATABASE_URL": f"sqlite:///{workdir}/bare.sqlite3", "PYTHONPATH": str(ROOT)}
     ports = {"bare": free_port(), "uth": free_port()}
     servers = [gunicorn("bench.bare_app:app", ports["bare"], env), gunicorn("wsgi:app", ports["uth"], env)]
+    if args.before:  # another checkout of UTH (the code before a change) on the same database
+        ports["before"] = free_port()
+        servers.append(subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{ports['before']}", "wsgi:app"],
+            cwd=args.before, env={**env, "PYTHONPATH": str(Path(args.before).resolve())},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     try:
         wait_for(ports["bare"], "/list")
         wait_for(ports["uth"], "/healthz")
-        cookie = sign_in(ports["uth"], CENTRAL, "demo-password")
-        targets = {
-            "bare GET /list (floor)": (ports["bare"], "/list", {}),
-            f"UTH GET {API}": (ports["uth"], API, {"Authorization": f"Bearer {setup['token']}"}),
-            f"UTH GET {HTML} (HTML)": (ports["uth"], HTML, {"Cookie": cookie}),
-        }
+        masters = {ports[name]: server.pid for name, server in zip(ports, servers)}
+        targets = {"bare GET /list (floor)": (ports["bare"], "/list", {})}
+        for name in ("before", "uth") if args.before else ("uth",):
+            wait_for(ports[name], "/healthz")
+            cookie = sign_in(ports[name], CENTRAL, "demo-password")
+            label = "UTH" if name == "uth" else "before"
+            targets[f"{label} GET {API}"] = (ports[name], API, {"Authorization": f"Bearer {setup['token']}"})
+            targets[f"{label} GET {HTML} (HTML)"] = (ports[name], HTML, {"Cookie": cookie})
         for port, path, headers in targets.values():  # warm-up
             get_load(port, path, headers, 20, args.concurrency)
         runs: dict[str, list] = {name: [] for name in targets}
         per_round = max(args.requests // args.rounds, args.concurrency)
         for _ in range(args.rounds):  # alternate, so all meet the same load of the machine
             for name, (port, path, headers) in targets.items():
-                runs[name].append(get_load(port, path, headers, per_round, args.concurrency))
+                before = workers_cpu(masters[port])
+                run = get_load(port, path, headers, per_round, args.concurrency)
+                # The workers' CPU per request: what the machine's load (others' work) does not change.
+                runs[name].append({**run, "cpu": workers_cpu(masters[port]) - before})
     finally:
         for server in servers:
             server.terminate()
@@ -171,17 +201,20 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600, help="requests per endpoint, over all rounds")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--before", metavar="DIR", help="also serve the UTH checkout in DIR (e.g. `git worktree add DIR main`) "
+                                                         "on the same database, measured in the same rounds")
     args = parser.parse_args()
     result = bench(args)
     print(f"\nqueue on {result['database']}, {result['cases']:,} cases, {result['overdue']:,} overdue; "
           f"{datetime.now().isoformat(timespec='minutes')}, {os.cpu_count()} cpus")
-    print(f"{'endpoint':58} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}")
+    print(f"{'endpoint':58} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'cpu ms':>7} {'errors':>6}")
     rows = result["results"]
     for name, r in rows.items():
-        print(f"{name:58} {r['rps']:7.0f} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f} {r['errors']:6d}")
-    floor = rows["bare GET /list (floor)"]["p95_ms"]
+        print(f"{name:58} {r['rps']:7.0f} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f} {r['cpu_ms']:7.2f} {r['errors']:6d}")
+    floor = rows["bare GET /list (floor)"]
     for name, r in list(rows.items())[1:]:
-        print(f"p95 ratio {name.split()[2]:40} {r['p95_ms'] / floor:5.1f}x the bare GET")
+        print(f"p95 ratio {name.split()[0] + ' ' + name.split()[2]:40} {r['p95_ms'] / floor['p95_ms']:5.1f}x the bare GET"
+              f" (worker CPU per request {r['cpu_ms'] / floor['cpu_ms']:4.1f}x)")
 
 
 if __name__ == "__main__":
