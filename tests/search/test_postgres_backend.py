@@ -152,3 +152,19 @@ def test_a_broad_search_counts_to_the_bound_and_ranks_its_newest_matches(pg_engi
         assert backend.search("nummer", kind="case", session=session, allowed=scope).total == 2
         empty = backend.search("fald", kind="case", session=session, allowed=scope, offset=5)
         assert empty.total == 3 and empty.total.exact and empty.hits == []
+
+
+def test_similar_ranks_the_newest_documents_that_share_a_word(pg_engine, monkeypatch):
+    monkeypatch.setattr(postgres_backend, "CANDIDATES", 2)
+    backend = PostgresSearchBackend(pg_engine)
+    backend.ensure_schema()
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    backend.index([SearchDoc("case", 1, "Insulinpen", {"d": "insulinpen dosis forkert insulinpen"}, start),
+                   SearchDoc("case", 2, "Dosis", {"d": "dosis givet"}, start + timedelta(days=1)),
+                   SearchDoc("case", 3, "Dosis", {"d": "dosis igen"}, start + timedelta(days=2))])
+    with Session(pg_engine) as session:
+        hits = backend.similar("insulinpen dosis forkert", kind="case", session=session, allowed=None)
+        assert {hit.id for hit in hits} == {2, 3}  # doc 1 is the most alike, but beyond the newest two
+        scope = select(literal_column("id")).select_from(text("(VALUES (1), (2)) AS s(id)"))
+        hits = backend.similar("insulinpen dosis forkert", kind="case", session=session, allowed=scope)
+        assert [hit.id for hit in hits] == [1, 2]  # within the scope first: the newest two of it, ranked
