@@ -334,6 +334,10 @@ def bench(args) -> dict:
         raise SystemExit("--reuse needs a PostgreSQL database (--backend postgres)")
     try:
         app = make_app(workdir, args.backend, db_url)  # on a reused database: migrated to head
+        if args.candidates:
+            from uth.search import postgres_backend
+
+            postgres_backend.CANDIDATES = args.candidates
         from uth.clock import utcnow
         from uth.extensions import db
 
@@ -355,7 +359,9 @@ def bench(args) -> dict:
                 queries[who] = run_queries(actors[who], args.repeats) if not args.similar_only else {}
                 queries[who].update(run_similar(actors[who], args.repeats, args.seed))
             db.engine.dispose()
-        return {"backend": args.backend, "database": "postgresql" if db_url else "sqlite",
+        from uth.search.postgres_backend import CANDIDATES
+
+        return {"backend": args.backend, "database": "postgresql" if db_url else "sqlite", "candidates": CANDIDATES,
                 "cases": args.cases, "repeats": args.repeats, "load": load, "index": index, "queries": queries}
     finally:
         if not args.keep:
@@ -370,7 +376,8 @@ def print_table(result: dict) -> None:
     load, index = result["load"], result["index"]
     print(f"\n{result['backend']} on {result['database']}, {result['cases']:,} cases "
           f"({load['involved_links']:,} with an involved organisation): inserted {load['rows_per_s']:,} rows/s; "
-          f"rebuild {index['docs_per_s']:,} docs/s ({index['rebuild_s']} s), index {index['size_mb']} MB")
+          f"rebuild {index['docs_per_s']:,} docs/s ({index['rebuild_s']} s), index {index['size_mb']} MB"
+          + (f"; {result['candidates']:,} candidates" if result["backend"] == "postgres" else ""))
     print(f"  {'actor':8} {'query (search_cases, warm)':26} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'total':>8}")
     for who, rows in result["queries"].items():
         for label, row in rows.items():
@@ -389,6 +396,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="PostgreSQL: keep the seeded database, and reuse it when an earlier --reuse run "
                              "seeded the same --cases into it (seeding 1,000,000 cases takes long)")
+    parser.add_argument("--candidates", type=int,
+                        help="PostgreSQL: matches counted and ranked per search (postgres_backend.CANDIDATES) for this run")
     parser.add_argument("--similar-only", action="store_true", help="time only similar cases and the suggestion")
     args = parser.parse_args()
     result = bench(args)
