@@ -7,6 +7,8 @@ sight; nothing registers itself on import. Registrations are per app (tests buil
 - PURGERS: `func(case_ids)`, run after a commit that removed text from cases, so no storage file
   (an index segment, the WAL) keeps the old text
 - SEARCH_SOURCES: search document kinds beyond cases (`uth.search.documents.Source`)
+- BULK_INSERTED: `func(session, model, ids)`, told of rows a service inserted in bulk past the
+  ORM (the history import), in the session's transaction: what a flush listener would have seen new
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from flask import Flask, current_app
 SWEEPERS = "sweepers"
 PURGERS = "purgers"
 SEARCH_SOURCES = "search_sources"
+BULK_INSERTED = "bulk_inserted"
 _KEY = "uth_hooks"
 
 

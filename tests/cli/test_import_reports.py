@@ -139,15 +139,15 @@ def test_a_line_the_write_refuses_is_named_and_the_rest_of_its_batch_lands(app, 
     from uth.reports import importing
     from uth.search.models import SearchOutbox
 
-    real = importing.submit_report
+    real = importing._write
 
-    def refusing(reporter, report, **kw):
-        if report.title == "Afvist ved skrivning":
-            real(reporter, report, **kw)  # written, then refused: the savepoint must take it back
+    def refusing(batch, **kw):
+        references = real(batch, **kw)  # written, then refused: the savepoint must take it all back
+        if any(report.title == "Afvist ved skrivning" for _number, _reporter, report in batch):
             raise DomainError("Afvist af databasen")
-        return real(reporter, report, **kw)
+        return references
 
-    monkeypatch.setattr(importing, "submit_report", refusing)
+    monkeypatch.setattr(importing, "_write", refusing)
     monkeypatch.setattr(importing, "BATCH", 3)
     _setup(app)
     titles = ["Et", "To", "Afvist ved skrivning", "Fire", "Fem"]
@@ -163,6 +163,8 @@ def test_a_line_the_write_refuses_is_named_and_the_rest_of_its_batch_lands(app, 
         assert len(audited) == 4
         references = [r for (r,) in db.session.execute(select(Case.reference).order_by(Case.id))]
         assert references == sorted(references) and len(set(references)) == 4
+        from uth.reports.models import CaseEvent
+        assert len(db.session.scalars(select(CaseEvent)).all()) == 4  # nothing of the refused line's history
         assert db.session.scalars(select(SearchOutbox)).all() == []  # the index has them (applied at the commit)
 
 
@@ -179,3 +181,67 @@ def test_a_progress_bar_on_a_terminal_only(app, runner, tmp_path, monkeypatch):
     path.write_text(_line(title="Nummer to") + "\n", encoding="utf-8")
     result = runner.invoke(args=["uth", "import-reports", str(path)])
     assert result.exit_code == 0 and "100%" in result.stderr and result.stdout.strip() == "imported 1, rejected 0"
+
+
+def _as_stored(case_id: int) -> dict:
+    """What a case is in the database, without what differs between any two cases (id, number, receipt)."""
+    from uth.reports.models import CaseEvent, CaseOrg
+
+    case = db.session.get(Case, case_id)
+    row = {c.key: getattr(case, c.key) for c in Case.__table__.columns
+           if c.key not in ("id", "reference", "seq", "receipt_hash", "staff_receipt_code")}
+    row["involved"] = sorted((link.org.code, link.role) for link in db.session.scalars(select(CaseOrg).where(CaseOrg.case_id == case_id)))
+    row["events"] = [(e.at, e.actor_id, e.action, e.detail) for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id))]
+    from uth.audit.services import pending_entries
+
+    entries = [*db.session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)),
+               *(e for e in pending_entries() if e.case_id == case_id)]  # a submission's, chained at commit
+    row["audit"] = [(e.action, e.actor_label, e.org_id, {k: v for k, v in e.detail.items() if k != "reference"})
+                    for e in entries]
+    return row
+
+
+def test_an_imported_case_is_what_a_submission_makes_searchable_and_in_the_audit_chain(app, runner, tmp_path):
+    """The import writes its cases in bulk, past the ORM's flush: each is still what a submission
+    makes of the same report (routing, involved organisations, deadlines, history, audit rows), the
+    search index has it, the audit chain verifies and its missed deadlines show in the overdue queue."""
+    from tests.conftest import FIXED_NOW
+    from tests.factories import make_token
+    from uth.auth.services import find_user
+    from uth.reports.services import submit_report
+    from uth.reports.validation import parse_report
+    from uth.search.models import SearchOutbox
+
+    _setup(app)
+    with app.app_context():
+        make_org("K", "municipality")
+        make_user("rm@k.dk", "risk_manager", "K")
+    fields = dict(title="Epikrise uden medicinliste", received_at="2026-01-05T10:00:00+01:00",
+                  occurred_at="2026-01-04T10:00:00+01:00", reporter_email="nurse@h.dk",
+                  description="Hjemmeplejen fik epikrisen uden medicinliste og måtte ringe til afdelingen.",
+                  transition={"type": "udskrivelse", "from_org": "H", "to_org": "K"})
+    path = tmp_path / "reports.jsonl"
+    path.write_text(_line(**fields) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        [imported_id] = db.session.scalars(select(Case.id))
+        nurse = find_user("nurse@h.dk")
+        data = parse_report(json.loads(_line(**fields)), public=False, reporter=nurse, now=FIXED_NOW, allow_received_at=True)
+        submitted, _ = submit_report(nurse, data, now=FIXED_NOW, notify=False)
+        db.session.flush()
+        imported, expected = _as_stored(imported_id), _as_stored(submitted.id)
+        assert imported["audit"][-1][:2] == ("case.imported", "system")  # and its missed deadlines
+        imported["audit"] = imported["audit"][:-1]
+        assert imported == expected
+        assert imported["involved"] == [("K", "involved")] and imported["cross_sector"] is True
+        db.session.rollback()
+        assert db.session.scalars(select(SearchOutbox)).all() == []  # applied at the import's commit
+        token = make_token(find_user("rm@h.dk"))
+    headers = {"Authorization": f"Bearer {token}"}
+    found = app.test_client().get("/api/v1/search", query_string={"q": "medicinliste"}, headers=headers).get_json()
+    assert [item["title"] for item in found["items"]] == ["Epikrise uden medicinliste"]
+    queue = app.test_client().get("/api/v1/cases?overdue=true", headers=headers).get_json()
+    assert [c["title"] for c in queue["items"]] == ["Epikrise uden medicinliste"]
+    verified = runner.invoke(args=["uth", "audit-verify"])
+    assert verified.exit_code == 0, verified.output

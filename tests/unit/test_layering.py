@@ -11,7 +11,7 @@ import pytest
 UTH = Path(__file__).resolve().parents[2] / "uth"
 
 CORE = {"extensions", "errors", "types", "clock", "i18n", "hooks", "commands", "storage", "fields",
-        "migrate", "translations", "csvsafe", "ratelimit"}
+        "migrate", "translations", "csvsafe", "ratelimit", "bulk"}
 LAYERS = [
     {"taxonomy", "deadlines", "auth"},
     {"audit", "notifications"},

@@ -14,14 +14,19 @@ RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud
 
 def next_reference(year: int) -> tuple[str, int]:
     """Take the next number of the year; the counter row's lock serialises concurrent takers."""
+    return next_references(year, 1)[0]
+
+
+def next_references(year: int, count: int) -> list[tuple[str, int]]:
+    """Take the year's next `count` numbers in one statement (an import numbers a batch at once)."""
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReferenceCounter)
-    seq = db.session.execute(
-        insert.values(year=year, last=1)
-        .on_conflict_do_update(index_elements=["year"], set_={"last": ReferenceCounter.last + 1})
+    last = db.session.execute(
+        insert.values(year=year, last=count)
+        .on_conflict_do_update(index_elements=["year"], set_={"last": ReferenceCounter.last + count})
         .returning(ReferenceCounter.last)
     ).scalar_one()
-    return f"UTH-{year}-{seq:06d}", seq
+    return [(f"UTH-{year}-{seq:06d}", seq) for seq in range(last - count + 1, last + 1)]
 
 
 def new_receipt_code() -> str:

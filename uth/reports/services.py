@@ -55,17 +55,29 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
         handling = case.handling_org
         recipients = risk_managers_of(handling.id) if notify and handling else []
         reaches_nobody = notify and handling is None and not central_risk_managers_above(case.effective_org)
-        add_event(case, actor, "submitted", now=now, public=public, handling_org=handling and handling.code)
+        add_submitted_event(case, actor, now=now, public=public)
         case.reference, case.seq = next_reference(case.year)
     db.session.flush()
-    record(actor, "case.created", now=now, case=case, anonymous=case.reporter_anonymous,
-           detail={"reference": case.reference, "public": public, "handling_org": handling and handling.code})
+    record_created(case, actor, now=now, public=public)
     notify_new_case(case, recipients, now=now)
     if reaches_nobody:
         notify_unrouted(case, now=now)
     if notify and public:
         send_receipt_code(case, receipt, now=now)
     return case, receipt
+
+
+def add_submitted_event(case: Case, actor: User | None, *, now: datetime, public: bool) -> CaseEvent:
+    """A new case's first history entry: submitted, and where routing sent it."""
+    handling = case.handling_org
+    return add_event(case, actor, "submitted", now=now, public=public, handling_org=handling and handling.code)
+
+
+def record_created(case: Case, actor: User | None, *, now: datetime, public: bool) -> None:
+    """A new case's audit row (once it has its id and reference)."""
+    handling = case.handling_org
+    record(actor, "case.created", now=now, case=case, anonymous=case.reporter_anonymous,
+           detail={"reference": case.reference, "public": public, "handling_org": handling and handling.code})
 
 
 def send_receipt_code(case: Case, receipt: str, *, now: datetime) -> None:

@@ -256,9 +256,10 @@ def _narrative(data: dict, errors: Errors) -> dict[str, str | None]:
     }
 
 
-def _places(data: dict, errors: Errors, *, public: bool, reporter: User | None) -> dict[str, Any]:
+def _places(data: dict, errors: Errors, *, public: bool, reporter: User | None,
+            known: KnownPlaces | None) -> dict[str, Any]:
     """Where it happened, who reports, the transition and the involved organisations."""
-    orgs, places = _orgs_named_in(data, reporter), Places()
+    orgs, places = (known.by_code, known.places) if known is not None else (_orgs_named_in(data, reporter), Places())
     event_org = _org(data.get("event_org"), "event_org", errors, orgs, places, public)
     reporting_org = None
     if not public:
@@ -363,10 +364,20 @@ def unknown_report_fields(data: dict, errors: Errors, *, extra: tuple[str, ...] 
             fields.unknown_fields(item, INVOLVED_FIELDS, errors, prefix="involved_orgs_")
 
 
+@dataclass
+class KnownPlaces:
+    """Every organisation by code, read once, for checking many reports in a row (an import)."""
+
+    by_code: dict[str, Organisation] = field(default_factory=lambda: {
+        org.code: org for org in db.session.scalars(select(Organisation))})
+    places: Places = field(default_factory=Places)
+
+
 def parse_report(data: Any, *, public: bool, reporter: User | None, now: datetime, allow_received_at: bool = False,
-                 strict: bool = False) -> NewReport:
+                 strict: bool = False, known: KnownPlaces | None = None) -> NewReport:
     """Check every field of SPEC §3; raises Invalid with all field errors at once. `strict` (the API)
-    also refuses a field SPEC §3 does not define, naming it (SPEC §23)."""
+    also refuses a field SPEC §3 does not define, naming it (SPEC §23). `known`: the organisations
+    read once for many reports (else those the report names are read for it)."""
     if not isinstance(data, dict):
         raise Invalid({"body": [message("Forventede et JSON-objekt")]})
     errors: Errors = {}
@@ -375,7 +386,7 @@ def parse_report(data: Any, *, public: bool, reporter: User | None, now: datetim
     received_at, occurred_at, precision = _times(data, errors, now, allow_received_at)
     narrative = _narrative(data, errors)
     actual, possible = consequences(data, errors)
-    places = _places(data, errors, public=public, reporter=reporter)
+    places = _places(data, errors, public=public, reporter=reporter, known=known)
     event_type = event_type_field(data, errors)
     patient = _patient(data, errors)
     contact = _reporter(data, errors)

@@ -22,6 +22,7 @@ from sqlalchemy import delete, event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from uth import hooks
+from uth.bulk import insert_rows
 from uth.clock import utcnow
 from uth.storage import finish_purges, mark_index_done, open_purges, purge_watermark
 from uth.extensions import db
@@ -123,12 +124,23 @@ def _changes(session: Session) -> set[tuple[str, int, str]]:
 
 def _after_flush(session: Session, flush_context) -> None:
     """Outbox rows in the flush's own transaction: they commit or roll back with the change."""
-    changes = _changes(session)
+    _queue(session, _changes(session))
+
+
+def bulk_inserted(session: Session, model, ids: Iterable[int]) -> None:
+    """Rows inserted past the ORM's flush (`hooks.BULK_INSERTED`): queued as a flush would queue them new."""
+    kinds = [("case", Case)] + [(source.kind, source.model) for source in sources()]
+    for kind, source_model in kinds:
+        if model is source_model:
+            _queue(session, {(kind, doc_id, UPSERT) for doc_id in ids})
+
+
+def _queue(session: Session, changes: set[tuple[str, int, str]]) -> None:
     if not changes:
         return
     now = utcnow()
     rows = [{"kind": kind, "doc_id": doc_id, "op": op, "created_at": now} for kind, doc_id, op in sorted(changes)]
-    session.connection().execute(SearchOutbox.__table__.insert(), rows)
+    insert_rows(session, SearchOutbox.__table__, rows)
     session.info[PENDING] = True
 
 
@@ -382,6 +394,7 @@ def init_app(app: Flask) -> None:
     """Index after commit (session listeners, once per process) and re-index after text was removed."""
     register_events()
     hooks.add(app, hooks.PURGERS, reindex_cases)
+    hooks.add(app, hooks.BULK_INSERTED, bulk_inserted)
 
 
 # -- the background applier -----------------------------------------------------------------------
