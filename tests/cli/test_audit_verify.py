@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from tests.anon_cases import close, personal_case, region
 from tests.conftest import FIXED_NOW
@@ -153,3 +153,38 @@ def test_the_sweep_mails_the_head_once_a_day(app, runner, history):
         assert first_head in mails[0].body and "23-11-2026" in mails[0].subject
     code, out = verify(runner)
     assert code == 0  # the mailing is itself in the chain
+
+
+def test_concurrent_submissions_leave_a_chain_that_verifies(app, runner):
+    """Workers submitting at the same moment each append at commit under the head lock: every
+    entry is chained once, in id order, and the head names the last one."""
+    import threading
+
+    from tests.factories import make_case, make_org
+
+    with app.app_context():
+        make_org("H", "hospital")
+        db.session.commit()
+    errors = []
+
+    def worker():
+        try:
+            with app.app_context():
+                for _ in range(5):
+                    make_case(event_org="H")
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        created = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "case.created"))
+        total = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    assert created == 30
+    code, out = verify(runner)
+    assert code == 0 and f"{total} entries verified" in out, out

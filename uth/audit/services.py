@@ -95,36 +95,46 @@ def _chain_at_commit(session: Session) -> None:
         append(session, entries)
 
 
-def _locked_head(session: Session) -> AuditChainHead:
-    """The chain head, locked until commit (PostgreSQL: FOR UPDATE; SQLite: the one write lock)."""
-    query = select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
-    head = session.scalar(query)
-    if head is None:  # a new database: start at the newest entry there is (none: the genesis)
+def _locked_head(session: Session):
+    """The chain head (hash, last_id, entries), locked until commit (PostgreSQL: FOR UPDATE; SQLite:
+    the one write lock)."""
+    head = AuditChainHead.__table__
+    query = select(head.c.hash, head.c.last_id, head.c.entries).where(head.c.id == 1).with_for_update()
+    row = session.execute(query).first()
+    if row is None:  # a new database: start at the newest entry there is (none: the genesis)
         last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
-        insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(AuditChainHead)
+        insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(head)
         session.execute(insert.values(id=1, last_id=last.id if last else None, hash=(last.hash if last and last.hash else GENESIS),
                                       entries=0).on_conflict_do_nothing(index_elements=["id"]))
-        head = session.scalar(query.execution_options(populate_existing=True))
-    return head
+        row = session.execute(query).first()
+    return row
 
 
 def append(session: Session, entries: list[AuditEntry]) -> None:
-    """Hash the entries onto the locked chain head and insert them in that order, in one multi-row
-    statement whose ids come back in the entries' order (a history import chains 200,000 at once)."""
-    head = _locked_head(session)
-    previous = head.hash
+    """Hash the entries onto the locked chain head and insert them in that order: a request's entry
+    in one statement, many (a history import chains 200,000 at once) in one multi-row statement
+    whose ids come back in the entries' order.
+
+    Core statements, not the unit of work: this runs under the head lock (on SQLite the database's
+    one write lock), so it is kept short. The entry objects get their id and hash (never added to
+    the session: rows are only ever inserted)."""
+    previous, last_id, count = _locked_head(session)
     rows = []
     for entry in entries:
         content = {name: getattr(entry, name) for name in CONTENT}
         entry.hash = previous = entry_hash(previous, content)
         rows.append({**content, "detail": content["detail"] or {}, "hash": previous})
-    ids = insert_returning_ids(session, AuditEntry.__table__, rows)
-    if any(later <= earlier for earlier, later in zip([head.last_id or 0, *ids], ids)):
+    table, connection = AuditEntry.__table__, session.connection()
+    if len(rows) == 1:
+        ids = [connection.execute(table.insert().values(**rows[0]).returning(table.c.id)).scalar_one()]
+    else:
+        ids = insert_returning_ids(session, table, rows)
+    if any(later <= earlier for earlier, later in zip([last_id or 0, *ids], ids)):
         raise RuntimeError("audit entries were given ids out of chain order")  # the transaction is rolled back
     for entry, entry_id in zip(entries, ids):
         entry.id = entry_id
-    head.hash, head.last_id, head.entries = previous, ids[-1], head.entries + len(entries)
-    session.flush()
+    head = AuditChainHead.__table__
+    connection.execute(head.update().where(head.c.id == 1).values(hash=previous, last_id=ids[-1], entries=count + len(entries)))
 
 
 def register_chain() -> None:
