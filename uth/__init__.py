@@ -118,10 +118,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_features(app: Flask) -> None:
     """Features that hook into the layers below them (uth.hooks) or into every commit or page."""
-    from uth import anonymisation, audit, auth, handling, integrity, learning, rca, search, web
+    from uth import anonymisation, audit, auth, handling, integrity, learning, rca, routing, search, web
 
     web.init_app(app)           # template globals and filters
     audit.init_app(app)         # chain the audit entries as each transaction commits
+    routing.init_app(app)       # cached routing values checked against the database's routing generation
     search.init_app(app)        # index after commit; re-index after text was removed
     anonymisation.init_app(app) # purge the storage files after a commit that removed text
     handling.init_app(app)      # sweeper: case and statement deadlines

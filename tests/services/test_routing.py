@@ -116,3 +116,61 @@ def test_references_are_sequential_per_year(ctx):
     new_year = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)  # already 2027 in Copenhagen
     third, _ = make_case(event_org="H", now=new_year, occurred_at="2026-12-31T20:00:00+00:00")
     assert third.reference == "UTH-2027-000001"
+
+
+def test_a_change_made_through_another_app_or_by_hand_routes_the_next_report(app, sibling_app):
+    """Each process caches the rules and which organisations have a risk manager; a change made on
+    another worker or server (another app over the same database), or in SQL by hand, is seen by the
+    very next submission."""
+    from sqlalchemy import text
+
+    from uth.auth.models import User
+
+    other = sibling_app()
+
+    def handled_by_other_app() -> str:
+        with other.app_context():
+            case, _ = make_case(event_org="H-MED")
+            code = case.handling_org.code
+            db.session.remove()
+            return code
+
+    with app.app_context():
+        _region()
+        admin_id = make_user("admin@x.dk", "admin").id
+        make_user("rm@r.dk", "risk_manager", "R")
+        rm_h = make_user("rm@h.dk", "risk_manager", "H")
+        make_user("rm@k.dk", "risk_manager", "K")
+        rm_h_id = rm_h.id
+        db.session.remove()
+    assert handled_by_other_app() == "H"
+    assert handled_by_other_app() == "H"  # read from its cache now
+    with app.app_context():
+        add_rule(db.session.get(User, admin_id), {"name": "Hospital til kommunen", "sector": "hospital", "target_org": "K"},
+                 now=utcnow())
+        db.session.commit()
+    assert handled_by_other_app() == "K"
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text("UPDATE routing_rules SET active = :off"), {"off": False})
+    assert handled_by_other_app() == "H"
+    with app.app_context(), db.engine.begin() as conn:  # H's risk manager loses the grant: the walk goes on up
+        conn.execute(text("UPDATE grants SET active = :off WHERE user_id = :user"), {"off": False, "user": rm_h_id})
+    assert handled_by_other_app() == "R"
+    with app.app_context(), db.engine.begin() as conn:  # and R's is switched off as a user
+        conn.execute(text("UPDATE users SET active = :off WHERE email = 'rm@r.dk'"), {"off": False})
+    with other.app_context():
+        case, _ = make_case(event_org="H-MED")
+        assert case.handling_org is None
+        db.session.remove()
+
+
+def test_a_rule_added_in_the_same_transaction_routes_the_report(ctx):
+    _region()
+    admin = make_user("admin@x.dk", "admin")
+    make_user("rm@h.dk", "risk_manager", "H")
+    make_user("rm@k.dk", "risk_manager", "K")
+    case, _ = make_case(event_org="H-MED")
+    assert case.handling_org.code == "H"
+    add_rule(admin, {"name": "Hospital til kommunen", "sector": "hospital", "target_org": "K"}, now=utcnow())
+    case, _ = make_case(event_org="H-MED")  # the rule is not committed before the report
+    assert case.handling_org.code == "K"

@@ -37,9 +37,20 @@ def refresh_next_due(case: Case) -> None:
 
 def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **detail) -> CaseEvent:
     """One history entry on the case page (never replaced text or personal data)."""
-    event = CaseEvent(at=now, actor_id=actor.id if isinstance(actor, User) else None, action=action, detail=detail)
+    event = CaseEvent(**_event(actor, action, now, detail))
     case.events.append(event)
     return event
+
+
+def insert_event(case: Case, actor: User | None, action: str, *, now: datetime, **detail) -> None:
+    """`add_event` for a case already flushed, as one Core insert without the unit of work (the
+    submission does it while holding the write lock); the case's `events` are read again when asked."""
+    db.session.connection().execute(CaseEvent.__table__.insert().values(case_id=case.id, **_event(actor, action, now, detail)))
+    db.session.expire(case, ["events"])
+
+
+def _event(actor: User | None, action: str, now: datetime, detail: dict) -> dict:
+    return {"at": now, "actor_id": actor.id if isinstance(actor, User) else None, "action": action, "detail": detail}
 
 
 def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False,
@@ -55,9 +66,9 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
         handling = case.handling_org
         recipients = risk_managers_of(handling.id) if notify and handling else []
         reaches_nobody = notify and handling is None and not central_risk_managers_above(case.effective_org)
-        add_submitted_event(case, actor, now=now, public=public)
         case.reference, case.seq = next_reference(case.year)
-    db.session.flush()
+    db.session.flush()  # the case and its organisations; the rest as Core inserts (the write lock is held from here)
+    insert_event(case, actor, "submitted", now=now, **_submitted(case, public))
     record_created(case, actor, now=now, public=public)
     notify_new_case(case, recipients, now=now)
     if reaches_nobody:
@@ -69,8 +80,11 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
 
 def add_submitted_event(case: Case, actor: User | None, *, now: datetime, public: bool) -> CaseEvent:
     """A new case's first history entry: submitted, and where routing sent it."""
-    handling = case.handling_org
-    return add_event(case, actor, "submitted", now=now, public=public, handling_org=handling and handling.code)
+    return add_event(case, actor, "submitted", now=now, **_submitted(case, public))
+
+
+def _submitted(case: Case, public: bool) -> dict:
+    return {"public": public, "handling_org": case.handling_org and case.handling_org.code}
 
 
 def record_created(case: Case, actor: User | None, *, now: datetime, public: bool) -> None:

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from uth.auth.models import Grant, Organisation, Role, User
 from uth.extensions import db
-from uth.routing.models import RoutingRule
+from uth.routing.models import RoutingGeneration, RoutingRule
 from uth.routing.rules import CaseFacts, Rule, choose_handling_org
 
 
@@ -39,10 +42,56 @@ def _snapshot(key: str, read):
     return cache[key]
 
 
+@dataclass(frozen=True)
+class RoutingValues:
+    """What routing reads, as of one routing generation: the active rules and which organisations
+    have an active risk manager."""
+
+    generation: int | None
+    rules: tuple[Rule, ...]
+    risk_manager_orgs: frozenset[int]
+
+
+CACHE = "uth_routing"  # app.extensions: the RoutingValues last read in this process
+CHECKED = "uth_routing_checked"  # session.info: the values checked against the generation in this transaction
+
+
+def routing_values() -> RoutingValues:
+    """The routing values, read from the database only when the routing generation moved since this
+    process (this app) last read them: one small query per transaction instead of the rules and the
+    grants. The generation is bumped by triggers on every change, so a change made on another worker
+    or server is seen at the next request; a flush or the end of the transaction checks again."""
+    session = db.session()
+    values = session.info.get(CHECKED)
+    if values is not None:
+        return values
+    table = RoutingGeneration.__table__
+    generation = session.connection().execute(select(table.c.generation).where(table.c.id == 1)).scalar()
+    values = current_app.extensions.get(CACHE)
+    if values is None or generation is None or values.generation != generation:
+        values = RoutingValues(generation, tuple(stored_rule(r) for r in db.session.scalars(
+            select(RoutingRule).where(RoutingRule.active.is_(True)))), frozenset(_with_risk_manager(Grant.org_id.isnot(None))))
+        if generation is not None:  # no row yet (a schema made by create_all and emptied): never cached
+            current_app.extensions[CACHE] = values
+    session.info[CHECKED] = values
+    return values
+
+
+def _forget_checked(session: Session, *args) -> None:
+    session.info.pop(CHECKED, None)
+
+
+def register_events() -> None:
+    """Check the generation again after each flush (this transaction may have changed a rule) and in
+    the next transaction (idempotent)."""
+    for name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+        if not event.contains(db.session, name, _forget_checked):
+            event.listen(db.session, name, _forget_checked)
+
+
 def active_rules() -> list[Rule]:
     """Active admin rules as pure values."""
-    return _snapshot("rules", lambda: [stored_rule(r) for r in db.session.scalars(
-        select(RoutingRule).where(RoutingRule.active.is_(True)))])
+    return _snapshot("rules", lambda: list(routing_values().rules))
 
 
 def _with_risk_manager(*conditions) -> set[int]:
@@ -55,9 +104,7 @@ def orgs_with_risk_manager(org_ids: list[int]) -> set[int]:
     """Which of these organisations have an active risk manager."""
     if not org_ids:
         return set()
-    if db.session.info.get(SNAPSHOT) is not None:
-        return _snapshot("risk_managers", lambda: _with_risk_manager(Grant.org_id.isnot(None))) & set(org_ids)
-    return _with_risk_manager(Grant.org_id.in_(org_ids))
+    return _snapshot("risk_managers", lambda: set(routing_values().risk_manager_orgs)) & set(org_ids)
 
 
 def case_facts(case) -> CaseFacts:
