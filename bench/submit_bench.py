@@ -3,7 +3,9 @@ Flask + SQLAlchemy insert endpoint, measured in the same run on the same machine
 
     .venv/bin/python bench/submit_bench.py [--requests 2000] [--concurrency 8]
 
-Both servers use SQLite in WAL mode with synchronous=FULL (UTH's durability setting).
+Both servers use SQLite in WAL mode with synchronous=FULL (UTH's durability setting). A third run is
+UTH with the audit hash chain switched off (bench/unchained_app.py, on a copy of the same fresh
+database): what the chain costs submission (issue 13).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -82,7 +85,8 @@ def load(port: int, path: str, body: dict, headers: dict, requests: int, concurr
     elapsed = time.perf_counter() - start
     latencies.sort()
     return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed,
-            "p50_ms": 1000 * statistics.median(latencies), "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1]}
+            "p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * latencies[int(len(latencies) * 0.95) - 1],
+            "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1]}
 
 
 def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
@@ -132,6 +136,10 @@ def setup_uth(env: dict) -> tuple[str, str]:
     return tokens[0], tokens[1]
 
 
+UTH = "UTH POST /api/v1/reports"
+UNCHAINED = "UTH, audit chain off (bench)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
@@ -142,15 +150,21 @@ def main() -> None:
                "UTH_INDEX_DIR": f"{tmp}/index", "UTH_SECRET_KEY": "bench", "UTH_ENV": "production", "UTH_SECURE_COOKIES": "0",
                "BARE_DATABASE_URL": f"sqlite:///{tmp}/bare.sqlite3", "PYTHONPATH": str(ROOT)}
         token, rm_token = setup_uth(env)
+        unchained = {**env, "UTH_DATABASE_URL": f"sqlite:///{tmp}/unchained.sqlite3", "UTH_INDEX_DIR": f"{tmp}/unchained-index"}
+        shutil.copy(f"{tmp}/uth.sqlite3", f"{tmp}/unchained.sqlite3")  # the same fresh database (the CLI left no WAL)
+        if os.path.isdir(f"{tmp}/index"):
+            shutil.copytree(f"{tmp}/index", f"{tmp}/unchained-index")
         results, searchable = {}, []
-        for name, app, path, headers in (
-            ("bare insert", "bench.bare_app:app", "/insert", {}),
-            ("UTH POST /api/v1/reports", "wsgi:app", "/api/v1/reports", {"Authorization": f"Bearer {token}"}),
+        submit = {"Authorization": f"Bearer {token}"}
+        for name, app, path, headers, app_env in (
+            ("bare insert", "bench.bare_app:app", "/insert", {}, env),
+            (UTH, "wsgi:app", "/api/v1/reports", submit, env),
+            (UNCHAINED, "bench.unchained_app:app", "/api/v1/reports", submit, unchained),
         ):
             port = free_port()
-            server = gunicorn(app, port, env)
+            server = gunicorn(app, port, app_env)
             try:
-                wait_for(port, "/healthz" if app == "wsgi:app" else "/")
+                wait_for(port, "/" if app.startswith("bench.bare") else "/healthz")
                 load(port, path, REPORT, headers, min(200, args.requests), args.concurrency)  # warm-up
                 results[name] = load(port, path, REPORT, headers, args.requests, args.concurrency)
                 if app == "wsgi:app":  # then the same load again, with a probe searching (its searches cost too)
@@ -164,11 +178,12 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(10)
-    print(f"{'endpoint':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'endpoint':32} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, r in results.items():
-        print(f"{name:28} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d}")
-    ratio = results["UTH POST /api/v1/reports"]["rps"] / results["bare insert"]["rps"]
-    print(f"ratio UTH / bare: {ratio:.2f}")
+        print(f"{name:32} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d}")
+    print(f"ratio UTH / bare: {results[UTH]['rps'] / results['bare insert']['rps']:.2f}")
+    print(f"audit chain: UTH with it / without it: {results[UTH]['rps'] / results[UNCHAINED]['rps']:.2f} "
+          f"(without it / bare: {results[UNCHAINED]['rps'] / results['bare insert']['rps']:.2f})")
     if searchable:
         searchable.sort()
         print(f"submit to searchable under this load: {len(searchable)} probes, p50 "

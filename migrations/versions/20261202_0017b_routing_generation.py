@@ -1,5 +1,5 @@
-"""the routing generation: one row bumped by triggers on organisations, routing rules, grants and users,
-so each process's cached routing values are read again after any change
+"""the routing generation: one row given a new random number by triggers on organisations, routing rules,
+grants and users, so each process's cached routing values are read again after any change
 
 Revision ID: 0017b
 Revises: 20261202_0017d
@@ -19,7 +19,7 @@ def upgrade() -> None:
     op.create_table(
         "routing_generation",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("generation", sa.Integer(), nullable=False),
+        sa.Column("generation", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_routing_generation")),
     )
     op.execute("INSERT INTO routing_generation (id, generation) VALUES (1, 0)")

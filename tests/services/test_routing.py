@@ -174,3 +174,35 @@ def test_a_rule_added_in_the_same_transaction_routes_the_report(ctx):
     add_rule(admin, {"name": "Hospital til kommunen", "sector": "hospital", "target_org": "K"}, now=utcnow())
     case, _ = make_case(event_org="H-MED")  # the rule is not committed before the report
     assert case.handling_org.code == "K"
+
+
+def test_a_rule_rolled_back_after_routing_a_report_routes_nothing_later(app, sibling_app):
+    """A transaction that adds a rule, routes a report by it and is rolled back leaves the other
+    reports to the rules that were committed, also after the next committed change."""
+    from sqlalchemy import text
+
+    from tests.conftest import FIXED_NOW
+    from tests.factories import report_data
+    from uth.reports.services import submit_report
+    from uth.reports.validation import parse_report
+
+    other = sibling_app()
+    with app.app_context():
+        _region()
+        admin = make_user("admin@x.dk", "admin")
+        make_user("rm@h.dk", "risk_manager", "H")
+        make_user("rm@k.dk", "risk_manager", "K")
+        add_rule(admin, {"name": "Hospital til kommunen", "sector": "hospital", "target_org": "K"}, now=utcnow())
+        data = parse_report(report_data(event_org="H-MED"), public=False, reporter=None, now=FIXED_NOW)
+        case, _ = submit_report(None, data, now=FIXED_NOW)
+        assert case.handling_org.code == "K"
+        db.session.rollback()
+        db.session.remove()
+    with app.app_context():
+        with db.engine.begin() as conn:  # the next committed change (one row), before any other report
+            conn.execute(text("UPDATE organisations SET name = 'Almen praksis' WHERE code = 'AP'"))
+        assert make_case(event_org="H-MED")[0].handling_org.code == "H"
+        db.session.remove()
+    with other.app_context():
+        assert make_case(event_org="H-MED")[0].handling_org.code == "H"
+        db.session.remove()

@@ -85,14 +85,14 @@ def dk_date(day: date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-def notify_new_case(case, recipients: list[User], *, now: datetime) -> None:
-    """Tell the handling organisation's risk managers (`recipients`, looked up by the caller before
-    it writes) that a case is in their queue; the case has its id (it was flushed)."""
+def notify_new_case(case, recipients: list[str], *, now: datetime) -> None:
+    """Tell the handling organisation's risk managers (`recipients`: their addresses, looked up by the
+    caller before it writes) that a case is in their queue; the case has its id (it was flushed)."""
     if case.handling_org is None:
         return
     enqueue_rows([
         _message(
-            "case_new", user.email, f"Ny utilsigtet hændelse i jeres kø: {case.reference}",
+            "case_new", address, f"Ny utilsigtet hændelse i jeres kø: {case.reference}",
             f"Hej\n\nDer er modtaget en ny rapport om en utilsigtet hændelse, {case.reference}, "
             f"til {case.handling_org.name}.\n\n"
             f"Frist for kvittering til indberetteren: {dk_date(case.acknowledge_by)}\n"
@@ -101,7 +101,7 @@ def notify_new_case(case, recipients: list[User], *, now: datetime) -> None:
             "Denne e-mail er sendt automatisk af UTH og kan ikke besvares.\n",
             now=now, case=case,
         )
-        for user in recipients
+        for address in recipients
     ])
 
 

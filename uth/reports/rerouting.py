@@ -7,13 +7,13 @@ from datetime import datetime
 from uth.audit.services import record
 from uth.auth.models import Organisation, User
 from uth.extensions import db
-from uth.notifications.services import notify_new_case, risk_managers_of
+from uth.notifications.services import notify_new_case
 from uth.reports.involved import refresh_involved
 from uth.reports.models import Case
 from uth.reports.queries import unrouted_cases
 from uth.reports.services import add_event
 from uth.routing.rules import Rule
-from uth.routing.services import active_rules, handling_org_for
+from uth.routing.services import active_rules, handling_org_for, risk_manager_addresses
 
 MAX_UNROUTED = 1000  # unrouted cases are few: each is announced to the admins
 
@@ -49,7 +49,7 @@ def route_unrouted(actor: User | str, *, now: datetime, rule_id: int | None = No
         if org_id is None or (rule_id is not None and chosen != rule_id):
             continue
         org = db.session.get(Organisation, org_id)
-        recipients = risk_managers_of(org.id)
+        recipients = risk_manager_addresses(org.id)
         case.handling_org, case.routing_rule_id = org, chosen
         if case.owning_org_id is None:
             case.owning_org = org

@@ -13,14 +13,14 @@ from uth.errors import NotFound
 from uth.extensions import db
 from uth.i18n import message
 from uth.notifications.services import (central_risk_managers_above, enqueue, notify_new_case, notify_unrouted,
-                                        reporter_link, risk_managers_of)
+                                        reporter_link)
 from uth.reports.due import next_deadline
 from uth.reports.involved import refresh_involved
 from uth.reports.models import Case, CaseEvent, CaseOrg, CaseStatus
 from uth.reports.references import new_receipt_code, next_reference, receipt_hash
 from uth.reports.validation import NewReport
 from uth.reports.visibility import case_view_level, visible_cases
-from uth.routing.services import route
+from uth.routing.services import risk_manager_addresses, route
 
 
 def deadline_settings() -> DeadlineSettings:
@@ -64,7 +64,7 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
         case, receipt = new_case(actor, data, now=now, public=public)
         db.session.add(case)
         handling = case.handling_org
-        recipients = risk_managers_of(handling.id) if notify and handling else []
+        recipients = risk_manager_addresses(handling.id) if notify and handling else []
         reaches_nobody = notify and handling is None and not central_risk_managers_above(case.effective_org)
         case.reference, case.seq = next_reference(case.year)
     db.session.flush()  # the case and its organisations; the rest as Core inserts (the write lock is held from here)

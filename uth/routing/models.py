@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, event
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uth.auth.models import Organisation
@@ -31,14 +31,15 @@ class RoutingRule(db.Model):
 
 
 class RoutingGeneration(db.Model):
-    """One row counting the changes to what routing reads: organisations, rules, grants and users
-    (active, address). Database triggers bump it, whoever writes (the admin pages, the CLI, an
-    import, SQL by hand), so every worker and app server sees a change at its next request and reads
-    its cached rules again (`uth.routing.services.routing_values`)."""
+    """One row naming the state of what routing reads: organisations, rules, grants and users (active,
+    address). Database triggers give it a new random number at every change, whoever writes (the
+    admin pages, the CLI, an import, SQL by hand), so every worker and app server sees a change at its
+    next request and reads its cached values again (`uth.routing.services.routing_values`). Random,
+    not counted: a change rolled back must not leave a number the next change would give again."""
 
     __tablename__ = "routing_generation"
     id: Mapped[int] = mapped_column(primary_key=True)  # always 1
-    generation: Mapped[int] = mapped_column(Integer, default=0)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 # (table, operations) whose changes bump the generation; users only when what routing and its mail read changes.
@@ -46,15 +47,14 @@ WATCHED = (("organisations", "INSERT OR UPDATE OR DELETE"), ("routing_rules", "I
            ("grants", "INSERT OR UPDATE OR DELETE"), ("users", "INSERT OR DELETE OR UPDATE OF active, email, name, language"))
 _PG_BUMP = (
     "CREATE OR REPLACE FUNCTION routing_generation_bump() RETURNS trigger AS $$ BEGIN "
-    "INSERT INTO routing_generation (id, generation) VALUES (1, 1) "
-    "ON CONFLICT (id) DO UPDATE SET generation = routing_generation.generation + 1; RETURN NULL; END $$ LANGUAGE plpgsql"
+    "INSERT INTO routing_generation (id, generation) VALUES (1, floor(random() * 9007199254740991)::bigint) "
+    "ON CONFLICT (id) DO UPDATE SET generation = excluded.generation; RETURN NULL; END $$ LANGUAGE plpgsql"
 )
-_SQLITE_BUMP = ("INSERT OR IGNORE INTO routing_generation (id, generation) VALUES (1, 0); "
-                "UPDATE routing_generation SET generation = generation + 1 WHERE id = 1;")
+_SQLITE_BUMP = "INSERT OR REPLACE INTO routing_generation (id, generation) VALUES (1, random());"
 
 
 def generation_ddl(dialect: str) -> list[str]:
-    """Statements creating the triggers that bump the routing generation, for this dialect."""
+    """Statements creating the triggers that give the routing generation a new number, for this dialect."""
     if dialect == "postgresql":
         return [_PG_BUMP] + [f"CREATE TRIGGER routing_generation_{table} AFTER {ops} ON {table} "
                              "FOR EACH STATEMENT EXECUTE FUNCTION routing_generation_bump()" for table, ops in WATCHED]

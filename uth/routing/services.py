@@ -44,12 +44,13 @@ def _snapshot(key: str, read):
 
 @dataclass(frozen=True)
 class RoutingValues:
-    """What routing reads, as of one routing generation: the active rules and which organisations
-    have an active risk manager."""
+    """What routing reads, as of one routing generation: the active rules and the active risk
+    managers of each organisation (the tree walk stops at the first organisation with one, and they
+    get the new case's mail)."""
 
     generation: int | None
     rules: tuple[Rule, ...]
-    risk_manager_orgs: frozenset[int]
+    risk_managers: dict[int, tuple[str, ...]]  # organisation id -> its active risk managers' addresses, sorted
 
 
 CACHE = "uth_routing"  # app.extensions: the RoutingValues last read in this process
@@ -59,9 +60,11 @@ CHECKED = "uth_routing_checked"  # session.info: the values checked against the 
 def routing_values() -> RoutingValues:
     """The routing values, read from the database only when the routing generation moved since this
     process (this app) last read them: one small query per transaction instead of the rules and the
-    grants. The generation is bumped by triggers on every change, so a change made on another worker
-    or server is seen at the next request; a flush or the end of the transaction checks again."""
+    grants. Triggers give the generation a new number at every change, so a change made on another
+    worker or server is seen at the next request; a flush or the end of the transaction checks again."""
     session = db.session()
+    if session.autoflush and (session.new or session.deleted or session.dirty):
+        session.flush()  # as a query would: this transaction's own changes count (and the flush checks again)
     values = session.info.get(CHECKED)
     if values is not None:
         return values
@@ -70,7 +73,7 @@ def routing_values() -> RoutingValues:
     values = current_app.extensions.get(CACHE)
     if values is None or generation is None or values.generation != generation:
         values = RoutingValues(generation, tuple(stored_rule(r) for r in db.session.scalars(
-            select(RoutingRule).where(RoutingRule.active.is_(True)))), frozenset(_with_risk_manager(Grant.org_id.isnot(None))))
+            select(RoutingRule).where(RoutingRule.active.is_(True)))), _risk_managers())
         if generation is not None:  # no row yet (a schema made by create_all and emptied): never cached
             current_app.extensions[CACHE] = values
     session.info[CHECKED] = values
@@ -94,17 +97,27 @@ def active_rules() -> list[Rule]:
     return _snapshot("rules", lambda: list(routing_values().rules))
 
 
-def _with_risk_manager(*conditions) -> set[int]:
-    return set(db.session.scalars(
-        select(Grant.org_id).join(User, User.id == Grant.user_id)
-        .where(*conditions, Grant.role == Role.RISK_MANAGER.value, Grant.active.is_(True), User.active.is_(True))))
+def _risk_managers() -> dict[int, tuple[str, ...]]:
+    """Each organisation's active users holding an active risk manager grant directly on it."""
+    found: dict[int, set[str]] = {}
+    for org_id, email in db.session.execute(
+            select(Grant.org_id, User.email).join(User, User.id == Grant.user_id)
+            .where(Grant.org_id.isnot(None), Grant.role == Role.RISK_MANAGER.value, Grant.active.is_(True),
+                   User.active.is_(True))):
+        found.setdefault(org_id, set()).add(email)
+    return {org_id: tuple(sorted(emails)) for org_id, emails in found.items()}
 
 
 def orgs_with_risk_manager(org_ids: list[int]) -> set[int]:
     """Which of these organisations have an active risk manager."""
     if not org_ids:
         return set()
-    return _snapshot("risk_managers", lambda: set(routing_values().risk_manager_orgs)) & set(org_ids)
+    return _snapshot("risk_managers", lambda: set(routing_values().risk_managers)) & set(org_ids)
+
+
+def risk_manager_addresses(org_id: int) -> list[str]:
+    """The addresses of the organisation's active risk managers (the new case's mail), sorted."""
+    return list(routing_values().risk_managers.get(org_id, ()))
 
 
 def case_facts(case) -> CaseFacts:
