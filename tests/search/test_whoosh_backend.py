@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
 from uth.search import make_backend
@@ -109,6 +110,27 @@ def test_opening_the_index_while_another_worker_commits(tmp_path, monkeypatch):
     assert _ids(opener, "fald") == {1, 2}
     assert raced == [1]
     opener.close()
+    writer.close()
+
+
+def test_finding_the_index_while_another_worker_commits(tmp_path, monkeypatch):
+    """whoosh's exists_in opens the latest table of contents too: when another worker's commit has
+    just deleted it (FileNotFoundError), a write looks again rather than failing (seen as a rare
+    failure of test_concurrent_writers_wait_for_the_lock)."""
+    WhooshSearchBackend(str(tmp_path)).index([_doc(1, "Fald.")])
+    open_dir, raced = whoosh_index.open_dir, []
+
+    def vanished_once(*args, **kwargs):
+        if not raced:
+            raced.append(True)
+            raise FileNotFoundError(2, "No such file or directory", "_case_v1_0.toc")
+        return open_dir(*args, **kwargs)
+
+    monkeypatch.setattr(whoosh_index, "open_dir", vanished_once)
+    writer = WhooshSearchBackend(str(tmp_path))
+    writer.index([_doc(2, "Fald igen.")])  # a write opens the index first (searches retry on their own)
+    assert raced == [True]
+    assert _ids(writer, "fald") == {1, 2}
     writer.close()
 
 

@@ -135,7 +135,9 @@ class WhooshSearchBackend:
         directory = self._directory()
         if kind not in self._indexes:
             name = f"{kind}_v{SCHEMA_VERSION}"
-            if index.exists_in(directory, indexname=name):
+            # exists_in opens the latest generation's table of contents: another worker's commit
+            # may delete it in between, as for any read.
+            if _retry_vanished(lambda: index.exists_in(directory, indexname=name)):
                 # Opening writes nothing, so an index on a read-only disk can still be searched.
                 self._indexes[kind] = _retry_vanished(lambda: index.open_dir(directory, indexname=name))
                 return self._indexes[kind]
