@@ -90,9 +90,8 @@ def test_a_purge_mid_rebuild_is_not_undone_by_the_swap(app, client, region, back
         assert purges_pending(db.session) == 0  # the purge's index part is done: nothing left to retry
 
 
+@pytest.mark.parametrize("backend_name", ["whoosh"], indirect=True)  # whoosh's directories: no PostgreSQL run
 def test_a_crashed_whoosh_rebuilds_leftovers_are_removed(app, client, region, three, backend_name):  # noqa: F811
-    if backend_name != "whoosh":
-        pytest.skip("whoosh's directories")
     root = Path(app.config["UTH_INDEX_DIR"])
     crashed = root / "ix-20261201T020000-0badc0de"  # a rebuild killed before its swap
     crashed.mkdir()
