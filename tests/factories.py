@@ -1,6 +1,7 @@
 """Plain functions that make test data through the real services."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 from uth.auth.orgs import get_or_create_cluster, upsert_org
@@ -61,3 +62,25 @@ def make_case(reporter=None, *, public: bool = False, now: datetime = FIXED_NOW,
 
 def auth_header(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def make_cases_concurrently(app, *, workers: int = 6, each: int = 5, **overrides) -> list[BaseException]:
+    """`workers` threads, each in its own app context and session, submitting `each` cases at the
+    same moment (like gunicorn workers); returns what they raised."""
+    errors: list[BaseException] = []
+
+    def worker():
+        try:
+            with app.app_context():
+                for _ in range(each):
+                    make_case(**overrides)
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

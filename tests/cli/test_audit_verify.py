@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 
 from tests.anon_cases import close, personal_case, region
 from tests.conftest import FIXED_NOW
+from tests.factories import make_cases_concurrently, make_org
 from uth.audit.chain import CONTENT, entry_hash
 from uth.audit.models import AuditEntry, append_only_ddl, drop_append_only_ddl
 from uth.audit.services import record
@@ -158,30 +159,10 @@ def test_the_sweep_mails_the_head_once_a_day(app, runner, history):
 def test_concurrent_submissions_leave_a_chain_that_verifies(app, runner):
     """Workers submitting at the same moment each append at commit under the head lock: every
     entry is chained once, in id order, and the head names the last one."""
-    import threading
-
-    from tests.factories import make_case, make_org
-
     with app.app_context():
         make_org("H", "hospital")
         db.session.commit()
-    errors = []
-
-    def worker():
-        try:
-            with app.app_context():
-                for _ in range(5):
-                    make_case(event_org="H")
-                db.session.remove()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert make_cases_concurrently(app, event_org="H") == []
     with app.app_context():
         created = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "case.created"))
         total = db.session.scalar(select(func.count()).select_from(AuditEntry))
