@@ -100,11 +100,11 @@ def filters_from_args(args: Mapping[str, str]) -> SearchFilters:
 EVERY_CASE = "every case"  # allowed_case_ids: no restriction at all, the engine need not be given ids
 
 
-def allowed_case_ids(actor: User, filters: SearchFilters, *, probed: bool = False) -> SelectBase | str:
+def allowed_case_ids(actor: User, filters: SearchFilters) -> SelectBase | str:
     """Ids of the visible cases that pass the filters: the engine ranks and counts only these.
     EVERY_CASE when that is every case (a region's central risk manager without filters): reading
-    100,000 ids to allow them all cost more than the search itself. `probed`: in the form for an
-    engine that checks its candidates against it (`visible_case_ids`)."""
+    100,000 ids to allow them all cost more than the search itself. In the form the app's engine
+    uses them: probed per candidate (PostgreSQL) or read whole (whoosh; `visible_case_ids`)."""
     conditions = []
     if filters.status:
         conditions.append(Case.status.in_(filters.status))
@@ -122,13 +122,7 @@ def allowed_case_ids(actor: User, filters: SearchFilters, *, probed: bool = Fals
         conditions.append(Case.received_at < local_midnight(filters.received_to + timedelta(days=1)))
     if sees_every_case(actor):
         return select(Case.id).where(*conditions) if conditions else EVERY_CASE
-    return visible_case_ids(actor, *conditions, probed=probed)
-
-
-def probes_allowed() -> bool:
-    """Whether the app's engine tests its candidates against `allowed` (PostgreSQL) rather than
-    reading the ids whole (whoosh)."""
-    return get_backend().probes_allowed
+    return visible_case_ids(actor, *conditions, probed=get_backend().probes_allowed)
 
 
 def default_kind(actor: User) -> str:
@@ -144,7 +138,7 @@ def search_cases(actor: User, q: str, filters: SearchFilters | None = None, *, k
     if not (q or "").strip():
         raise QuerySyntaxError(message("Skriv mindst ét ord at søge efter"))
     if kind == "case":
-        allowed = allowed_case_ids(actor, filters, probed=probes_allowed()) if has_case_role(actor) else None
+        allowed = allowed_case_ids(actor, filters) if has_case_role(actor) else None
         model = Case
     else:
         source = source_of(kind)
