@@ -271,3 +271,14 @@ def test_the_public_form_offers_places_by_name_only(client, region):
     assert re.findall(r'class="pick" data-value="([^"]+)"', html) == ["Lægerne i Trøjborg"]
     html = post(client, "/public/report", occurred_at="2026-11-23T08:00", event_org="Månebasen", **MINIMAL).get_data(as_text=True)
     assert 'class="pick"' not in html  # nothing to offer
+
+
+def test_a_place_named_as_people_say_it_is_offered(client, region, app):
+    """"Hjemmeplejen", "skadestuen", "apoteket": the definite form finds a place named without it."""
+    with app.app_context():
+        make_org("K-HJN", "kommune", parent="K", name="Nordbyens Hjemmepleje")
+        make_org("A1", "apotek", name="Torvets Apotek")
+    html = post(client, "/public/report", occurred_at="2026-11-23T08:00", event_org="nordbyens hjemmeplejen", **MINIMAL).get_data(as_text=True)
+    assert re.findall(r'class="pick" data-value="([^"]+)"', html) == ["Nordbyens Hjemmepleje, Testkommune"]
+    html = post(client, "/public/report", occurred_at="2026-11-23T08:00", event_org="apoteket på torvet", **MINIMAL).get_data(as_text=True)
+    assert "Mente du: Torvets Apotek?" in html

@@ -67,8 +67,21 @@ class Places:
                 if len(self.find(value(o))) == 1]
 
     def suggest(self, text: str) -> list[Organisation]:
-        """A few organisations whose name holds every word of the text."""
+        """A few organisations whose name holds every word of the text, a word also without its
+        definite ending ("hjemmeplejen", "lægen", "apoteket" find Hjemmepleje, Læge…, Apotek); words
+        of one or two letters ("på", "i") count only when nothing else was typed."""
         self._load()
-        words = text.casefold().replace(",", " ").split()
-        hits = [o for o in self._orgs if words and all(w in place_label(o).casefold() for w in words)]
+        typed = text.casefold().replace(",", " ").split()
+        words = [_word_forms(w) for w in typed if len(w) > 2] or [(w,) for w in typed]  # "på", "i": not needed
+        hits = [o for o in self._orgs
+                if words and all(any(form in place_label(o).casefold() for form in forms) for forms in words)]
         return hits[:MAX_SUGGESTIONS]
+
+
+# Danish definite endings, longest first: how people name a place ("skadestuen", "hjemmeplejen").
+_DEFINITE = ("erne", "ene", "en", "et", "ne", "n", "t")
+
+
+def _word_forms(word: str) -> tuple[str, ...]:
+    """The word, and the word without a definite ending when what is left is a word of 4 letters or more."""
+    return (word, *(word[:-len(end)] for end in _DEFINITE if word.endswith(end) and len(word) - len(end) >= 4))
