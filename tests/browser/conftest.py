@@ -39,3 +39,11 @@ def sign_in(page, base: str, email: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator("header .who").first).to_be_attached()  # on a phone the name sits in the closed menu
+
+
+def sideways_scroll(page) -> int:
+    """How far the page is wider than the window (0: no sideways scroll), measured once the page has
+    loaded: right after a click that navigates, the new page's text is there before its stylesheet,
+    and an unstyled table is wider than a phone."""
+    page.wait_for_load_state("load")
+    return max(0, page.evaluate("document.documentElement.scrollWidth") - page.viewport_size["width"])

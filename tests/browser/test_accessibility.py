@@ -4,7 +4,7 @@ serious or critical on the reporter pages, the queue and the case page, on a des
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sideways_scroll, sign_in
 from tests.workflow_region import hospital_case, make_region
 
 AXE = Axe()
@@ -49,8 +49,8 @@ def inspect(page, name: str, found: dict, *, reporter_page: bool) -> None:
     if problems := serious(page):
         found[name] = problems
     if reporter_page and page.viewport_size["width"] == 390:
-        if page.evaluate("document.documentElement.scrollWidth") > 390:
-            found[name + " sideways"] = page.evaluate("document.documentElement.scrollWidth")
+        if wider := sideways_scroll(page):
+            found[name + " sideways"] = wider
         if small := page.evaluate(SMALL_TARGETS):
             found[name + " small targets"] = small
         if (menu := page.evaluate("document.querySelector('header.top').getBoundingClientRect().height")) > 0.08 * 844:

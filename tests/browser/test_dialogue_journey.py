@@ -5,7 +5,7 @@ pages fit a 390 px phone."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sideways_scroll, sign_in
 from tests.workflow_region import case_by_ref, hospital_case, make_region, user
 from uth.clock import utcnow
 from uth.extensions import db
@@ -25,7 +25,7 @@ def server(app, live_url):
 
 def fits_the_phone(page) -> None:
     """No sideways scroll; every link, button and text box on the page is at least 44 px high."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert sideways_scroll(page) == 0
     small = page.evaluate("""() => [...document.querySelectorAll(
         '.report-view a, .report-view button, .report-view textarea, .status-form input, .status-form button, a.back-link')]
         .filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height).filter(h => h < 44)""")
