@@ -53,3 +53,19 @@ def test_downgrade_to_base_and_up_again(tmp_path, worker_id):
         tables = set(conn.dialect.get_table_names(conn))
     engine.dispose()
     assert {"cases", "organisations", "users", "audit_entries"} <= tables
+
+
+def test_a_database_with_0016s_first_index_loses_it(tmp_path, worker_id):
+    """0016 first made a plain index on cases.next_due_on; a database upgraded then still has it."""
+    url = _empty_database_url(tmp_path, worker_id)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0017b")
+        conn.execute(text("CREATE INDEX ix_cases_next_due_on ON cases (next_due_on)"))
+        command.upgrade(cfg, "head")
+        indexes = {ix["name"] for ix in conn.dialect.get_indexes(conn, "cases")}
+    engine.dispose()
+    assert "ix_cases_next_due_on" not in indexes
+    assert "ix_cases_open_due" in indexes
