@@ -57,6 +57,9 @@
       var input = document.getElementById(picks.getAttribute("data-picks-for"));
       if (!input) { return; }
       picks.hidden = false;
+      // The buttons are the list of candidates: the error above them need not list them again.
+      var error = document.getElementById(picks.getAttribute("data-picks-for") + "-error");
+      if (error && picks.getAttribute("data-lead")) { error.textContent = picks.getAttribute("data-lead"); }
       picks.querySelectorAll("button.pick").forEach(function (button) {
         button.addEventListener("click", function () {
           input.value = button.getAttribute("data-value");
