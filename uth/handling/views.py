@@ -86,10 +86,22 @@ def queue_page():
     return render_template("cases/queue.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
                            args=request.args, status=request.args.get("status", "open"), orgs=org_choices(),
                            counts=queue_counts(actor, today=today),
-                           assignees=bulk_assignees([r["case"] for r in rows if r["handles"]]))
+                           assignees=bulk_assignees([r.case for r in rows if r.handles]))
 
 
-def queue_rows(actor: User, cases, now) -> list[dict]:
+class QueueRow:
+    """What one row of the queue shows (attributes, not a dict: Jinja finds a dict's keys only after a
+    failed attribute look-up, an exception for each of the ~30 values of a row)."""
+
+    __slots__ = ("age", "case", "days_to_close", "handles", "level", "next", "overdue", "severity", "statement_wanted",
+                 "status", "url")
+
+    def __init__(self, **values):
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def queue_rows(actor: User, cases, now) -> list[QueueRow]:
     """What each row of the queue shows, worked out here rather than in the template (a page of 50
     rows asked Jinja for ~350 calls): the labels once per status and severity, not once per row."""
     status_texts = {s: status_label(s) for s in {c.status for c in cases}}
@@ -98,14 +110,14 @@ def queue_rows(actor: User, cases, now) -> list[dict]:
     for c in cases:
         level = case_view_level(actor, c)
         due = next_deadline(c)
-        rows.append({
-            "case": c, "level": level, "handles": level == FULL,  # can_handle, without asking again
-            "url": url_for("handling.case_page", reference=c.reference),
-            "status": status_texts[c.status], "severity": severity_texts[c.severity],
-            "next": (dkdate(due[1]), due[0].split(":")[0]) if due else None,
-            "days_to_close": days_to_close(c, now), "age": age_in_days(c.received_at, now),
-            "overdue": overdue_names(c, now), "statement_wanted": bool(open_statements_for(actor, c)),
-        })
+        rows.append(QueueRow(
+            case=c, level=level, handles=level == FULL,  # can_handle, without asking again
+            url=url_for("handling.case_page", reference=c.reference),
+            status=status_texts[c.status], severity=severity_texts[c.severity],
+            next=(dkdate(due[1]), due[0].split(":")[0]) if due else None,
+            days_to_close=days_to_close(c, now), age=age_in_days(c.received_at, now),
+            overdue=overdue_names(c, now), statement_wanted=bool(open_statements_for(actor, c)),
+        ))
     return rows
 
 
