@@ -132,3 +132,25 @@ def test_each_queue_item_is_the_case_as_its_own_page_shows_it_without_identities
     assert [s["answer"] for s in items[full]["statements"]] == ["Tre dage efter udskrivelsen.", None]
     assert items[full]["involved_orgs"] and items[full]["medication"]["name"] == "Panodil"
     assert items[duplicate]["duplicate_of"] == full and items[duplicate]["status"] == "rejected"
+
+
+def test_the_queue_follows_a_grant_given_and_taken_at_once_with_the_same_filters(app, client, region):
+    """The queue's statements are kept per scope and filters: a grant changed between two identical
+    requests changes what the next one lists and counts."""
+    from uth.auth.services import find_grant, find_user, grant_role, set_grant_active
+
+    with app.app_context():
+        hospital = _case("hospital", "2026-11-16T10:00:00+01:00", "new")
+    assert _queue(client, region, "?overdue=true")["total"] == 1
+    as_rm_k = client.get("/api/v1/cases?overdue=true", headers=region.headers["rm_k"]).get_json()
+    assert as_rm_k == {"items": [], "total": 0, "page": 1, "per_page": 50}
+    with app.app_context():
+        grant_role(find_user("rm@k.dk"), "risk_manager", "H", now=FIXED_NOW)
+        db.session.commit()
+    as_rm_k = client.get("/api/v1/cases?overdue=true", headers=region.headers["rm_k"]).get_json()
+    assert [c["reference"] for c in as_rm_k["items"]] == [hospital] and as_rm_k["total"] == 1
+    with app.app_context():
+        set_grant_active(find_grant(find_user("rm@k.dk"), "risk_manager", "H"), False)
+        db.session.commit()
+    as_rm_k = client.get("/api/v1/cases?overdue=true", headers=region.headers["rm_k"]).get_json()
+    assert as_rm_k["items"] == [] and as_rm_k["total"] == 0

@@ -1,7 +1,17 @@
 """Who may see which case: one visibility query for lists, search and single cases (SPEC §1, §4)."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.expression import SelectBase
 
 from uth.audit.trail import CaseLookup
@@ -14,17 +24,14 @@ FULL = "full"
 LIMITED = "limited"
 
 
-def _full_clause(actor: User) -> ColumnElement[bool]:
-    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-    central_paths = scope_paths(actor, Role.CENTRAL_RISK_MANAGER)
+def _full_clause(case_paths: list[str], central_paths: list[str]) -> ColumnElement[bool]:
     return or_(
         in_subtree(Case.handling_org_id, case_paths),
         and_(Case.handling_org_id.is_(None), in_subtree(func.coalesce(Case.event_org_id, Case.reporting_org_id), central_paths)),
     )
 
 
-def _limited_clause(actor: User) -> ColumnElement[bool]:
-    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
+def _limited_clause(case_paths: list[str]) -> ColumnElement[bool]:
     if not case_paths:
         return false()
     # The case's few involved links, each checked by its organisation's path. Asked as
@@ -35,9 +42,22 @@ def _limited_clause(actor: User) -> ColumnElement[bool]:
                           or_(*[Organisation.path.like(p + "%") for p in case_paths]))
 
 
+def scope_key(actor: User) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """All that decides which cases the actor may open as a risk manager: the paths of their case
+    roles' organisations and of their central ones (a key for statements built once per scope)."""
+    return (tuple(scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)),
+            tuple(scope_paths(actor, Role.CENTRAL_RISK_MANAGER)))
+
+
+def scope_clause(key: tuple[tuple[str, ...], tuple[str, ...]]) -> ColumnElement[bool]:
+    """SQL condition: the cases visible in the scope `scope_key` gave (full or limited view)."""
+    case_paths, central_paths = (list(paths) for paths in key)
+    return or_(_full_clause(case_paths, central_paths), _limited_clause(case_paths))
+
+
 def visible_cases_clause(actor: User) -> ColumnElement[bool]:
     """SQL condition: cases the actor may open as a risk manager (full or limited view)."""
-    return or_(_full_clause(actor), _limited_clause(actor))
+    return scope_clause(scope_key(actor))
 
 
 def visible_cases(actor: User) -> Select:
