@@ -57,7 +57,7 @@ messages: $(BIN)/python
 bench: install-dev
 	$(BIN)/python bench/queue_bench.py --cases 5000 --requests 300
 	$(BIN)/python bench/import_bench.py --reports 2000
-	$(BIN)/python bench/reindex_bench.py --cases 2000 --settings 1:256
+	$(BIN)/python bench/reindex_bench.py --cases 2000
 	$(BIN)/python bench/submit_bench.py --requests 1000
 	$(BIN)/python bench/worker_rss_bench.py --cases 5000 --requests 1200
 

@@ -245,3 +245,32 @@ def test_an_imported_case_is_what_a_submission_makes_searchable_and_in_the_audit
     assert [c["title"] for c in queue["items"]] == ["Epikrise uden medicinliste"]
     verified = runner.invoke(args=["uth", "audit-verify"])
     assert verified.exit_code == 0, verified.output
+
+
+def test_a_backlog_bigger_than_a_batch_is_searchable_after_the_import(app, runner, tmp_path, monkeypatch):
+    """An import's outbox rows (more than one batch of them) go through one index writer: every
+    imported case is found by its own word and all by a common one, and the outbox is empty."""
+    from tests.factories import make_token
+    from uth.auth.services import find_user
+    from uth.search import indexing
+    from uth.search.models import SearchOutbox
+
+    monkeypatch.setattr(indexing, "BATCH", 3)  # 3 outbox rows a batch: 8 imported cases are a backlog
+    _setup(app)
+    words = ["marevan", "sondemad", "kardex", "navnebånd", "blodprøve", "toilettet", "trappen", "alarmen"]
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(_line(title=f"Hændelse med {w}") for w in words) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalars(select(SearchOutbox)).all() == []
+        token = make_token(find_user("rm@h.dk"))
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def titles(q: str) -> list[str]:
+        found = app.test_client().get("/api/v1/search", query_string={"q": q}, headers=headers).get_json()
+        return [item["title"] for item in found["items"]]
+
+    assert {w: titles(w) for w in words} == {w: [f"Hændelse med {w}"] for w in words}
+    assert sorted(titles("hændelse")) == sorted(f"Hændelse med {w}" for w in words)

@@ -35,6 +35,7 @@ from .models import DELETE, UPSERT, SearchOutbox
 
 EXTENSION = "uth_search"
 BATCH = 200
+BULK_APPLY = 50_000  # outbox rows a non-transactional engine applies through one writer (`updating`)
 AFTER_COMMIT_WAIT = 5.0  # seconds a request waits for another applier (e.g. a reindex) before leaving its rows
 SEARCH_WAIT = 0.5  # seconds a search waits for another applier before searching what is there
 PENDING = "uth_search_pending"  # session.info flag: this transaction wrote outbox rows
@@ -231,11 +232,33 @@ def apply_pending(backend: SearchBackend, *, wait: float | None = None) -> int:
                 if not rows:
                     session.rollback()
                     return done
-                for kind in {row.kind for row in rows}:
-                    _write(backend, session, kind, {row.doc_id for row in rows if row.kind == kind})
-                session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
+                if len(rows) == BATCH and hasattr(backend, "updating"):
+                    rows += session.execute(select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.doc_id)
+                                            .where(SearchOutbox.id > rows[-1].id).order_by(SearchOutbox.id)
+                                            .limit(BULK_APPLY - BATCH)).all()
+                    _write_bulk(backend, session, rows)
+                else:
+                    for kind in {row.kind for row in rows}:
+                        _write(backend, session, kind, {row.doc_id for row in rows if row.kind == kind})
+                for chunk in range(0, len(rows), BATCH * 5):
+                    session.execute(delete(SearchOutbox).where(
+                        SearchOutbox.id.in_([row.id for row in rows[chunk:chunk + BATCH * 5]])))
                 session.commit()  # PostgreSQL: documents, outbox and lock in one transaction
             done += len(rows)
+
+
+def _write_bulk(backend: SearchBackend, session: Session, rows) -> None:
+    """A backlog of outbox rows (an import's, a dead process's) through the engine's one writer
+    (`updating`): each document read once, a batch of BATCH at a time, written once."""
+    labels = taxonomy_labels(session)
+    with backend.updating() as (put, drop):
+        for kind in sorted({row.kind for row in rows}):
+            ids = sorted({row.doc_id for row in rows if row.kind == kind})
+            for start in range(0, len(ids), BATCH):
+                docs, gone = build_docs(session, kind, ids[start:start + BATCH], labels)
+                put(docs)
+                drop([(kind, doc_id) for doc_id in gone])
+                session.expunge_all()
 
 
 def _write(backend: SearchBackend, session: Session, kind: str, ids: set[int]) -> None:
