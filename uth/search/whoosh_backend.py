@@ -476,13 +476,14 @@ def _fetch_ids(session: Session, allowed: SelectBase) -> list[int]:
 
 
 class _TermPool:
-    """The bulk writer's posting pool: each term's postings kept in arrays, in the order they come.
+    """The bulk writer's posting pool: each term's postings kept in arrays, in the order they come,
+    and written to the segment straight from them (`write`).
 
     whoosh's PostingPool keeps one tuple per posting and, past `limitmb`, sorts and marshals them
     to run files and merges the runs back (half of a 30,000-case rebuild went to that). A bulk
     writer adds documents in docnum order, so a term's postings arrive sorted: only the terms need
-    sorting, once, at the end (~30 bytes a posting in memory: ~300 MB for 100,000 cases).
-    The postings written are the ones whoosh's pool would give, in the same order."""
+    sorting, once, at the end (~30 bytes a posting in memory). The segment gets the postings
+    whoosh's pool would give, in the same order, with the same field lengths."""
 
     def __init__(self) -> None:
         self.fields: dict[str, dict[bytes, list]] = {}
@@ -499,7 +500,7 @@ class _TermPool:
             postings = terms[tbytes] = [array("l"), array("d"), bytearray(), array("l"), True]
         docs = postings[0]
         if docs and docs[-1] >= docnum:
-            postings[4] = False  # out of docnum order (a merged segment's postings): sorted at the end
+            postings[4] = False  # out of docnum order (a merged segment's postings): sorted when written
         docs.append(docnum)
         postings[1].append(weight)
         if vbytes is None:
@@ -508,63 +509,68 @@ class _TermPool:
             postings[2] += vbytes
             postings[3].append(len(postings[2]))
 
-    def iter_postings(self):
-        """(fieldname, term bytes, docnum, weight, value bytes or None), sorted as whoosh's pool sorts."""
+    def write(self, schema, fieldwriter, lengths: dict[str, dict[int, int]], reader) -> None:
+        """What whoosh's FieldWriter.add_postings does with the pool's sorted postings, without
+        a tuple and a comparison or two per posting. `lengths`: the length bytes recorded as the
+        documents were added (`reader`, the segment's per-document reader, for the other fields)."""
+        as_length = [None] + [byte_to_length(b) for b in range(1, 256)]  # W3PerDocReader: a zero byte reads None
         for fieldname in sorted(self.fields):
-            terms = self.fields[fieldname]
+            terms = self.fields.pop(fieldname)
+            recorded = lengths.get(fieldname)
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            add = fieldwriter.add
             for tbytes in sorted(terms):
-                docs, weights, buf, ends, in_order = terms[tbytes]
-                rows = []
-                start = 0
+                docs, weights, buf, ends, in_order = terms.pop(tbytes)
+                data, start, rows = bytes(buf), 0, []
                 for docnum, weight, end in zip(docs, weights, ends):
                     if end < 0:
-                        rows.append((fieldname, tbytes, docnum, weight, None))
+                        value = b""
                     else:
-                        rows.append((fieldname, tbytes, docnum, weight, bytes(buf[start:end])))
-                        start = end
-                yield from (rows if in_order else sorted(rows))
+                        value, start = data[start:end], end
+                    length = (as_length[recorded.get(docnum, 0)] if recorded is not None
+                              else reader.doc_field_length(docnum, fieldname, 0))
+                    rows.append((docnum, weight, value, length))
+                if not in_order:
+                    rows.sort(key=lambda row: row[:3])
+                fieldwriter.start_term(tbytes)
+                for row in rows:
+                    add(*row)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
 
     def cleanup(self) -> None:
         self.fields.clear()
 
 
-class _Lengths:
-    """The segment's per-document reader, answering field lengths from memory: writing the
-    postings asks for the length of every posting's document, which read the column just written
-    from disk one value at a time (a sixth of a rebuild). The same quantised byte whoosh stores."""
-
-    def __init__(self, reader, lengths: dict[str, dict[int, int]]) -> None:
-        self._reader, self._lengths = reader, lengths
-
-    def doc_field_length(self, docnum: int, fieldname: str, default=0):
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:  # no document had this field: whoosh's reader finds no column
-            return self._reader.doc_field_length(docnum, fieldname, default)
-        lbyte = lengths.get(docnum, 0)
-        return byte_to_length(lbyte) if lbyte else None  # as W3PerDocReader: a zero byte reads None
-
-    def __getattr__(self, name):
-        return getattr(self._reader, name)
-
-
 def _fast_bulk_writer(writer):
-    """A single-process bulk writer with whoosh's per-posting costs cut, writing the same bytes
-    (tests/search/test_whoosh_backend.py compares the files): the postings take their documents'
-    lengths from memory, and the posting pool is `_TermPool` (in memory, never spilled to disk)."""
+    """A single-process writer with whoosh's per-posting costs cut, writing the same bytes
+    (tests/search/test_whoosh_backend.py compares the files): the postings in a `_TermPool` (in
+    memory, never spilled to disk) written from there, with the documents' field lengths recorded
+    as they were added (reading back the column just written, one value at a time, took a sixth of
+    a rebuild)."""
     if not isinstance(writer, writing.SegmentWriter) or not isinstance(writer.pool, writing.PostingPool):
         return writer
     lengths: dict[str, dict[int, int]] = {}
-    perdoc, add_field, reader = writer.perdocwriter, writer.perdocwriter.add_field, writer.per_document_reader
+    perdoc, add_field = writer.perdocwriter, writer.perdocwriter.add_field
 
     def recording_add_field(fieldname, fieldobj, value, length):
         if length:
             lengths.setdefault(fieldname, {})[perdoc._docnum] = length_to_byte(length)
         add_field(fieldname, fieldobj, value, length)
 
+    def flush_segment():  # SegmentWriter._flush_segment, the postings written by the pool
+        perdoc.close()
+        reader = writer.per_document_reader()
+        try:
+            writer.pool.write(writer.schema, writer.fieldwriter, lengths, reader)
+            writer.fieldwriter.close()
+        finally:
+            reader.close()
+
     perdoc.add_field = recording_add_field
-    writer.per_document_reader = lambda: _Lengths(reader(), lengths)
     writer.pool.cleanup()
     writer.pool = _TermPool()
+    writer._flush_segment = flush_segment
     return writer
 
 
