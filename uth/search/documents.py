@@ -5,10 +5,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from uth import hooks
-from uth.reports.models import Case
+from uth.reports.models import Case, Statement
 from uth.taxonomy.models import TaxonomyTerm
 
 from .backend import SearchDoc
@@ -54,16 +54,21 @@ def label_path(labels: dict[str, tuple[str, str | None]], code: str | None) -> s
     return " ".join(parts)
 
 
-def case_doc(case: Case, event_labels: dict, transition_labels: dict) -> SearchDoc:
-    """A case as searchable text: its narrative, handling texts, statement answers and labels."""
-    answers = "\n".join(st.answer for st in case.statements if st.answer)
+def case_doc(case, answers: Iterable[str], event_labels: dict, transition_labels: dict) -> SearchDoc:
+    """A case (a Case or a row of `_CASE_COLUMNS`) as searchable text: its narrative, handling
+    texts, its statements' answers (in their order) and labels."""
     fields = {  # the narrative first: snippets come from the start of the text
         "description": case.description, "consequence": case.consequence or "",
         "prevention": case.prevention or "", "conclusion": case.conclusion or "", "learning": case.learning or "",
-        "statements": answers, "event_type": label_path(event_labels, case.event_type),
+        "statements": "\n".join(answer for answer in answers if answer),
+        "event_type": label_path(event_labels, case.event_type),
         "transition": label_path(transition_labels, case.transition_type), "reference": case.reference,
     }
     return SearchDoc("case", case.id, case.title, fields, case.received_at)
+
+
+_CASE_COLUMNS = (Case.id, Case.title, Case.description, Case.consequence, Case.prevention, Case.conclusion,
+                 Case.learning, Case.event_type, Case.transition_type, Case.reference, Case.received_at)
 
 
 def taxonomy_labels(session: Session) -> tuple[dict, dict]:
@@ -77,8 +82,14 @@ def build_docs(session: Session, kind: str, ids: Iterable[int],
     wanted = set(ids)
     events, transitions = labels or taxonomy_labels(session)
     if kind == "case":
-        rows = session.scalars(select(Case).where(Case.id.in_(wanted)).options(selectinload(Case.statements)))
-        docs = [case_doc(row, events, transitions) for row in rows]
+        # Plain rows, not Case objects with their statements loaded: a rebuild or an import's
+        # backlog reads every case, and the ORM's objects cost more than the rest of reading them.
+        answers: dict[int, list[str]] = {}
+        for case_id, answer in session.execute(select(Statement.case_id, Statement.answer).where(
+                Statement.case_id.in_(wanted), Statement.answer.is_not(None)).order_by(Statement.id)):
+            answers.setdefault(case_id, []).append(answer)
+        rows = session.execute(select(*_CASE_COLUMNS).where(Case.id.in_(wanted)))
+        docs = [case_doc(row, answers.get(row.id, ()), events, transitions) for row in rows]
     elif (source := source_of(kind)) is not None:
         rows = session.scalars(select(source.model).where(source.model.id.in_(wanted)))
         docs = [source.to_doc(row, events, transitions) for row in rows]
