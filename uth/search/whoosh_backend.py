@@ -522,6 +522,8 @@ class _TermPool:
             for tbytes in sorted(terms):
                 docs, weights, buf, ends, in_order = terms.pop(tbytes)
                 data, start, rows = bytes(buf), 0, []
+                put = rows.append if not in_order else None
+                fieldwriter.start_term(tbytes)
                 for docnum, weight, end in zip(docs, weights, ends):
                     if end < 0:
                         value = b""
@@ -529,11 +531,11 @@ class _TermPool:
                         value, start = data[start:end], end
                     length = (as_length[recorded.get(docnum, 0)] if recorded is not None
                               else reader.doc_field_length(docnum, fieldname, 0))
-                    rows.append((docnum, weight, value, length))
-                if not in_order:
-                    rows.sort(key=lambda row: row[:3])
-                fieldwriter.start_term(tbytes)
-                for row in rows:
+                    if put is None:
+                        add(docnum, weight, value, length)
+                    else:
+                        put((docnum, weight, value, length))
+                for row in sorted(rows, key=lambda row: row[:3]):  # only postings that came out of order
                     add(*row)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()

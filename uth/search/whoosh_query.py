@@ -4,16 +4,23 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
+from pickle import dumps
+from typing import ClassVar
 
 from whoosh import query as wq
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.fields import TEXT
-from whoosh.lang import stemmer_for_language
-from whoosh.system import pack_uint
-from pickle import dumps
-from whoosh.lang import stopwords_for_language
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.matching import NullMatcher, ReadTooFar
 from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.system import pack_uint
 
 from .analysis import FOLD_TABLE, WORD
 from .query import And, Node, Not, Or, Phrase, Term
@@ -34,6 +41,7 @@ _PREFIX_ANALYZER = danish_analyzer(stop=False)
 _STOPS = frozenset(stopwords_for_language("da"))
 _STEM = stemmer_for_language("da")
 _WORD_CACHE = 100_000  # distinct words remembered by DanishText (a rebuild meets each one many times)
+_ONCE: dict[int, bytes] = {}  # the posting value of a word found once in a text, by its position
 
 
 def _index_word(word: str) -> str | None:
@@ -49,7 +57,7 @@ class DanishText(TEXT):
     as StopFilter does (the first kept word keeps its place, the next ones follow on). Searches,
     `key_terms` and everything else still analyse with ANALYZER (`self.analyzer`)."""
 
-    _words: dict[str, str | None] = {}
+    _words: ClassVar[dict[str, str | None]] = {}
 
     def __init__(self) -> None:
         super().__init__(analyzer=ANALYZER, phrase=True)
@@ -76,10 +84,16 @@ class DanishText(TEXT):
             else:
                 found.append(pos)
         boost = self.format.field_boost
+        once = _ONCE
         for term, places in positions.items():  # Positions.encode: the count, then the pickled gaps
             count = len(places)
-            gaps = places if count == 1 else [places[0]] + [b - a for a, b in zip(places, places[1:])]
-            yield term.encode("utf-8"), count, float(count) * boost, pack_uint(count) + dumps(gaps, 2)
+            if count == 1:  # most words of a text: one value per position, made once
+                value = once.get(places[0])
+                if value is None:
+                    value = once[places[0]] = pack_uint(1) + dumps(places, 2)
+            else:
+                value = pack_uint(count) + dumps([places[0]] + [b - a for a, b in pairwise(places)], 2)
+            yield term.encode("utf-8"), count, float(count) * boost, value
 
 
 @dataclass(frozen=True)
