@@ -35,7 +35,7 @@ from .models import DELETE, UPSERT, SearchOutbox
 
 EXTENSION = "uth_search"
 BATCH = 200
-BULK_APPLY = 50_000  # outbox rows a non-transactional engine applies through one writer (`updating`)
+BULK_APPLY = 20_000  # outbox rows a non-transactional engine applies through one writer (`updating`): ~70 MB
 AFTER_COMMIT_WAIT = 5.0  # seconds a request waits for another applier (e.g. a reindex) before leaving its rows
 SEARCH_WAIT = 0.5  # seconds a search waits for another applier before searching what is there
 PENDING = "uth_search_pending"  # session.info flag: this transaction wrote outbox rows
