@@ -24,6 +24,14 @@ def test_pages_fit_a_phone_without_sideways_scroll(server, browser, path):
     assert sideways_scroll(page) == 0
 
 
+def test_the_search_box_is_as_tall_as_its_button_on_a_desk(server, browser):
+    """On a desk the search box was the browser's default 20 px beside a 44 px button."""
+    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    sign_in(page, server, "rm@h.dk")
+    page.goto(server + "/search")
+    assert page.locator("#q").bounding_box()["height"] >= 44
+
+
 def test_the_analysis_report_fits_a_phone(app, live_url, browser):
     """The printable analysis report was 615 px wide at 390 px (the action plan's seven columns)."""
     from tests.rca_fixtures import make_rca_region
