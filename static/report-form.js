@@ -66,6 +66,9 @@
           input.removeAttribute("aria-invalid");
           input.dispatchEvent(new Event("input", { bubbles: true }));
           picks.hidden = true;
+          // Picked: the field holds a place, so its error ("pick one of these") no longer applies.
+          if (error) { error.hidden = true; }
+          if (input.closest(".field")) { input.closest(".field").classList.remove("invalid"); }
           input.focus();
         });
       });
@@ -77,14 +80,15 @@
 
   // Drafts under "uth-draft:<key>": a staff draft in localStorage (it outlives an expired session and a
   // closed tab, for a day), the public draft in sessionStorage (this tab only: a shared computer keeps
-  // nothing once the tab is closed) and removed as soon as the form is sent.
-  // Every draft is removed when the receipt shows and at sign-out.
+  // nothing once the tab is closed). Every draft is removed when the receipt shows and at sign-out,
+  // not when the form is sent: a sending that is refused (too many at once, a lost connection) must
+  // find the text again when the reporter goes back to the form.
   var MAX_AGE = 24 * 3600 * 1000;
   var PREFIX = "uth-draft:";
   var UTHDrafts = {
     attach: function (form) {
       var key = form.getAttribute("data-draft");
-      var store = form.hasAttribute("data-draft-clear-on-submit") ? window.sessionStorage : window.localStorage;
+      var store = form.hasAttribute("data-draft-tab") ? window.sessionStorage : window.localStorage;
       if (!key || !store) { return; }
       key = PREFIX + key;
       var status = document.querySelector(".draft-status");
@@ -129,9 +133,6 @@
       }
       form.addEventListener("input", save);
       form.addEventListener("change", save);
-      form.addEventListener("submit", function () {
-        if (form.hasAttribute("data-draft-clear-on-submit")) { store.removeItem(key); }
-      });
     },
     clearAll: function () {
       [window.localStorage, window.sessionStorage].forEach(function (store) {

@@ -137,7 +137,29 @@ def test_a_place_the_form_could_not_place_is_picked_from_the_error(server, brows
     pick.click()
     expect(page.locator("#event_org")).to_have_value("Hjemmeplejen, Testkommune")
     expect(page.locator("#event_org")).to_be_focused()
+    expect(page.locator("#event_org-error")).to_be_hidden()  # picked: the error no longer applies
     page.click("button:has-text('Indsend')")
     expect(page.locator("h1")).to_have_text("Tak for din indberetning")
     with app.app_context():
         assert [case.event_org.code for case in db.session.scalars(select(Case))] == ["K-HJ"]
+
+
+def test_a_relative_refused_by_the_rate_limit_goes_back_to_what_they_typed(app, server, browser):
+    """Sending is refused (too many from this connection): the page says so in Danish, not the
+    limiter's English, and leads back to the form, where the report is still there."""
+    app.config["UTH_PUBLIC_REPORT_LIMIT"] = "1 per hour"
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(f"{server}/public/report")
+    page.fill("#event_org", "Hjemmeplejen")
+    page.fill("#title", "Min far fik ikke sin insulin")
+    page.fill("#description", "Hjemmeplejen kom ikke lørdag aften med insulinen.")
+    page.click("button:has-text('Indsend')")  # the one sending of the hour: the consequence is missing
+    page.check("input[name=actual_consequence][value=none]")
+    page.check("input[name=possible_consequence][value=minor]")
+    page.click("button:has-text('Indsend')")
+    expect(page.locator("h1")).to_have_text("For mange forsøg. Prøv igen senere.")
+    expect(page.locator("main")).not_to_contain_text("per 1 hour")
+    page.click("text=Tilbage til formularen")
+    expect(page.locator("#title")).to_have_value("Min far fik ikke sin insulin")
+    expect(page.locator("#description")).to_have_value("Hjemmeplejen kom ikke lørdag aften med insulinen.")
+    assert page.is_checked("input[name=actual_consequence][value=none]")
