@@ -169,3 +169,45 @@ def test_each_counter_equals_the_total_of_the_list_it_links_to(app, client):
     assert seen["rm@h.dk"] == {"overdue": 2, "due_this_week": 1, "unassigned": 3, "unrouted": 0}  # the kommune's case too
     assert seen["central@r.dk"] == {"overdue": 2, "due_this_week": 2, "unassigned": 4, "unrouted": 1}
     assert seen["rm@k.dk"]["overdue"] == 1
+
+
+def test_the_assign_lists_offer_exactly_the_users_who_may_handle_the_case(app, client):
+    """The bulk form's and the case page's assignees (read as plain rows of users and grants) are the
+    users can_handle admits: not an inactive grant or user, not a reporter, and for an unrouted case
+    only the central risk managers over it, not a plain risk manager above it."""
+    import re
+
+    from uth.auth.models import User
+    from uth.auth.services import find_grant, set_grant_active, set_user_active
+    from uth.extensions import db
+    from uth.reports.visibility import can_handle
+    with app.app_context():
+        make_org("R", "region")
+        make_org("H", "hospital", parent="R")
+        make_org("R-X", "hospital", parent="R")  # no risk manager: its cases are unrouted
+        make_user("central@r.dk", "central_risk_manager", "R", name="Cecilie Central")
+        make_user("rm@h.dk", "risk_manager", "H", name="Rikke Risiko")
+        make_user("nurse@h.dk", "reporter", "H", name="Nina Sygeplejerske")
+        gone = make_user("gone@h.dk", "risk_manager", "H", name="Gitte Gået")
+        old = make_user("old@h.dk", "risk_manager", "H", ("reporter", "H"), name="Olga Ophørt")
+        handled, _ = make_case(title="På hospitalet", event_org="H")
+        unrouted, _ = make_case(title="Uden modtager", event_org="R-X")
+        make_user("rm@r.dk", "risk_manager", "R", name="Rasmus Region")  # given after the case stayed unrouted
+        set_user_active(gone, False, now=handled.received_at)
+        set_grant_active(find_grant(old, "risk_manager", "H"), False)
+        db.session.commit()
+        assert unrouted.handling_org is None
+        users = db.session.query(User).order_by(User.name).all()
+        may_handle = {ref: [u.email for u in users if u.active and can_handle(u, case)]
+                      for ref, case in ((handled.reference, handled), (unrouted.reference, unrouted))}
+        handled_ref, unrouted_ref = handled.reference, unrouted.reference
+    assert may_handle == {handled_ref: ["central@r.dk", "rm@r.dk", "rm@h.dk"], unrouted_ref: ["central@r.dk"]}
+    login(client, "central@r.dk")
+    html = client.get("/cases").get_data(as_text=True)
+    assert handled_ref in html and unrouted_ref in html
+    bulk = html[html.index('name="assignee" aria-label'):].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]+)"', bulk) == may_handle[handled_ref]  # unrouted cases are not bulk-assigned
+    for ref in (handled_ref, unrouted_ref):
+        page = client.get(f"/cases/{ref}").get_data(as_text=True)
+        form = page[page.index('name="assignee"'):].split("</select>")[0]
+        assert re.findall(r'<option value="([^"]+)"', form) == may_handle[ref], ref

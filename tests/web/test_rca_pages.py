@@ -114,6 +114,48 @@ def test_action_item_status_can_change_after_approval(app, client, region):
     assert "Tiltag overskredet" not in client.get("/cases").get_data(as_text=True)
 
 
+def test_the_queue_marks_each_case_by_its_own_analyses(app, client, region):
+    """Per row: an analysed case has no prompt; a case whose analysis (or one of its analyses) has an
+    open action item past due is marked, also a second case linked to that analysis; a not yet due
+    or a done item marks nothing; an involved organisation is not prompted to analyse."""
+    from tests.conftest import FIXED_NOW
+    from tests.factories import make_case
+    from tests.rca_fixtures import SERIOUS
+    from uth.auth.services import find_user
+    from uth.rca.parts import add_part
+    from uth.rca.services import create_analysis, link_case
+    from uth.reports.services import get_visible_case
+    with app.app_context():
+        rm = find_user("rm@h.dk")
+        nurse = find_user("nurse@h.dk")
+        planned, _ = make_case(nurse, event_org="H-MED", **{**SERIOUS, "title": "Planlagt tiltag"})
+        unanalysed, _ = make_case(nurse, event_org="H-MED", **{**SERIOUS, "title": "Ingen analyse"})
+        late = create_analysis(rm, get_visible_case(rm, region.serious), "rca2", now=FIXED_NOW)
+        add_part(rm, late, "action_items", {"text": "Tjekliste", "strength": "intermediate", "responsible": "Ledelsen",
+                                            "due_on": "2026-11-01"}, now=FIXED_NOW)
+        add_part(rm, late, "action_items", {"text": "Senere", "strength": "stronger", "responsible": "Ledelsen",
+                                            "due_on": "2027-02-01"}, now=FIXED_NOW)
+        link_case(rm, late, region.minor, now=FIXED_NOW)
+        on_time = create_analysis(rm, planned, "rca2", now=FIXED_NOW)
+        add_part(rm, on_time, "action_items", {"text": "Automatisk epikrise", "strength": "stronger",
+                                               "responsible": "Ledelsen", "due_on": "2027-02-01"}, now=FIXED_NOW)
+        db.session.commit()
+        refs = {"serious": region.serious, "minor": region.minor, "planned": planned.reference,
+                "unanalysed": unanalysed.reference}
+
+    def marks(who):
+        login(client, who)
+        html = client.get("/cases").get_data(as_text=True)
+        row = lambda ref: html[html.index(f">{ref}</a>"):].split("</tr>")[0]  # noqa: E731
+        return {name: ("Bør analyseres" in row(ref), "Tiltag overskredet" in row(ref))
+                for name, ref in refs.items() if f">{ref}</a>" in html}
+
+    assert marks("rm@h.dk") == {"serious": (False, True), "minor": (False, True), "planned": (False, False),
+                                "unanalysed": (True, False)}
+    logout(client)
+    assert marks("rm@k.dk") == {"serious": (False, True), "planned": (False, False), "unanalysed": (False, False)}
+
+
 def test_other_organisation_gets_404_and_csrf_is_required(client, region):
     login(client, "rm@h.dk")
     url = start_analysis(client, region)

@@ -2,36 +2,47 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from uth.auth.models import Grant, Role, User
+from uth.auth.models import Grant, Organisation, Role, User
 from uth.auth.permissions import scope_paths
 from uth.extensions import db
 from uth.handling import workflow
 from uth.reports.models import Case, Statement
-from uth.reports.visibility import can_handle, case_view_level
+from uth.reports.queries import QueueUser
+from uth.reports.visibility import can_handle, case_view_level, handles_by_paths
 
 
-def eligible_assignees(case: Case) -> list[User]:
+def eligible_assignees(case: Case) -> list[QueueUser]:
     """Risk managers who may handle the case: the ones the assign form offers."""
     return assignees_for([case])
 
 
-def assignees_for(cases: list[Case]) -> list[User]:
+_HANDLER_ROLES = (Role.RISK_MANAGER.value, Role.CENTRAL_RISK_MANAGER.value)
+
+
+def assignees_for(cases: list[Case]) -> list[QueueUser]:
     """Risk managers who may handle at least one of the cases (the queue's bulk form offers them for
-    a page of cases), by name: one query for the users and their grants, however many cases."""
+    a page of cases), by name, as plain rows (id, email, name): one query for the users' case-role
+    grants over the cases' organisations, however many cases, judged by the handler's own rule
+    (visibility.handles_by_paths). Loading them as users with their grants took 1-4 ms of the queue."""
     orgs = [o for o in (c.handling_org or c.effective_org for c in cases) if o is not None]
     if not orgs:
         return []
     above = {i for o in orgs for i in (o.ancestor_ids() or [o.id])}
-    users = db.session.scalars(
-        select(User).join(Grant, Grant.user_id == User.id)
-        .where(Grant.org_id.in_(above), Grant.active.is_(True), User.active.is_(True),
-               Grant.role.in_([Role.RISK_MANAGER.value, Role.CENTRAL_RISK_MANAGER.value]))
-        .distinct().order_by(User.name)
-        .options(selectinload(User.grants).joinedload(Grant.org))  # what can_handle reads, per user
+    rows = db.session.execute(
+        select(User.id, User.email, User.name, Grant.role, Organisation.path)
+        .join(Grant, Grant.user_id == User.id).join(Organisation, Organisation.id == Grant.org_id)
+        .where(Grant.org_id.in_(above), Grant.active.is_(True), User.active.is_(True), Grant.role.in_(_HANDLER_ROLES))
+        .order_by(User.name, User.id)
     )
-    return [u for u in users if any(can_handle(u, c) for c in cases)]
+    users: dict[int, tuple[QueueUser, list[str], list[str]]] = {}
+    for user_id, email, name, role, path in rows:
+        _, case_paths, central_paths = users.setdefault(user_id, (QueueUser(user_id, email, name), [], []))
+        case_paths.append(path)
+        if role == Role.CENTRAL_RISK_MANAGER.value:
+            central_paths.append(path)
+    return [user for user, case_paths, central_paths in users.values()
+            if any(handles_by_paths(case_paths, central_paths, c) for c in cases)]
 
 
 def open_statements_for(actor: User, case: Case) -> list[Statement]:

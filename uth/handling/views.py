@@ -42,7 +42,7 @@ from uth.reports.personal_data import (
     shows_patient,
 )
 from uth.reports.presenters import days_to_close, overdue_names
-from uth.reports.queries import queue, queue_counts
+from uth.reports.queries import QueueUser, queue, queue_counts
 from uth.reports.services import get_visible_case
 from uth.reports.severity import downgrade_ranks
 from uth.reports.visibility import (
@@ -121,7 +121,7 @@ def queue_rows(actor: User, cases, now) -> list[QueueRow]:
     return rows
 
 
-def bulk_assignees(cases) -> list[User]:
+def bulk_assignees(cases) -> list[QueueUser]:
     """Who the bulk form offers: the risk managers who may handle the shown cases (who may is
     decided by the handling organisation: one case of each)."""
     by_org = {c.handling_org_id: c for c in cases if c.handling_org_id}

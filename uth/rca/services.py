@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 
 from uth import fields
 from uth.audit.services import record
@@ -67,23 +67,25 @@ def analyses_of_case(actor: User, case: Case) -> list[Analysis]:
         select(Analysis).where(Analysis.cases.any(Case.id == case.id)).order_by(Analysis.id)))
 
 
-def cases_with_analysis(case_ids: list[int]) -> set[int]:
-    """Which of these cases already belong to an analysis (for the queue's prompt)."""
-    if not case_ids:
-        return set()
-    return set(db.session.scalars(
-        select(analysis_cases.c.case_id).where(analysis_cases.c.case_id.in_(case_ids)).distinct()))
+# Each link of the cases to an analysis, with whether that analysis has an open action item past its
+# due date: built once (the ids and the day bound per call), so SQLAlchemy keys it once per process.
+_MARKS = select(analysis_cases.c.case_id, exists().where(
+    ActionItem.analysis_id == analysis_cases.c.analysis_id,
+    ActionItem.status.in_(workflow.OPEN_ACTION_STATUSES), ActionItem.due_on < bindparam("today"),
+)).where(analysis_cases.c.case_id.in_(bindparam("ids", expanding=True)))
 
 
-def cases_with_overdue_actions(case_ids: list[int], today) -> set[int]:
-    """Which of these cases have an analysis with an open action item past its due date."""
+def analysis_marks(case_ids: list[int], today) -> tuple[set[int], set[int]]:
+    """(which of these cases belong to an analysis, which have an analysis with an open action item
+    past its due date) in one query: the queue's marks."""
     if not case_ids:
-        return set()
-    overdue = exists().where(
-        ActionItem.analysis_id == analysis_cases.c.analysis_id,
-        ActionItem.status.in_(workflow.OPEN_ACTION_STATUSES), ActionItem.due_on < today)
-    return set(db.session.scalars(
-        select(analysis_cases.c.case_id).where(and_(analysis_cases.c.case_id.in_(case_ids), overdue)).distinct()))
+        return set(), set()
+    analysed, overdue = set(), set()
+    for case_id, late in db.session.execute(_MARKS, {"ids": case_ids, "today": today}):
+        analysed.add(case_id)
+        if late:
+            overdue.add(case_id)
+    return analysed, overdue
 
 
 def approved_contributing_factors(case_ids: list[int] | Select) -> dict[int, list[str]]:

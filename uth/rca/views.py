@@ -14,7 +14,7 @@ from uth.rca.workflow import ActionStatus
 from uth.rca.models import METHODS, PARTS, Analysis
 from uth.rca.parts import add_part
 from uth.rca.presenters import action_overdue, ordered_timeline, review_warnings, statement_warnings, team_warnings
-from uth.rca.services import (analyses_of_case, can_edit, other_approvers, cases_with_analysis, cases_with_overdue_actions,
+from uth.rca.services import (analyses_of_case, can_edit, other_approvers, analysis_marks,
                               create_analysis, get_analysis, link_case, linked_cases, may_contribute, remove_entry,
                               set_status,
                               update_action_item_status)
@@ -44,12 +44,10 @@ def queue_analysis_marks(cases) -> dict:
     """For the queue: where an analysis is wanted and none exists — an open serious case that the viewer
     handles (not a closed or rejected one, not one they are only involved in) — and cases
     with overdue actions."""
-    ids = [c.id for c in cases]
-    wanted = [c for c in cases if c.severity in SERIOUS_SEVERITIES and c.is_open]
-    analysed = cases_with_analysis([c.id for c in wanted])
-    return {"needs_analysis": {c.id for c in wanted if c.id not in analysed
-                               and case_view_level(current_user, c) == FULL},
-            "overdue_actions": cases_with_overdue_actions(ids, local_date(utcnow()))}
+    analysed, overdue = analysis_marks([c.id for c in cases], local_date(utcnow()))
+    return {"needs_analysis": {c.id for c in cases if c.severity in SERIOUS_SEVERITIES and c.is_open
+                               and c.id not in analysed and case_view_level(current_user, c) == FULL},
+            "overdue_actions": overdue}
 
 
 ANALYSIS_STATUS_LABELS = {workflow.DRAFT: N_("Kladde"), workflow.IN_REVIEW: N_("Til review"), workflow.APPROVED: N_("Godkendt")}

@@ -113,13 +113,21 @@ def _covers(paths: list[str], org: Organisation | None) -> bool:
     return org is not None and any(org.path.startswith(p) for p in paths)
 
 
+def handles_by_paths(case_paths: list[str], central_paths: list[str], case: Case) -> bool:
+    """Who may handle a case, by the paths of a user's grants (`scope_paths` of the case roles and of
+    the central role): the handling organisation's risk managers, and for an unrouted case the
+    central ones over the organisation it names. `case_view_level` asks it of one user; the assign
+    lists of many users' grants read as plain rows (handling.offers)."""
+    if case.handling_org is not None:
+        return _covers(case_paths, case.handling_org)
+    return _covers(central_paths, case.effective_org)
+
+
 def case_view_level(actor: User, case: Case) -> str | None:
     """FULL for the handling organisation's risk managers (and central ones over unrouted cases),
     LIMITED for risk managers of an involved organisation, None otherwise."""
     case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-    if case.handling_org is not None and _covers(case_paths, case.handling_org):
-        return FULL
-    if case.handling_org is None and _covers(scope_paths(actor, Role.CENTRAL_RISK_MANAGER), case.effective_org):
+    if handles_by_paths(case_paths, scope_paths(actor, Role.CENTRAL_RISK_MANAGER), case):
         return FULL
     if any(_covers(case_paths, link.org) for link in case.involved):
         return LIMITED
