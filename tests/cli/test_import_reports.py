@@ -274,3 +274,165 @@ def test_a_backlog_bigger_than_a_batch_is_searchable_after_the_import(app, runne
 
     assert {w: titles(w) for w in words} == {w: [f"Hændelse med {w}"] for w in words}
     assert sorted(titles("hændelse")) == sorted(f"Hændelse med {w}" for w in words)
+
+
+def _index_contents(app) -> dict:
+    """What the live case index holds of its live documents: each term's (case id, weight) postings,
+    each document's stored columns and content length (no docnums: those differ between builds)."""
+    import os
+
+    from whoosh import index as whoosh_index
+
+    from uth.search.whoosh_backend import SCHEMA_VERSION, _read_current
+
+    root = app.config["UTH_INDEX_DIR"]
+    ix = whoosh_index.open_dir(os.path.join(root, _read_current(root)), indexname=f"case_v{SCHEMA_VERSION}")
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        if reader.doc_count_all() == 0:
+            ix.close()
+            return {"docs": {}, "postings": {}}
+        live = [docnum for docnum in reader.all_doc_ids() if not reader.is_deleted(docnum)]
+        ids, received, body = (reader.column_reader(name) for name in ("id", "received", "body"))
+        docs = {ids[d]: (received[d], body[d], reader.doc_field_length(d, "content")) for d in live}
+        postings = {}
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            found = []
+            while matcher.is_active():
+                if not reader.is_deleted(matcher.id()):
+                    found.append((ids[matcher.id()], matcher.weight(), matcher.value()))
+                matcher.next()
+            if found:
+                postings[(fieldname, text)] = sorted(found)
+    ix.close()
+    return {"docs": docs, "postings": postings}
+
+
+def _no_outbox_applier(monkeypatch):
+    """The outbox's own way to the index fails: only a writer beside the import can index it."""
+    from uth.search import indexing
+
+    def refused(*args, **kwargs):
+        raise OSError("the outbox's applier is not used here")
+
+    monkeypatch.setattr(indexing, "_write_bulk", refused)
+    monkeypatch.setattr(indexing, "_write", refused)
+
+
+def test_an_import_is_indexed_beside_it_and_its_index_is_what_reindex_builds(app, runner, tmp_path, monkeypatch):
+    """Several batches: their documents are written in another process as the import goes on
+    (built from the imported cases, not read back) and committed after the import's commit, the
+    outbox emptied then. The index is what `uth reindex` builds from the database, posting for
+    posting; a case already in the index (a second import) is replaced, not doubled."""
+    from uth.reports import importing
+    from uth.search import indexing
+    from uth.search.models import SearchOutbox
+
+    monkeypatch.setattr(importing, "BATCH", 3)
+    monkeypatch.setattr(indexing, "BESIDE_MIN", 4)
+    _setup(app)
+    words = ["marevan", "sondemad", "kardex", "navnebånd", "blodprøve", "toilettet", "trappen", "alarmen", "hoftefraktur"]
+    lines = [_line(title=f"Hændelse med {w}", description=f"Patienten og {w} igen, {w}.",
+                   transition={"type": "udskrivelse", "from_org": "H", "to_org": "H"} if i % 2 else None)
+             for i, w in enumerate(words)]
+    lines.insert(4, _line(title=None))
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with monkeypatch.context() as patched:
+        _no_outbox_applier(patched)
+        result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 1 and result.stdout.strip() == "imported 9, rejected 1", result.output
+    with app.app_context():
+        assert db.session.scalars(select(SearchOutbox)).all() == []
+        case_ids = set(db.session.scalars(select(Case.id)))
+    imported = _index_contents(app)
+    assert set(imported["docs"]) == case_ids and len(case_ids) == 9
+    assert len(imported["postings"][("content", b"marevan")]) == 1 and imported["postings"][("key", str(min(case_ids)).encode())]
+    assert runner.invoke(args=["uth", "reindex"]).exit_code == 0
+    assert _index_contents(app) == imported
+
+
+def test_an_import_beside_an_index_with_cases_keeps_one_document_each(app, runner, tmp_path, monkeypatch):
+    """A second import beside an index that has the first one's cases: the index then holds every
+    case once, as reindex builds it."""
+    from uth.reports import importing
+    from uth.search import indexing
+
+    monkeypatch.setattr(importing, "BATCH", 2)
+    monkeypatch.setattr(indexing, "BESIDE_MIN", 2)
+    _setup(app)
+    path = tmp_path / "reports.jsonl"
+    for round_ in ("første", "anden"):
+        path.write_text("\n".join(_line(title=f"{round_} {n}") for n in range(5)) + "\n", encoding="utf-8")
+        with monkeypatch.context() as patched:
+            _no_outbox_applier(patched)
+            assert runner.invoke(args=["uth", "import-reports", str(path)]).exit_code == 0
+    imported = _index_contents(app)
+    assert len(imported["docs"]) == 10
+    assert runner.invoke(args=["uth", "reindex"]).exit_code == 0
+    assert _index_contents(app) == imported
+
+
+def test_a_failing_commit_leaves_no_index_documents(app, runner, tmp_path, monkeypatch):
+    """The commit fails after every batch was indexed beside the import: the segment written beside
+    is dropped (no document of the import in the index), its process has ended and the index's
+    locks are free: the next import is indexed, and the index then holds what the database holds."""
+    import multiprocessing
+
+    from uth.audit import services as audit_services
+    from uth.reports import importing
+    from uth.search import indexing
+
+    monkeypatch.setattr(importing, "BATCH", 2)
+    monkeypatch.setattr(indexing, "BESIDE_MIN", 2)
+    _setup(app)
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(_line(title=f"Tabt hændelse {n}") for n in range(5)) + "\n", encoding="utf-8")
+    with monkeypatch.context() as patched:
+        def broken(session, entries):
+            raise RuntimeError("the disk is full")
+
+        patched.setattr(audit_services, "append", broken)  # the audit chain at the commit
+        result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert isinstance(result.exception, RuntimeError)
+    assert multiprocessing.active_children() == []
+    assert _index_contents(app)["docs"] == {}
+    path.write_text("\n".join(_line(title=f"Fundet hændelse {n}") for n in range(3)) + "\n", encoding="utf-8")
+    assert runner.invoke(args=["uth", "import-reports", str(path)]).exit_code == 0
+    with app.app_context():
+        in_database = set(db.session.scalars(select(Case.id)))
+        found = set(db.session.scalars(select(Case.id).where(Case.title.like("Fundet%"))))
+    assert len(found) == 3 and set(_index_contents(app)["docs"]) == in_database
+
+
+def test_an_import_whose_index_writer_dies_is_indexed_through_the_outbox(app, runner, tmp_path, monkeypatch):
+    """The process writing the index beside the import dies: the import still commits every case,
+    and the outbox, left whole, indexes them after the commit."""
+    from tests.factories import make_token
+    from uth.auth.services import find_user
+    from uth.reports import importing
+    from uth.search import indexing, whoosh_backend
+    from uth.search.models import SearchOutbox
+
+    monkeypatch.setattr(importing, "BATCH", 2)
+    monkeypatch.setattr(indexing, "BESIDE_MIN", 2)
+    real_put = whoosh_backend.BesideWriter.put
+
+    def dying(self, docs):
+        real_put(self, docs)
+        self._process.kill()
+
+    monkeypatch.setattr(whoosh_backend.BesideWriter, "put", dying)
+    _setup(app)
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(_line(title=f"Hændelse {n}") for n in range(5)) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["uth", "import-reports", str(path)])
+    assert result.exit_code == 0 and result.stdout.strip() == "imported 5, rejected 0", result.output
+    with app.app_context():
+        assert len(db.session.scalars(select(Case)).all()) == 5 and db.session.scalars(select(SearchOutbox)).all() == []
+        token = make_token(find_user("rm@h.dk"))
+        db.session.commit()
+    found = app.test_client().get("/api/v1/search", query_string={"q": "hændelse"},
+                                  headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert found["total"] == 5

@@ -26,6 +26,7 @@ from uth.reports.references import next_references
 from uth.reports.services import add_submitted_event, deadline_settings, new_case, record_created
 from uth.reports.validation import KnownPlaces, NewReport, parse_report
 from uth.routing.services import routing_snapshot
+from uth.search.indexing import index_beside
 
 
 @dataclass
@@ -56,10 +57,10 @@ def _parse_line(text: str, *, now: datetime, users: dict, known: KnownPlaces) ->
     return reporter, parse_report(data, public=False, reporter=reporter, now=now, allow_received_at=True, known=known)
 
 
-def _write(batch: list, *, now: datetime, settings: DeadlineSettings) -> list[str]:
+def _write(batch: list, *, now: datetime, settings: DeadlineSettings) -> list[Case]:
     """The batch's cases as a submission makes them (`new_case`, without mail), each with its
     missed deadlines and the import's audit row, in one multi-row INSERT per table; their
-    references taken a year at a time. Returns the references in the batch's order."""
+    references taken a year at a time. Returns the cases (ids set) in the batch's order."""
     cases = []
     for _number, reporter, report in batch:
         case, _receipt = new_case(reporter, report, now=now, public=False, settings=settings)
@@ -88,7 +89,7 @@ def _write(batch: list, *, now: datetime, settings: DeadlineSettings) -> list[st
         insert_rows(db.session(), model.__table__, values)
     for told in hooks.get(hooks.BULK_INSERTED):
         told(db.session(), Case, ids)
-    return [case.reference for case in cases]
+    return cases
 
 
 CASES = Case.__table__
@@ -116,26 +117,26 @@ def _rejection(err: DomainError) -> dict[str, list[str]]:
     return err.errors if isinstance(err, Invalid) else {"report": [err.message or type(err).__name__]}
 
 
-def _write_batch(batch: list, result: ImportResult, *, now: datetime, settings: DeadlineSettings) -> None:
+def _write_batch(batch: list, result: ImportResult, *, now: datetime, settings: DeadlineSettings,
+                 written: Callable[[list[Case]], None]) -> None:
     """The batch's checked lines in one SAVEPOINT; should a write refuse one (a rule only the write
     can check), the batch is undone and written line by line, each in its own, so only that line is
-    rejected and nothing of it stays."""
+    rejected and nothing of it stays. `written` is given the cases of each released SAVEPOINT."""
     if not batch:
         return
     try:
         with db.session.begin_nested():
-            references = _write(batch, now=now, settings=settings)
+            cases = _write(batch, now=now, settings=settings)
     except DomainError:
+        cases = []
         for line in batch:
             try:
                 with db.session.begin_nested():
-                    references = _write([line], now=now, settings=settings)
+                    cases += _write([line], now=now, settings=settings)
             except DomainError as err:
                 result.rejected.append((line[0], _rejection(err)))
-            else:
-                result.imported.extend(references)
-    else:
-        result.imported.extend(references)
+    result.imported.extend(case.reference for case in cases)
+    written(cases)
 
 
 def import_reports(lines: Iterable[str], *, now: datetime, progress: Callable[[str], None] | None = None) -> ImportResult:
@@ -167,6 +168,7 @@ def _freeze_survivors() -> None:
 def _import(lines: Iterable[str], *, now: datetime, progress: Callable[[str], None] | None) -> ImportResult:
     result = ImportResult()
     settings, known = deadline_settings(), KnownPlaces()
+    written = index_beside(db.session()) or (lambda cases: None)  # the search index, written as the import goes
     users: dict = {}
     batch: list = []
     for number, text in enumerate(lines, start=1):
@@ -179,10 +181,10 @@ def _import(lines: Iterable[str], *, now: datetime, progress: Callable[[str], No
         except DomainError as err:
             result.rejected.append((number, _rejection(err)))
         if len(batch) >= BATCH:
-            _write_batch(batch, result, now=now, settings=settings)
+            _write_batch(batch, result, now=now, settings=settings, written=written)
             batch = []
             _freeze_survivors()
-    _write_batch(batch, result, now=now, settings=settings)
+    _write_batch(batch, result, now=now, settings=settings, written=written)
     result.rejected.sort(key=lambda item: item[0])
     return result
 

@@ -15,7 +15,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import delete, event, func, inspect, select, text
@@ -30,7 +30,7 @@ from uth.reports.models import Case, Statement
 
 from . import make_backend
 from .backend import SearchBackend
-from .documents import build_docs, sources, taxonomy_labels
+from .documents import build_docs, case_doc, sources, taxonomy_labels
 from .models import DELETE, UPSERT, SearchOutbox
 
 EXTENSION = "uth_search"
@@ -39,6 +39,8 @@ BULK_APPLY = 20_000  # outbox rows a non-transactional engine applies through on
 AFTER_COMMIT_WAIT = 5.0  # seconds a request waits for another applier (e.g. a reindex) before leaving its rows
 SEARCH_WAIT = 0.5  # seconds a search waits for another applier before searching what is there
 PENDING = "uth_search_pending"  # session.info flag: this transaction wrote outbox rows
+BESIDE = "uth_search_beside"  # session.info: the transaction's new cases being indexed beside it (`index_beside`)
+BESIDE_MIN = 500  # documents gathered before a writer beside is started: a smaller import goes through the outbox
 CASE_FIELDS = ("reference", "title", "description", "consequence", "prevention", "conclusion", "learning",
                "event_type", "transition_type", "received_at")
 _ADVISORY_KEY = 0x5E4C  # PostgreSQL advisory lock serialising index application across servers
@@ -147,9 +149,13 @@ def _queue(session: Session, changes: set[tuple[str, int, str]]) -> None:
 
 def _after_commit(session: Session) -> None:
     """Apply what was committed: inline (tests, `UTH_SEARCH_APPLY=inline`) or, by default, in the
-    process's background applier, so index writes stay off the request path."""
+    process's background applier, so index writes stay off the request path. A writer beside the
+    transaction (`index_beside`) is committed first; what it does not cover is applied as ever."""
     if session.in_nested_transaction():  # a SAVEPOINT released: nothing is committed yet
         return
+    beside = session.info.pop(BESIDE, None)
+    if beside is not None:
+        beside.finish()
     if session.info.pop(PENDING, False) and has_app_context():
         if current_app.config.get("UTH_SEARCH_APPLY", "background") == "inline":
             apply_safely(AFTER_COMMIT_WAIT)
@@ -172,9 +178,17 @@ def catch_up(wait: float = SEARCH_WAIT) -> None:
         apply_safely(wait)
 
 
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction() and (beside := session.info.get(BESIDE)) is not None:
+        beside.prepare(session)
+
+
 def _after_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:  # a rollback of the whole transaction took the outbox rows with it
         session.info.pop(PENDING, None)
+        beside = session.info.pop(BESIDE, None)  # still there: not committed
+        if beside is not None:
+            beside.cancel()
 
 
 def register_events() -> None:
@@ -182,8 +196,109 @@ def register_events() -> None:
     target = db.session
     if not event.contains(target, "after_flush", _after_flush):
         event.listen(target, "after_flush", _after_flush)
+        event.listen(target, "before_commit", _before_commit, insert=True)  # before the audit chain's work
         event.listen(target, "after_commit", _after_commit)
         event.listen(target, "after_transaction_end", _after_transaction_end)
+
+
+# -- indexing new cases beside their transaction --------------------------------------------------
+
+def index_beside(session: Session) -> Callable[[Iterable[Case]], None] | None:
+    """For a transaction that inserts many new cases (a history import): a function to be given
+    each batch of them once written (their ids set, as they will commit), whose documents, built
+    from these objects, are indexed in another process while the transaction goes on, and made
+    part of the index when it commits (`_after_commit`, before the outbox is applied), dropped when
+    it rolls back. Their outbox rows are written as ever and deleted only after the index commit, so
+    a crash anywhere leaves them to be applied again. None when the engine writes its index in the
+    database's own transaction (PostgreSQL) or another applier keeps the index busy: the outbox
+    applies them after the commit as before."""
+    if BESIDE in session.info:
+        return session.info[BESIDE].put
+    backend = get_backend()
+    if backend.transactional or not hasattr(backend, "beside"):
+        return None
+    beside = _Beside(backend)
+    if not beside.locked:
+        return None
+    session.info[BESIDE] = beside
+    return beside.put
+
+
+class _Beside:
+    """The apply lock, taken before the import writes (others wait for it as for any applier, so
+    no other writer holds the index meanwhile), and the engine's writer beside (`BesideWriter`),
+    started once BESIDE_MIN documents are gathered."""
+
+    def __init__(self, backend: SearchBackend):
+        self.backend, self.writer, self.failed = backend, None, False
+        self.gathered: list = []
+        self.ids: set[int] = set()
+        self.up_to: int | None = None
+        self.labels = None
+        self._lock = ExitStack()
+        self.locked = self._lock.enter_context(_apply_lock(backend, None, AFTER_COMMIT_WAIT))
+        if not self.locked:
+            self._lock.close()
+
+    def put(self, cases: Iterable[Case]) -> None:
+        if self.failed:
+            return
+        try:
+            if self.labels is None:
+                self.labels = taxonomy_labels(db.session())
+            events, transitions = self.labels
+            docs = [case_doc(case, [s.answer for s in case.statements], events, transitions) for case in cases]
+            self.ids.update(doc.id for doc in docs)
+            if self.writer is None:
+                self.gathered += docs
+                if len(self.gathered) < BESIDE_MIN:
+                    return
+                docs, self.gathered = self.gathered, []
+                self.writer = self.backend.beside("case")
+            self.writer.put(docs)
+        except Exception:  # the import goes on; the outbox indexes its cases after the commit
+            current_app.logger.exception("search: the index writer beside the import failed; the outbox will apply")
+            self.failed = True
+            self.cancel()
+
+    def prepare(self, session: Session) -> None:
+        """Before the commit: the last outbox row that can be this transaction's, and the writer
+        told that every document is in."""
+        if self.writer is not None:
+            self.up_to = session.scalar(select(func.max(SearchOutbox.id)))
+            self.writer.prepare()
+
+    def finish(self) -> None:
+        """After the commit: the segment committed, then the outbox rows it covers deleted; when
+        those rows are not exactly one new document for each id written (another change to one
+        of them in the transaction), or the writer failed, it is dropped and the outbox applies
+        them all."""
+        try:
+            if self.writer is None or self.up_to is None:
+                return
+            with Session(db.engine) as session:
+                rows = session.execute(select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.doc_id, SearchOutbox.op)
+                                       .where(SearchOutbox.id <= self.up_to)).all()
+                theirs = [row for row in rows if row.kind == "case" and row.doc_id in self.ids]
+                if len(theirs) != len(self.ids) or any(row.op != UPSERT for row in theirs):
+                    current_app.logger.warning("search: the import's cases changed as it ran; the outbox indexes them")
+                    return
+                self.writer.commit()
+                self.writer = None
+                covered = [row.id for row in theirs]
+                for chunk in range(0, len(covered), BATCH * 5):
+                    session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(covered[chunk:chunk + BATCH * 5])))
+                session.commit()
+        except Exception:  # committed cases: the outbox keeps what the writer did not do
+            current_app.logger.exception("search: the index writer beside the import failed; the outbox will apply")
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+        self._lock.close()
 
 
 # -- applying the outbox --------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import heapq
+import multiprocessing
 import os
+import queue
 import re
 import shutil
 import threading
@@ -321,6 +323,10 @@ class WhooshSearchBackend:
                 except (FileNotFoundError, IsADirectoryError):
                     pass
 
+    def beside(self, kind: str) -> BesideWriter:
+        """A writer of this index in another process (`BesideWriter`), for a transaction's new documents."""
+        return BesideWriter(self.index_dir, kind, timeout=self.writer_timeout)
+
     def delete(self, keys: Iterable[tuple[str, int]]) -> None:
         """Delete by (kind, id); the text stays on disk until optimize() merges it away."""
         by_kind: dict[str, set[int]] = {}
@@ -605,3 +611,135 @@ def _close_all(generations: dict[str, Generation]) -> None:
     for state in generations.values():
         state.close()
     generations.clear()
+
+
+class BesideWriter:
+    """Documents of one kind indexed in another process while the caller's transaction goes on (a
+    history import on the machine's other core): the child holds the index's write lock and adds
+    each batch `put` sends to one new, uncommitted segment, as `bulk` does (a document whose key
+    the index already holds replaces it, as `update_document` would; a new one is only added).
+    `prepare()` once the last batch is sent (the merge and the segment's files written, still
+    unnamed by the index), `commit()` when the caller's transaction has committed: the segment
+    becomes part of the index and the lock is released; `cancel()` (or this process's end) drops
+    it, and whoosh removes its files with the next commit. Each answer of the child is awaited
+    only by `commit`: the caller never waits for the index while it writes its rows."""
+
+    def __init__(self, index_dir: str, kind: str, *, timeout: float) -> None:
+        check_kind(kind)
+        context = multiprocessing.get_context("spawn")  # not fork: the caller holds database connections
+        self._conn, theirs = context.Pipe()
+        self._process = context.Process(target=_beside_main, args=(index_dir, kind, timeout, theirs),
+                                        name="uth-index-beside", daemon=True)
+        self._process.start()
+        theirs.close()
+        self.open, self.broken = True, False
+
+    def put(self, docs: list[SearchDoc]) -> None:
+        self._send(("put", docs))
+
+    def prepare(self) -> None:
+        self._send(("prepare",))
+
+    def _send(self, message) -> None:
+        """A child that failed has ended (its reason waits for `commit`): the rest goes nowhere."""
+        if not self.broken:
+            try:
+                self._conn.send(message)
+            except OSError:
+                self.broken = True
+
+    def commit(self) -> int:
+        """Make the segment part of the index; the number of documents written. Raises when the
+        child failed (nothing of the segment is then in the index)."""
+        try:
+            self._send(("commit",))
+            answer = self._conn.recv()
+        except (EOFError, OSError) as err:
+            raise RuntimeError("the index writer beside ended without committing") from err
+        finally:
+            self._close()
+        if answer[0] != "committed":
+            raise RuntimeError(f"the index writer beside failed: {answer[1]}")
+        return answer[1]
+
+    def cancel(self) -> None:
+        if not self.open:
+            return
+        try:
+            self._conn.send(("cancel",))
+        except OSError:
+            pass
+        self._close()
+
+    def _close(self) -> None:
+        self.open = False
+        self._conn.close()
+        self._process.join(60)
+        if self._process.is_alive():  # e.g. stuck on a full disk: its lock dies with it
+            self._process.kill()
+            self._process.join()
+
+
+def _beside_main(index_dir: str, kind: str, timeout: float, conn) -> None:
+    """The child of a `BesideWriter`: messages are read as they come (the sender never waits on a
+    full pipe) and done in order; the parent's end (EOF) cancels."""
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def receive() -> None:
+        try:
+            while True:
+                message = conn.recv()
+                inbox.put(message)
+                if message[0] in ("commit", "cancel"):
+                    return
+        except (EOFError, OSError):
+            inbox.put(("cancel",))
+
+    threading.Thread(target=receive, daemon=True).start()
+    backend, writer, segments, added = None, None, None, 0
+    try:
+        backend = WhooshSearchBackend(index_dir, writer_timeout=timeout)
+        writer = _fast_bulk_writer(backend._ix(kind).writer(timeout=timeout, compound=False))
+        indexed = writer.searcher().reader()  # the committed segments: which keys are already there
+        while True:
+            op, *args = inbox.get()
+            if op == "put":
+                for doc in args[0]:
+                    fields = _fields(doc)
+                    if ("key", fields["key"]) in indexed:
+                        writer.delete_by_term("key", fields["key"])
+                    writer.add_document(**fields)
+                    added += 1
+            elif op == "prepare" or (op == "commit" and segments is None):
+                segments = _prepared_segments(writer, merge=added >= BIG_BATCH or len(writer.segments) >= MAX_SEGMENTS)
+            if op == "commit":
+                writer._commit_toc(segments)  # SegmentWriter.commit's last steps
+                writer._finish()
+                writer = None
+                conn.send(("committed", added))
+                return
+            if op == "cancel":
+                return
+    except Exception as err:  # told to the parent, which leaves the outbox to do it
+        try:
+            conn.send(("failed", f"{type(err).__name__}: {err}"))
+        except OSError:
+            pass
+    finally:
+        if writer is not None:
+            if segments is None:
+                writer.cancel()
+            else:
+                writer._finish()  # the segment's files stay unnamed: removed by the next commit
+        if backend is not None:
+            backend.close()
+
+
+def _prepared_segments(writer, *, merge: bool) -> list:
+    """SegmentWriter.commit up to its table of contents: the merge policy's segments and the new one."""
+    segments = writer._merge_segments(None, None, merge)
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    return segments
