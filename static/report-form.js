@@ -3,7 +3,8 @@
 // - the medication or device details open by themselves for such an event type;
 // - a place the server could not place offers its candidates as buttons that fill in the field;
 // - the error summary takes the focus, so a screen reader reads it and the keyboard starts there;
-// - a draft is kept in this browser while typing and restored on reload (nothing typed is lost).
+// - a draft is kept in this browser while typing and restored on reload (nothing typed is lost), of
+//   the report forms and of the reporter's reply box (SPEC §19).
 (function () {
   "use strict";
   function pad(n) { return String(n).padStart(2, "0"); }
@@ -93,7 +94,7 @@
       key = PREFIX + key;
       var status = document.querySelector(".draft-status");
       var fields = Array.prototype.filter.call(form.elements, function (el) {
-        return el.name && el.name !== "csrf_token" && el.type !== "submit" && el.type !== "button";
+        return el.name && el.type !== "hidden" && el.type !== "submit" && el.type !== "button";
       });
       function save() {
         var data = {};
@@ -134,6 +135,9 @@
       form.addEventListener("input", save);
       form.addEventListener("change", save);
     },
+    clear: function (key) {
+      [window.localStorage, window.sessionStorage].forEach(function (store) { if (store) { store.removeItem(PREFIX + key); } });
+    },
     clearAll: function () {
       [window.localStorage, window.sessionStorage].forEach(function (store) {
         if (!store) { return; }
@@ -145,6 +149,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     // The receipt page and sign-out end every draft in this browser.
     if (document.querySelector("[data-drafts-done]")) { UTHDrafts.clearAll(); }
+    // A message that was sent ends its own draft; the reply boxes keep one like the report forms.
+    document.querySelectorAll("[data-draft-done]").forEach(function (el) { UTHDrafts.clear(el.getAttribute("data-draft-done")); });
+    document.querySelectorAll("form.reply[data-draft]").forEach(function (form) { UTHDrafts.attach(form); });
     document.querySelectorAll("form.logout").forEach(function (f) { f.addEventListener("submit", UTHDrafts.clearAll); });
   });
 })();

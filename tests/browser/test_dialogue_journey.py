@@ -89,6 +89,43 @@ def test_a_nurse_answers_in_mine_indberetninger_on_a_phone(app, server, browser)
     fits_the_phone(nurse)
     nurse.fill("#reply-text", ANSWER)
     nurse.click("button:has-text('Send answer')")
-    expect(nurse.locator(".flash")).to_contain_text("Your message has been sent")
+    expect(nurse.locator("#dialogue [role=status]")).to_contain_text("Your message has been sent")
     expect(nurse.locator(".msg-reporter")).to_contain_text(ANSWER)
     fits_the_phone(nurse)
+
+
+def test_an_answer_refused_by_the_rate_limit_is_there_again_until_it_is_sent(app, server, browser):
+    """Too many sendings from this connection: the relative's typed answer is kept in the tab and
+    found again in the reply box after looking the code up again; once sent, the box is empty."""
+    app.config["UTH_PUBLIC_REPORT_LIMIT"] = "1 per hour"  # the report is the one sending of the hour
+    relative = browser.new_context(viewport=PHONE).new_page()
+    relative.goto(f"{server}/public/report")
+    relative.fill("#event_org", "Hjemmeplejen")
+    relative.fill("#title", "Min far fik den gamle medicin")
+    relative.fill("#description", "Efter udskrivelsen fik min far stadig den gamle dosis.")
+    relative.check("input[name=actual_consequence][value=none]")
+    relative.check("input[name=possible_consequence][value=minor]")
+    relative.click("button:has-text('Indsend')")
+    code = relative.locator(".receipt-code").inner_text()
+
+    def look_up():
+        relative.goto(f"{server}/public/status")
+        relative.fill("#code", code)
+        relative.click("button:has-text('Se status')")
+
+    look_up()
+    relative.fill("#reply-text", ANSWER)
+    relative.click("#reply-send")
+    expect(relative.locator("h1")).to_have_text("For mange forsøg. Prøv igen senere.")
+    relative.click("text=Tilbage til formularen")
+    relative.fill("#code", code)
+    relative.click("button:has-text('Se status')")
+    expect(relative.locator("#reply-text")).to_have_value(ANSWER)
+
+    app.config["UTH_PUBLIC_REPORT_LIMIT"] = "100 per hour"
+    relative.click("#reply-send")
+    expect(relative.locator("#dialogue [role=status]")).to_contain_text("Din besked er sendt")
+    expect(relative.locator(".msg-reporter")).to_contain_text(ANSWER)
+    look_up()
+    expect(relative.locator(".msg-reporter")).to_contain_text(ANSWER)
+    expect(relative.locator("#reply-text")).to_have_value("")  # sent: the draft has ended

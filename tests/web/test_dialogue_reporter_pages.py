@@ -1,10 +1,13 @@
 """The reporter's side of the dialogue (SPEC §19): the public status page by receipt code and *Mine
 indberetninger* (cards, a page per report) show what was reported, who handles it, the status in
 plain words, the expected date and the questions, and take an answer or more information."""
+import re
+
 import pytest
 
 from tests.conftest import FIXED_NOW, csrf_token, login
-from tests.factories import report_data
+from tests.factories import PASSWORD, report_data
+from tests.web.test_nothing_typed_is_lost import hidden
 from tests.workflow_region import case_by_ref, hospital_case, make_region, user
 from uth.clock import utcnow
 from uth.extensions import db
@@ -140,3 +143,97 @@ def test_nobody_else_opens_or_answers_the_report_page(client, staff):
     assert client.get(f"/reports/mine/{staff}").status_code == 404
     token = csrf_token(client, "/reports/mine")
     assert client.post(f"/reports/mine/{staff}/messages", data={"csrf_token": token, "text": "Hej"}).status_code == 404
+
+
+# Nothing typed is lost in the dialogue either (SPEC §18, §19): an answer sent on an expired page, after
+# the session ended, or refused by the rate limit comes back to be sent again.
+ANSWER = "Det var lørdag morgen, og hjemmeplejen kom først ved middagstid."
+
+
+def messages(app, ref):
+    with app.app_context():
+        return [(m.sender, m.text) for m in case_by_ref(ref).messages]
+
+
+def test_an_answer_on_an_expired_status_page_comes_back_to_send_again(app, client, public):
+    ref, code = public
+    client.get("/public/status")
+    response = client.post("/public/status/messages", data={"csrf_token": "expired", "code": code, "text": ANSWER})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Siden var udløbet, så din besked er ikke sendt endnu" in html and "CSRF" not in html
+    assert f">{ANSWER}</textarea>" in html and QUESTION in html and "data-kept" in html
+    assert messages(app, ref) == [("risk_manager", QUESTION)]
+    form = hidden(html)
+    assert form["code"] == code
+    again = client.post("/public/status/messages", data={**form, "text": ANSWER})
+    assert again.status_code == 200 and "Din besked er sendt" in again.get_data(as_text=True)
+    assert messages(app, ref) == [("risk_manager", QUESTION), ("reporter", ANSWER)]
+
+
+def test_an_expired_look_up_keeps_the_code(client, public):
+    _, code = public
+    client.get("/public/status?lang=en")
+    response = client.post("/public/status", data={"csrf_token": "expired", "code": code})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The page had expired. Press Check status again." in html and f'value="{code}"' in html
+    assert QUESTION not in html  # nothing of the case without a valid form
+
+
+def test_an_answer_on_an_expired_staff_page_is_kept(app, client, staff):
+    login(client, "nurse@h.dk")
+    response = client.post(f"/reports/mine/{staff}/messages", data={"csrf_token": "expired", "text": ANSWER})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "din besked er ikke sendt endnu" in html and f">{ANSWER}</textarea>" in html
+    assert messages(app, staff) == [("risk_manager", QUESTION)]
+
+
+@pytest.mark.parametrize("cookie_gone", [False, True], ids=["session ended", "cookie gone"])
+def test_after_the_session_ended_signing_in_again_sends_the_answer(app, client, staff, cookie_gone):
+    login(client, "nurse@h.dk")
+    token = csrf_token(client, f"/reports/mine/{staff}")
+    with client.session_transaction() as s:
+        if cookie_gone:
+            s.clear()
+        else:
+            s.pop("_user_id", None)
+            s.pop("uth_session", None)
+    response = client.post(f"/reports/mine/{staff}/messages", data={"csrf_token": token, "text": ANSWER})
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert "Log ind igen for at sende din besked" in html
+    carried = hidden(html)
+    assert carried["text"] == ANSWER and carried["resume"] == "reply"
+    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert action == f"/login?next=/reports/mine/{staff}/messages"
+
+    signed_in = client.post(action, data={**carried, "email": "nurse@h.dk", "password": PASSWORD})
+    assert signed_in.status_code == 200
+    page = signed_in.get_data(as_text=True)
+    assert "Din besked er ikke sendt endnu" in page and f'action="/reports/mine/{staff}/messages"' in page
+    onward = hidden(page)
+    assert onward["text"] == ANSWER and not {"email", "password", "resume"} & set(onward)
+    sent = client.post(f"/reports/mine/{staff}/messages", data=onward)
+    assert sent.status_code == 302
+    assert "Din besked er sendt" in client.get(f"/reports/mine/{staff}").get_data(as_text=True)
+    assert messages(app, staff) == [("risk_manager", QUESTION), ("reporter", ANSWER)]
+
+
+def test_a_carried_answer_is_sent_on_only_to_its_own_form(client, staff):
+    """The sign-in page sends a carried answer on only to a reply address, and a report only to the form."""
+    token = csrf_token(client, "/login")
+    response = client.post(f"/login?next=/reports/mine/{staff}", data={
+        "csrf_token": token, "resume": "reply", "text": ANSWER, "email": "nurse@h.dk", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/reports/mine/{staff}")
+
+
+def test_a_refused_answer_leads_back_to_the_page_with_the_reply_box(app, client, public):
+    _, code = public
+    app.config["UTH_PUBLIC_REPORT_LIMIT"] = "1 per hour"
+    assert reply(client, code, ANSWER).status_code == 200
+    refused = reply(client, code, ANSWER)
+    assert refused.status_code == 429
+    back = re.search(r'<a href="([^"]+)">Tilbage til formularen: det, du har skrevet, er gemt', refused.get_data(as_text=True))
+    assert back.group(1) == "/public/status" and client.get(back.group(1)).status_code == 200  # not the POST-only address

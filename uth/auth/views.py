@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
@@ -61,6 +62,20 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+RESUMABLE = {"report": "reports.new_report", "reply": "reports.own_report_reply"}  # what a sign-in can send on
+
+
+def resumes(kind: str | None, target: str | None) -> bool:
+    """Whether `target` (a path on this site) is where the carried `kind` of form is posted."""
+    if kind not in RESUMABLE or not target:
+        return False
+    try:
+        endpoint, _args = current_app.url_map.bind("localhost").match(target, method="POST")
+    except HTTPException:
+        return False
+    return endpoint == RESUMABLE[kind]
+
+
 def home_for(user) -> str:
     """Where a user lands after signing in."""
     if user.has_role(Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER):
@@ -89,12 +104,12 @@ def login():
             session[SESSION_TOKEN] = start_session(user, now=now, lifetime=current_app.permanent_session_lifetime)
             record(user, "auth.login", now=now)
             db.session.commit()
-            if target == url_for("reports.new_report") and request.form.get("resume") == "report":
-                # the report form's sign-in-again page carries a report typed before the session ended:
-                # one button sends it on to the form (SPEC §18, nothing typed is lost); the password
-                # stays here
+            kind = request.form.get("resume")
+            if resumes(kind, target):
+                # a sign-in-again page carries a report or a message typed before the session ended:
+                # one button sends it on (SPEC §18, nothing typed is lost); the password stays here
                 carried = [(k, v) for k, v in request.form.items(multi=True) if k not in CREDENTIAL_FIELDS]
-                return render_template("auth/continue.html", target=target, carried=carried)
+                return render_template("auth/continue.html", target=target, carried=carried, kind=kind)
             return redirect(target or home_for(user))
         error = _("Forkert e-mail eller adgangskode")
     status = 200 if request.method == "GET" else (401 if error else 422)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -197,25 +197,49 @@ def render_form(public: bool, values, errors: dict, defaults: dict, *, citizen: 
                            draft_key=("public" if public else f"staff-{current_user.id}"), **context)
 
 
-def sign_in_again():
-    """The posted report, kept on a sign-in page: signing in posts it on to the form (401)."""
+def sign_in_again(kind: str = "report", target: str | None = None):
+    """What was posted (a report, or a message on the reporter's own report), kept on a sign-in page:
+    signing in offers one button that posts it on to `target` (401)."""
     carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "email", "password")]
-    return render_template("reports/sign_in_again.html", carried=carried), 401
+    return render_template("reports/sign_in_again.html", carried=carried, kind=kind,
+                           target=target or url_for("reports.new_report")), 401
+
+
+EXPIRED_REPORT = _l("Siden var udløbet, så din indberetning er ikke sendt endnu. Det, du skrev, er her stadig: tryk Indsend igen.")
+EXPIRED_MESSAGE = _l("Siden var udløbet, så din besked er ikke sendt endnu. Det, du skrev, er her stadig: send den igen.")
 
 
 @bp.errorhandler(CSRFError)
 def expired_form(err):
-    """An expired or missing CSRF token on a report form keeps the report: the form comes back filled in
-    (a fresh token) with a word to send it again; a signed-out reporter signs in first."""
-    if request.endpoint == "reports.public_report":
-        notice = _("Siden var udløbet, så din indberetning er ikke sendt endnu. Det, du skrev, er her stadig: tryk Indsend igen.")
-        return render_form(True, request.form, {}, PUBLIC_DEFAULTS, now=utcnow(), notice=notice), 400
-    if request.endpoint == "reports.new_report":
+    """An expired or missing CSRF token on a reporter's form keeps what was typed: the report form, or
+    the page with the reply box, comes back filled in (a fresh token) with a word to send it again; a
+    signed-out reporter signs in first."""
+    endpoint = request.endpoint
+    if endpoint == "reports.public_report":
+        return render_form(True, request.form, {}, PUBLIC_DEFAULTS, now=utcnow(), notice=str(EXPIRED_REPORT)), 400
+    if endpoint == "reports.new_report":
         if not current_user.is_authenticated:
             return sign_in_again()
         values, citizen = staff_defaults(current_user)
-        notice = _("Siden var udløbet, så din indberetning er ikke sendt endnu. Det, du skrev, er her stadig: tryk Indsend igen.")
-        return render_form(False, request.form, {}, values, citizen=citizen, now=utcnow(), notice=notice), 400
+        return render_form(False, request.form, {}, values, citizen=citizen, now=utcnow(), notice=str(EXPIRED_REPORT)), 400
+    if endpoint in ("reports.status_page", "reports.status_reply"):
+        code = (request.form.get("code") or "").strip()
+        case = None
+        if endpoint == "reports.status_reply" and code:
+            try:
+                case = case_by_receipt(code)
+            except NotFound:
+                pass
+        # the look-up itself is shown again with the code filled in: one more press of the button
+        reply = _reply_state(text=request.form.get("text", ""), notice=str(EXPIRED_MESSAGE)) if case else _reply_state()
+        return render_template("reports/status.html", case=case, code=code, not_found=False, reply=reply,
+                               expired=case is None), 400
+    if endpoint == "reports.own_report_reply":
+        reference = request.view_args["reference"]
+        if not current_user.is_authenticated:
+            return sign_in_again("reply", url_for("reports.own_report_reply", reference=reference))
+        reply = _reply_state(text=request.form.get("text", ""), notice=str(EXPIRED_MESSAGE))
+        return render_template("reports/own_report.html", case=own_case(current_user, reference), reply=reply), 400
     return render_template("error.html", status=400, message=_(CSRF_MESSAGE)), 400
 
 
@@ -282,7 +306,7 @@ def status_reply():
 
 
 def _reply_state(**state) -> dict:
-    return {"text": "", "errors": [], "refusal": None, "sent": False, **state}
+    return {"text": "", "errors": [], "refusal": None, "sent": False, "notice": None, **state}
 
 
 def _write(actor, case):
@@ -310,17 +334,21 @@ def mine():
 @bp.get("/reports/mine/<reference>")
 @login_required
 def own_report(reference: str):
-    """One of the reporter's own reports with the dialogue; 404 for anyone but its reporter."""
-    return render_template("reports/own_report.html", case=own_case(current_user, reference), reply=_reply_state())
+    """One of the reporter's own reports with the dialogue; 404 for anyone but its reporter. Right
+    after a message was sent, the page says so (and the browser's draft of it is ended)."""
+    sent = session.pop("reply_sent", None) == reference
+    return render_template("reports/own_report.html", case=own_case(current_user, reference), reply=_reply_state(sent=sent))
 
 
 @bp.post("/reports/mine/<reference>/messages")
-@login_required
 def own_report_reply(reference: str):
-    """The staff reporter answers or adds information on their own report."""
+    """The staff reporter answers or adds information on their own report. Signed out meanwhile, the
+    message is kept on a sign-in page that sends it on."""
+    if not current_user.is_authenticated:
+        return sign_in_again("reply", url_for("reports.own_report_reply", reference=reference))
     case = own_case(current_user, reference)
     reply, status = _write(current_user, case)
     if status == 200:
-        flash(_("Tak. Din besked er sendt til risikomanageren."))
+        session["reply_sent"] = reference
         return redirect(url_for("reports.own_report", reference=reference) + "#dialogue")
     return render_template("reports/own_report.html", case=case, reply=reply), status
