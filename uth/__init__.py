@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, redirect, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -107,6 +107,21 @@ def register_extensions(app: Flask) -> None:
     from uth.auth.views import SESSION_TOKEN
     from uth.clock import utcnow
 
+    @login_manager.unauthorized_handler
+    def signed_out():
+        """Not signed in: a page sends to the sign-in page and back; a form posted after the session
+        ended is kept on a sign-in page that sends it on (a `next` to a POST-only address would end
+        in 405 with the text gone); the API answers 401."""
+        from flask_login.utils import login_url
+
+        from uth.web import sign_in_again
+
+        if wants_json():
+            abort(401)
+        if request.method == "POST":
+            return sign_in_again()
+        return redirect(login_url(login_manager.login_view, request.url))
+
     @login_manager.user_loader
     def load_user(user_id: str):
         """The signed-in user only while the server-side session lives (sign-out, deactivation and
@@ -196,6 +211,14 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
+        """A form whose token is gone with the session is kept on a sign-in page, like one posted after
+        the session ended; otherwise a page that says what happened."""
+        from flask_login import current_user
+
+        from uth.web import sign_in_again
+
+        if not current_user.is_authenticated and request.blueprint != "auth" and not wants_json():
+            return sign_in_again()
         return render_template("error.html", status=400, message=gettext(CSRF_MESSAGE)), 400
 
 

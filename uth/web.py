@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from functools import wraps
 
-from flask import Flask, abort
+from flask import Flask, abort, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -23,6 +23,23 @@ from uth.reports.places import place_label, staff_label
 from uth.taxonomy.services import label, term_label
 
 MAX_PAGE = 10_000
+CREDENTIAL_FIELDS = ("csrf_token", "email", "password", "resume")  # never carried on after signing in
+
+
+def carried_fields() -> list[tuple[str, str]]:
+    """The posted form's fields to carry on through signing in again, without the credentials."""
+    return [(k, v) for k, v in request.form.items(multi=True) if k not in CREDENTIAL_FIELDS]
+
+
+SIGN_IN_AGAIN_KINDS = {"reports.new_report": "report", "reports.own_report_reply": "reply"}  # the words; else "form"
+
+
+def sign_in_again():
+    """A form posted after the session ended, kept on a sign-in page (401): signing in offers one
+    button that posts it on to where it was sent (SPEC §18, nothing typed is lost). Nothing of it is
+    stored on the server meanwhile; the password is never carried."""
+    return render_template("auth/sign_in_again.html", carried=carried_fields(), target=request.path,
+                           kind=SIGN_IN_AGAIN_KINDS.get(request.endpoint, "form")), 401
 
 
 def admin_required(view):

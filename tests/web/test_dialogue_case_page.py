@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token, login, logout
+from tests.factories import PASSWORD
+from tests.web.test_nothing_typed_is_lost import hidden
 from tests.workflow_region import case_by_ref, hospital_case, make_region, user
 from uth.clock import utcnow
 from uth.extensions import db
@@ -122,3 +124,38 @@ def test_the_edit_form_offers_the_messages(app, client, ref):
     login(client, "rm@h.dk")
     html = client.get(f"/cases/{ref}").get_data(as_text=True)
     assert re.search(r'name="message:\d+"', html)
+
+
+@pytest.mark.parametrize("cookie_gone", [False, True], ids=["session ended", "cookie gone"])
+def test_a_question_written_as_the_session_ended_is_sent_after_signing_in_again(app, client, ref, cookie_gone):
+    """Any form of a signed-in user, not only the reporter's: a `next` to the POST-only action address
+    ended in 405 with the question gone."""
+    login(client, "rm@h.dk")
+    token = csrf_token(client, f"/cases/{ref}")
+    with client.session_transaction() as s:
+        if cookie_gone:
+            s.clear()
+        else:
+            s.pop("_user_id", None)
+            s.pop("uth_session", None)
+    response = client.post(f"/cases/{ref}/actions?lang=en", data={"csrf_token": token, "action": "message_reporter",
+                                                                  "text": QUESTION})
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert "Sign in again to send what you wrote" in html
+    carried = hidden(html)
+    assert carried["text"] == QUESTION and carried["action"] == "message_reporter"
+    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert action == f"/login?next=/cases/{ref}/actions"
+    page = client.post(action, data={**carried, "email": "rm@h.dk", "password": PASSWORD})
+    assert page.status_code == 200 and f'action="/cases/{ref}/actions"' in page.get_data(as_text=True)
+    sent = client.post(f"/cases/{ref}/actions", data=hidden(page.get_data(as_text=True)))
+    assert sent.status_code == 302
+    with app.app_context():
+        assert [(m.sender, m.text) for m in case_by_ref(ref).messages] == [("risk_manager", QUESTION)]
+
+
+def test_a_page_asked_for_signed_out_still_goes_to_sign_in_and_back(client, ref):
+    response = client.get(f"/cases/{ref}")
+    assert response.status_code == 302 and f"next=%2Fcases%2F{ref}" in response.headers["Location"]
+    assert client.get("/api/v1/cases").status_code == 401

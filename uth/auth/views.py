@@ -15,6 +15,7 @@ from uth.auth.services import check_password, end_session, find_user, start_sess
 from uth.clock import utcnow
 from uth.extensions import db, limiter
 from uth.i18n import gettext as _
+from uth.web import carried_fields
 
 bp = Blueprint("auth", __name__)
 
@@ -44,7 +45,6 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-CREDENTIAL_FIELDS = ("csrf_token", "email", "password", "resume")  # never carried on after signing in
 SESSION_TOKEN = "uth_session"  # the key of the server-side session's token in the signed cookie
 
 
@@ -62,18 +62,16 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-RESUMABLE = {"report": "reports.new_report", "reply": "reports.own_report_reply"}  # what a sign-in can send on
-
-
-def resumes(kind: str | None, target: str | None) -> bool:
-    """Whether `target` (a path on this site) is where the carried `kind` of form is posted."""
-    if kind not in RESUMABLE or not target:
+def resumes(target: str | None) -> bool:
+    """Whether a carried form may be posted on to `target`: a path on this site where a form is
+    posted, outside signing in and out."""
+    if not target:
         return False
     try:
         endpoint, _args = current_app.url_map.bind("localhost").match(target, method="POST")
     except HTTPException:
         return False
-    return endpoint == RESUMABLE[kind]
+    return not endpoint.startswith("auth.")
 
 
 def home_for(user) -> str:
@@ -105,10 +103,10 @@ def login():
             record(user, "auth.login", now=now)
             db.session.commit()
             kind = request.form.get("resume")
-            if resumes(kind, target):
+            if kind and resumes(target):
                 # a sign-in-again page carries a report or a message typed before the session ended:
                 # one button sends it on (SPEC §18, nothing typed is lost); the password stays here
-                carried = [(k, v) for k, v in request.form.items(multi=True) if k not in CREDENTIAL_FIELDS]
+                carried = carried_fields()
                 return render_template("auth/continue.html", target=target, carried=carried, kind=kind)
             return redirect(target or home_for(user))
         error = _("Forkert e-mail eller adgangskode")

@@ -22,7 +22,7 @@ from uth.reports.services import case_by_receipt, own_reports, submit_report
 from uth.reports.validation import parse_report
 from uth.search.similar import case_text
 from uth.taxonomy.services import terms
-from uth.web import org_choices
+from uth.web import org_choices, sign_in_again
 
 bp = Blueprint("reports", __name__)
 LEARNED_SHOWN = 3  # published learning shown beside a new report (SPEC §20): a few, most similar first
@@ -147,9 +147,7 @@ def new_report():
     """The staff report form. A report posted after the session ended is kept: the reporter signs in
     again on a page that carries it, and it is then submitted (SPEC §18, nothing typed is lost)."""
     if not current_user.is_authenticated:
-        if request.method == "POST":
-            return sign_in_again()
-        return login_manager.unauthorized()
+        return login_manager.unauthorized()  # a posted report is carried through signing in again
     values, citizen = staff_defaults(current_user)
     return _report_form(current_user, public=False, defaults=values, citizen=citizen)
 
@@ -197,14 +195,6 @@ def render_form(public: bool, values, errors: dict, defaults: dict, *, citizen: 
                            draft_key=("public" if public else f"staff-{current_user.id}"), **context)
 
 
-def sign_in_again(kind: str = "report", target: str | None = None):
-    """What was posted (a report, or a message on the reporter's own report), kept on a sign-in page:
-    signing in offers one button that posts it on to `target` (401)."""
-    carried = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "email", "password")]
-    return render_template("reports/sign_in_again.html", carried=carried, kind=kind,
-                           target=target or url_for("reports.new_report")), 401
-
-
 EXPIRED_REPORT = _l("Siden var udløbet, så din indberetning er ikke sendt endnu. Det, du skrev, er her stadig: tryk Indsend igen.")
 EXPIRED_MESSAGE = _l("Siden var udløbet, så din besked er ikke sendt endnu. Det, du skrev, er her stadig: send den igen.")
 
@@ -217,9 +207,9 @@ def expired_form(err):
     endpoint = request.endpoint
     if endpoint == "reports.public_report":
         return render_form(True, request.form, {}, PUBLIC_DEFAULTS, now=utcnow(), notice=str(EXPIRED_REPORT)), 400
+    if not current_user.is_authenticated and endpoint in ("reports.new_report", "reports.own_report_reply"):
+        return sign_in_again()
     if endpoint == "reports.new_report":
-        if not current_user.is_authenticated:
-            return sign_in_again()
         values, citizen = staff_defaults(current_user)
         return render_form(False, request.form, {}, values, citizen=citizen, now=utcnow(), notice=str(EXPIRED_REPORT)), 400
     if endpoint in ("reports.status_page", "reports.status_reply"):
@@ -235,11 +225,9 @@ def expired_form(err):
         return render_template("reports/status.html", case=case, code=code, not_found=False, reply=reply,
                                expired=case is None), 400
     if endpoint == "reports.own_report_reply":
-        reference = request.view_args["reference"]
-        if not current_user.is_authenticated:
-            return sign_in_again("reply", url_for("reports.own_report_reply", reference=reference))
         reply = _reply_state(text=request.form.get("text", ""), notice=str(EXPIRED_MESSAGE))
-        return render_template("reports/own_report.html", case=own_case(current_user, reference), reply=reply), 400
+        return render_template("reports/own_report.html", case=own_case(current_user, request.view_args["reference"]),
+                               reply=reply), 400
     return render_template("error.html", status=400, message=_(CSRF_MESSAGE)), 400
 
 
@@ -341,11 +329,9 @@ def own_report(reference: str):
 
 
 @bp.post("/reports/mine/<reference>/messages")
+@login_required
 def own_report_reply(reference: str):
-    """The staff reporter answers or adds information on their own report. Signed out meanwhile, the
-    message is kept on a sign-in page that sends it on."""
-    if not current_user.is_authenticated:
-        return sign_in_again("reply", url_for("reports.own_report_reply", reference=reference))
+    """The staff reporter answers or adds information on their own report."""
     case = own_case(current_user, reference)
     reply, status = _write(current_user, case)
     if status == 200:
