@@ -223,6 +223,17 @@ def login(client, email: str, password: str = "correct-horse-battery"):
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
 
+def end_session(client, *, cookie_gone: bool) -> None:
+    """The session ends while a form is open: signed out on the server (the cookie keeps its CSRF
+    token), or the cookie itself gone (the token with it)."""
+    with client.session_transaction() as s:
+        if cookie_gone:
+            s.clear()
+        else:
+            s.pop("_user_id", None)
+            s.pop("uth_session", None)
+
+
 def logout(client):
     """Sign out through the real form (a POST with its CSRF token)."""
     return client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})

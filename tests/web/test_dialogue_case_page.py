@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_token, login, logout
+from tests.conftest import csrf_token, end_session, login, logout
 from tests.factories import PASSWORD
 from tests.web.test_nothing_typed_is_lost import hidden
 from tests.workflow_region import case_by_ref, hospital_case, make_region, user
@@ -132,12 +132,7 @@ def test_a_question_written_as_the_session_ended_is_sent_after_signing_in_again(
     ended in 405 with the question gone."""
     login(client, "rm@h.dk")
     token = csrf_token(client, f"/cases/{ref}")
-    with client.session_transaction() as s:
-        if cookie_gone:
-            s.clear()
-        else:
-            s.pop("_user_id", None)
-            s.pop("uth_session", None)
+    end_session(client, cookie_gone=cookie_gone)
     response = client.post(f"/cases/{ref}/actions?lang=en", data={"csrf_token": token, "action": "message_reporter",
                                                                   "text": QUESTION})
     assert response.status_code == 401

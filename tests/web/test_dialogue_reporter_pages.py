@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.conftest import FIXED_NOW, csrf_token, login
+from tests.conftest import FIXED_NOW, csrf_token, end_session, login
 from tests.factories import PASSWORD, report_data
 from tests.web.test_nothing_typed_is_lost import hidden
 from tests.workflow_region import case_by_ref, hospital_case, make_region, user
@@ -194,12 +194,7 @@ def test_an_answer_on_an_expired_staff_page_is_kept(app, client, staff):
 def test_after_the_session_ended_signing_in_again_sends_the_answer(app, client, staff, cookie_gone):
     login(client, "nurse@h.dk")
     token = csrf_token(client, f"/reports/mine/{staff}")
-    with client.session_transaction() as s:
-        if cookie_gone:
-            s.clear()
-        else:
-            s.pop("_user_id", None)
-            s.pop("uth_session", None)
+    end_session(client, cookie_gone=cookie_gone)
     response = client.post(f"/reports/mine/{staff}/messages", data={"csrf_token": token, "text": ANSWER})
     assert response.status_code == 401
     html = response.get_data(as_text=True)

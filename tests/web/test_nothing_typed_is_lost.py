@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import FIXED_NOW, csrf_token, login
+from tests.conftest import FIXED_NOW, csrf_token, end_session, login
 from tests.factories import PASSWORD, make_org, make_user
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
@@ -70,12 +70,7 @@ def test_an_expired_token_on_the_staff_form_keeps_the_report(client, region, app
 def test_after_the_session_ended_signing_in_again_sends_the_report(client, region, app, cookie_gone):
     login(client, "nurse@h.dk")
     token = csrf_token(client, "/reports/new")
-    with client.session_transaction() as s:
-        if cookie_gone:
-            s.clear()
-        else:
-            s.pop("_user_id", None)
-            s.pop("uth_session", None)
+    end_session(client, cookie_gone=cookie_gone)
     response = client.post("/reports/new", data={**REPORT, "csrf_token": token})
     assert response.status_code == 401
     html = response.get_data(as_text=True)
