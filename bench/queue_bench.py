@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.submit_bench import free_port, gunicorn, wait_for
+from bench.submit_bench import free_port, gunicorn, wait_for, workers_cpu
 
 CENTRAL = "central@rm.demo.uth.dk"
 API = "/api/v1/cases?per_page=50&overdue=true"
@@ -68,21 +68,6 @@ def get_load(port: int, path: str, headers: dict, requests: int, concurrency: in
     for t in threads:
         t.join()
     return {"elapsed": time.perf_counter() - start, "latencies": latencies, "errors": errors}
-
-
-def workers_cpu(master: int) -> float:
-    """CPU seconds (user + system) the gunicorn master's workers have used so far."""
-    ticks = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:  # ppid; utime and stime are fields 14 and 15 of stat
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def summary(runs: list[dict]) -> dict:

@@ -1,11 +1,13 @@
 """Report submission throughput through the real HTTP stack (gunicorn, 2 workers) against a bare
 Flask + SQLAlchemy insert endpoint, measured in the same run on the same machine.
 
-    .venv/bin/python bench/submit_bench.py [--requests 2000] [--concurrency 8]
+    .venv/bin/python bench/submit_bench.py [--requests 2000] [--concurrency 8] [--before DIR]
 
 Both servers use SQLite in WAL mode with synchronous=FULL (UTH's durability setting). A third run is
 UTH with the audit hash chain switched off (bench/unchained_app.py, on a copy of the same fresh
-database): what the chain costs submission (issue 13).
+database): what the chain costs submission (issue 13). `--before DIR` also serves a second checkout
+(the code before a change) on another copy, in the same run. Beside req/s: the workers' CPU time
+per request (from /proc, the search applier's rounds included), less swayed by the machine's load.
 """
 from __future__ import annotations
 
@@ -89,9 +91,24 @@ def load(port: int, path: str, body: dict, headers: dict, requests: int, concurr
             "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1]}
 
 
-def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
+def workers_cpu(master: int) -> float:
+    """CPU seconds (user + system) the gunicorn master's workers have used so far."""
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid; utime and stime are fields 14 and 15 of stat
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn(app: str, port: int, env: dict, cwd: Path = ROOT) -> subprocess.Popen:
     return subprocess.Popen([str(Path(PY).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", app],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=cwd, env={**env, "PYTHONPATH": str(cwd)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def searchable_probe(port: int, submit_headers: dict, search_headers: dict, stop: threading.Event,
@@ -138,57 +155,74 @@ def setup_uth(env: dict) -> tuple[str, str]:
 
 UTH = "UTH POST /api/v1/reports"
 UNCHAINED = "UTH, audit chain off (bench)"
+BEFORE = "UTH before (--before)"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--before", type=Path, help="a checkout of the code before a change, served in the same run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "UTH_INSTANCE_DIR": tmp, "UTH_DATABASE_URL": f"sqlite:///{tmp}/uth.sqlite3",
                "UTH_INDEX_DIR": f"{tmp}/index", "UTH_SECRET_KEY": "bench", "UTH_ENV": "production", "UTH_SECURE_COOKIES": "0",
                "BARE_DATABASE_URL": f"sqlite:///{tmp}/bare.sqlite3", "PYTHONPATH": str(ROOT)}
         token, rm_token = setup_uth(env)
-        unchained = {**env, "UTH_DATABASE_URL": f"sqlite:///{tmp}/unchained.sqlite3", "UTH_INDEX_DIR": f"{tmp}/unchained-index"}
-        shutil.copy(f"{tmp}/uth.sqlite3", f"{tmp}/unchained.sqlite3")  # the same fresh database (the CLI left no WAL)
-        if os.path.isdir(f"{tmp}/index"):
-            shutil.copytree(f"{tmp}/index", f"{tmp}/unchained-index")
-        results, searchable = {}, []
+
+        def copy(name: str) -> dict:  # the same fresh database and index (the CLI left no WAL)
+            shutil.copy(f"{tmp}/uth.sqlite3", f"{tmp}/{name}.sqlite3")
+            if os.path.isdir(f"{tmp}/index"):
+                shutil.copytree(f"{tmp}/index", f"{tmp}/{name}-index")
+            return {**env, "UTH_DATABASE_URL": f"sqlite:///{tmp}/{name}.sqlite3", "UTH_INDEX_DIR": f"{tmp}/{name}-index"}
+
+        unchained = copy("unchained")
+        before = copy("before") if args.before else None
+        results, searchable = {}, {}
         submit = {"Authorization": f"Bearer {token}"}
-        for name, app, path, headers, app_env in (
-            ("bare insert", "bench.bare_app:app", "/insert", {}, env),
-            (UTH, "wsgi:app", "/api/v1/reports", submit, env),
-            (UNCHAINED, "bench.unchained_app:app", "/api/v1/reports", submit, unchained),
-        ):
+        runs = [("bare insert", "bench.bare_app:app", "/insert", {}, env, ROOT),
+                (UTH, "wsgi:app", "/api/v1/reports", submit, env, ROOT)]
+        if args.before:
+            runs.append((BEFORE, "wsgi:app", "/api/v1/reports", submit, before, args.before.resolve()))
+        runs.append((UNCHAINED, "bench.unchained_app:app", "/api/v1/reports", submit, unchained, ROOT))
+        for name, app, path, headers, app_env, cwd in runs:
             port = free_port()
-            server = gunicorn(app, port, app_env)
+            server = gunicorn(app, port, app_env, cwd)
             try:
                 wait_for(port, "/" if app.startswith("bench.bare") else "/healthz")
                 load(port, path, REPORT, headers, min(200, args.requests), args.concurrency)  # warm-up
+                time.sleep(1.5)  # the warm-up's last applier round
+                cpu = workers_cpu(server.pid)
                 results[name] = load(port, path, REPORT, headers, args.requests, args.concurrency)
+                time.sleep(1.5)  # the load's last applier round, in the CPU it costs
+                results[name]["cpu_ms"] = 1000 * (workers_cpu(server.pid) - cpu) / results[name]["requests"]
+                results[name]["load"] = Path("/proc/loadavg").read_text().split()[0]
                 if app == "wsgi:app":  # then the same load again, with a probe searching (its searches cost too)
                     stop = threading.Event()
+                    searchable[name] = []
                     probe = threading.Thread(target=searchable_probe, args=(
-                        port, headers, {"Authorization": f"Bearer {rm_token}"}, stop, searchable))
+                        port, headers, {"Authorization": f"Bearer {rm_token}"}, stop, searchable[name]))
                     probe.start()
                     load(port, path, REPORT, headers, args.requests, args.concurrency)
                     stop.set()
                     probe.join()
             finally:
                 server.terminate()
-                server.wait(10)
-    print(f"{'endpoint':32} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+                server.wait(60)
+    print(f"{'endpoint':32} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU ms':>7} {'load':>5}")
     for name, r in results.items():
-        print(f"{name:32} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d}")
-    print(f"ratio UTH / bare: {results[UTH]['rps'] / results['bare insert']['rps']:.2f}")
+        print(f"{name:32} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d} "
+              f"{r['cpu_ms']:7.1f} {r['load']:>5}")
+    print(f"ratio UTH / bare: {results[UTH]['rps'] / results['bare insert']['rps']:.2f}"
+          + (f" (before: {results[BEFORE]['rps'] / results['bare insert']['rps']:.2f})" if BEFORE in results else ""))
     print(f"audit chain: UTH with it / without it: {results[UTH]['rps'] / results[UNCHAINED]['rps']:.2f} "
           f"(without it / bare: {results[UNCHAINED]['rps'] / results['bare insert']['rps']:.2f})")
-    if searchable:
-        searchable.sort()
-        print(f"submit to searchable under this load: {len(searchable)} probes, p50 "
-              f"{1000 * statistics.median(searchable):.0f} ms, p95 {1000 * searchable[int(len(searchable) * 0.95) - 1]:.0f} ms, "
-              f"max {1000 * searchable[-1]:.0f} ms")
+    for name, times in searchable.items():
+        if times:
+            times.sort()
+            print(f"{name}: submit to searchable under this load: {len(times)} probes, p50 "
+                  f"{1000 * statistics.median(times):.0f} ms, p95 {1000 * times[int(len(times) * 0.95) - 1]:.0f} ms, "
+                  f"max {1000 * times[-1]:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -115,3 +115,69 @@ def test_the_applier_gathers_for_the_configured_time(app, monkeypatch):
     monkeypatch.setattr(applier.halt, "wait", waited.append)
     applier._gather()
     assert waited == [0.25]
+
+
+def _leader(app) -> indexing.BackgroundApplier:
+    """A second applier on the app's index directory (another worker's) that has been elected."""
+    leader = indexing.BackgroundApplier(app)
+    leader.signal()
+    deadline = time.monotonic() + 30
+    while leader.lead_fd is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert leader.lead_fd is not None
+    return leader
+
+
+def test_one_applier_applies_what_every_worker_commits(app, client, monkeypatch):
+    """whoosh: the workers elect one applier; a report committed in another worker is written by
+    it (in its round, with the others'), and the committing worker's applier writes nothing."""
+    import threading
+
+    app.config["UTH_SEARCH_APPLY"] = "background"
+    app.config["UTH_SEARCH_BATCH_SECONDS"] = 0.05
+    with app.app_context():
+        make_org("H", "hospital")
+        token = make_token(make_user("rm@h.dk", "risk_manager", "H"))
+        backend = indexing.get_backend()
+    headers = {"Authorization": f"Bearer {token}"}
+    writers = []
+    index = backend.index
+    monkeypatch.setattr(backend, "index", lambda docs, **kw: (writers.append(threading.get_ident()), index(docs, **kw)))
+    leader = _leader(app)
+    try:
+        for title in ("Blodprøve forvekslet", "Kateter glemt"):
+            assert client.post("/api/v1/reports", json=report_data(event_org="H", title=title), headers=headers).status_code == 201
+        follower = indexing.background_applier(app)  # the committing worker's, woken by its commits
+        assert follower.thread.is_alive()
+        with app.app_context():
+            _wait(lambda: indexing.pending_count() == 0)
+            assert indexing.pending_count() == 0
+        assert writers and set(writers) == {leader.thread.ident}
+        assert follower.lead_fd is None
+        assert client.get("/api/v1/search?q=kateter", headers=headers).get_json()["total"] == 1
+    finally:
+        leader.stop()
+
+
+def test_a_follower_takes_over_when_the_leader_goes(app, client):
+    """The elected applier's process ends (here: its app is torn down): another worker's applier
+    takes the lead and applies what is committed from then on."""
+    app.config["UTH_SEARCH_APPLY"] = "background"
+    app.config["UTH_SEARCH_BATCH_SECONDS"] = 0.05
+    with app.app_context():
+        make_org("H", "hospital")
+        token = make_token(make_user("rm@h.dk", "risk_manager", "H"))
+    headers = {"Authorization": f"Bearer {token}"}
+    leader = _leader(app)
+    assert client.post("/api/v1/reports", json=report_data(event_org="H", title="Blodprøve forvekslet"), headers=headers).status_code == 201
+    follower = indexing.background_applier(app)
+    assert follower.lead_fd is None
+    leader.stop()
+    assert not leader.thread.is_alive() and leader.lead_fd is None
+    assert client.post("/api/v1/reports", json=report_data(event_org="H", title="Kateter glemt"), headers=headers).status_code == 201
+    with app.app_context():
+        _wait(lambda: indexing.pending_count() == 0)
+        assert indexing.pending_count() == 0
+    assert follower.lead_fd is not None
+    found = client.get("/api/v1/search?q=kateter+OR+forvekslet", headers=headers).get_json()
+    assert found["total"] == 2
