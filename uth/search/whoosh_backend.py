@@ -188,8 +188,8 @@ class WhooshSearchBackend:
         return fresh
 
     def _commit(self, kind: str, write, *, big: bool) -> None:
-        """One writer for the batch; merge only for big batches or too many segments."""
-        writer = self._ix(kind).writer(timeout=self.writer_timeout, compound=False)
+        """One writer for the batch (`_fast_bulk_writer`); merge only for big batches or too many segments."""
+        writer = _fast_bulk_writer(self._ix(kind).writer(timeout=self.writer_timeout, compound=False))
         try:
             write(writer)
         except BaseException:
