@@ -9,6 +9,8 @@ sight; nothing registers itself on import. Registrations are per app (tests buil
 - SEARCH_SOURCES: search document kinds beyond cases (`uth.search.documents.Source`)
 - BULK_INSERTED: `func(session, model, ids)`, told of rows a service inserted in bulk past the
   ORM (the history import), in the session's transaction: what a flush listener would have seen new
+- ORGS_MOVED: `func(session, org_ids)`, told of organisations whose place in the tree changed (a new
+  parent, theirs or an ancestor's), in the session's transaction
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ SWEEPERS = "sweepers"
 PURGERS = "purgers"
 SEARCH_SOURCES = "search_sources"
 BULK_INSERTED = "bulk_inserted"
+ORGS_MOVED = "orgs_moved"
 _KEY = "uth_hooks"
 
 

@@ -362,3 +362,130 @@ def test_workers_committing_at_the_same_time_share_one_index_without_losing_upda
         assert pending_count() == 0  # every worker applied what it committed
         assert get_backend().doc_count("case") == 24
     assert search(client, region, "narhvalkateteret")["total"] == 24
+
+
+# -- a case's scope and filter values kept in its document (PostgreSQL narrows by them, issue 16) --
+
+def _org_id(code: str) -> int:
+    from uth.auth.orgs import get_org
+
+    return get_org(code).id
+
+
+def _case_id(ref: str) -> int:
+    from sqlalchemy import select
+
+    from uth.reports.models import Case
+
+    return db.session.scalar(select(Case.id).where(Case.reference == ref))
+
+
+def _facets(ref: str) -> dict:
+    from sqlalchemy import text
+
+    row = db.session.execute(text("SELECT scope_org_ids, org_ids, status, severity, event_type FROM search_documents "
+                                  "WHERE kind = 'case' AND doc_id = :id"), {"id": _case_id(ref)}).one()
+    return row._asdict()
+
+
+def test_a_transfer_moves_the_documents_scope_to_the_new_organisation(app, client, region, backend_name):
+    if backend_name != "postgres":
+        pytest.skip("the document's columns are PostgreSQL's")
+    ref = submit(client, region, title="Forkert afdeling", description="Borgeren blev sendt hjem uden plan.")
+    with app.app_context():
+        before = _facets(ref)
+        assert before["scope_org_ids"] == sorted([_org_id("R"), _org_id("H")])
+        assert _org_id("H-MED") in before["org_ids"] and before["status"] == "new"
+    response = client.post(f"/api/v1/cases/{ref}/actions", json={"action": "transfer", "org": "K", "comment": "Kommunens sag"},
+                           headers=region.headers["rm_h"])
+    assert response.status_code == 200, response.get_json()
+    with app.app_context():
+        after = _facets(ref)
+        assert after["scope_org_ids"] == sorted([_org_id("R"), _org_id("K")])
+        assert _org_id("K") in after["org_ids"] and _org_id("H-MED") in after["org_ids"]  # handled in K, happened in H-MED
+
+
+def test_a_status_change_moves_the_case_between_status_filters(client, region):
+    ref = submit(client, region, title="Glemt dosis", description="Dosis af Xylofan blev glemt om aftenen.")
+    assert refs(search(client, region, "xylofan", status="new")) == {ref}
+    response = client.post(f"/api/v1/cases/{ref}/actions", json={"action": "acknowledge"}, headers=region.headers["rm_h"])
+    assert response.status_code == 200, response.get_json()
+    assert search(client, region, "xylofan", status="new")["total"] == 0
+    assert refs(search(client, region, "xylofan", status="acknowledged")) == {ref}
+    assert refs(search(client, region, "xylofan", who="central", status="acknowledged")) == {ref}
+
+
+def test_an_organisation_moved_under_another_parent_moves_its_cases_scope(app, client, region):
+    """Scope goes by ancestry: K put under H makes K's cases H's risk manager's too (and the old
+    documents, kept by ancestry, follow)."""
+    ref = submit(client, region, who="helper", title="Fald i hjemmet", description="Borgeren faldt ved Zebrastien.")
+    assert search(client, region, "zebrastien", who="rm_h")["total"] == 0
+    with app.app_context():
+        make_org("K", "kommune", parent="H", cluster="KL1")
+    assert refs(search(client, region, "zebrastien", who="rm_h")) == {ref}
+    assert refs(search(client, region, "zebrastien", who="rm_k")) == {ref}
+    with app.app_context():
+        make_org("K", "kommune", parent="R", cluster="KL1")
+    assert search(client, region, "zebrastien", who="rm_h")["total"] == 0
+
+
+def test_a_stale_document_never_shows_a_case_out_of_scope(app, client, region, backend_name):
+    """The document's scope may lag its case (until the outbox is applied): the found rows are
+    checked against the case itself, so a wrong scope can hide a case for a moment, never show one."""
+    if backend_name != "postgres":
+        pytest.skip("the document's columns are PostgreSQL's")
+    from sqlalchemy import text
+
+    ref = submit(client, region, title="Fejlmedicinering", description="Patienten fik Quokkamin to gange.")
+    with app.app_context():
+        db.session.execute(text("UPDATE search_documents SET scope_org_ids = ARRAY[:k], status = 'closed' "
+                                "WHERE kind = 'case' AND doc_id = :id"), {"k": _org_id("K2"), "id": _case_id(ref)})
+        db.session.commit()
+    assert search(client, region, "quokkamin", who="rm_k2")["items"] == []
+    assert search(client, region, "quokkamin", who="central", status="closed")["items"] == []
+    assert client.get(f"/api/v1/cases/{ref}", headers=region.headers["rm_k2"]).status_code == 404
+
+
+def test_the_rebuild_and_the_migration_write_the_facets_the_applier_wrote(app, client, region, backend_name, runner):
+    """Three writers of the columns (the outbox's applier, `uth reindex`'s bulk load, migration
+    0018's fill of existing documents) give the same values: routed, transferred with an involved
+    organisation, and unrouted cases."""
+    if backend_name != "postgres":
+        pytest.skip("the document's columns are PostgreSQL's")
+    import importlib.util
+
+    from sqlalchemy import text
+
+    from uth.reports.models import Case
+
+    refs_ = [submit(client, region, title="Fald", description="Patienten faldt på gangen."),
+             submit(client, region, who="helper", title="Overgang", description="Borgeren kom hjem uden medicin.")]
+    response = client.post(f"/api/v1/cases/{refs_[0]}/actions", json={"action": "transfer", "org": "K", "comment": "K"},
+                           headers=region.headers["rm_h"])
+    assert response.status_code == 200, response.get_json()
+    with app.app_context():
+        from uth.reports.models import CaseOrg
+
+        case = db.session.get(Case, _case_id(refs_[0]))
+        case.involved.append(CaseOrg(org_id=_org_id("H-MED"), role="involved"))
+        unrouted = db.session.get(Case, _case_id(refs_[1]))
+        unrouted.handling_org = None
+        db.session.commit()
+        applied = {ref: _facets(ref) for ref in refs_}
+        assert _org_id("H-MED") in applied[refs_[0]]["scope_org_ids"]
+        assert applied[refs_[1]]["scope_org_ids"] == sorted(-i for i in (_org_id("R"), _org_id("K"), _org_id("K-HJ")))
+    assert refs(search(client, region, "hjem", who="central")) >= {refs_[1]}  # an unrouted case: the central one's
+    assert search(client, region, "hjem", who="rm_k")["total"] == 0
+    result = runner.invoke(args=["uth", "reindex"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert {ref: _facets(ref) for ref in refs_} == applied
+        path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "20261202_0018_search_scope.py"
+        spec = importlib.util.spec_from_file_location("migration_0018", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        db.session.execute(text("UPDATE search_documents SET scope_org_ids = NULL, org_ids = NULL, status = NULL, "
+                                "severity = NULL, event_type = NULL"))
+        db.session.execute(text(migration._FILL))
+        assert {ref: _facets(ref) for ref in refs_} == applied
+        db.session.rollback()

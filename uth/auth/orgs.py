@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from uth import hooks
 from uth.auth.models import SECTORS, Cluster, Organisation
 from uth.errors import Invalid
 from uth.extensions import db
@@ -51,6 +52,7 @@ def recompute_paths() -> None:
     """Rebuild every organisation's path from the parent links (cheap for thousands of units)."""
     orgs = list(db.session.scalars(select(Organisation)))
     by_id = {o.id: o for o in orgs}
+    before = {o.id: o.path for o in orgs}
     for org in orgs:
         chain, node, seen = [], org, set()
         while node is not None:
@@ -61,6 +63,10 @@ def recompute_paths() -> None:
             node = by_id.get(node.parent_id) if node.parent_id else None
         org.path = "/" + "/".join(str(i) for i in reversed(chain)) + "/"
     db.session.flush()
+    moved = {o.id for o in orgs if before[o.id] and before[o.id] != o.path}
+    if moved:  # under another parent now (with everything below): what is kept by ancestry follows
+        for func in hooks.get(hooks.ORGS_MOVED):
+            func(db.session, moved)
 
 
 def upsert_org(code: str, name: str, sector: str, parent: str | None = None, cluster: str | None = None) -> Organisation:

@@ -24,6 +24,37 @@ SEARCH_ONLY_FIELDS = frozenset({"event_type", "transition", "reference"})
 
 
 @dataclass(frozen=True)
+class CaseFacets:
+    """What a case search narrows by, kept beside a case's text (`documents.case_facets`).
+
+    `scope_org_ids`: the organisations whose risk managers may see the case (the handling one, the
+    involved ones, each with its ancestors), and, negated, an unrouted case's place with its
+    ancestors (central risk managers'). `org_ids`: the handling and the event's (else the
+    reporter's) organisation with their ancestors (the org filter: handled or happened there)."""
+
+    scope_org_ids: tuple[int, ...] = ()
+    org_ids: tuple[int, ...] = ()
+    status: str | None = None
+    severity: str | None = None
+    event_type: str | None = None
+
+
+@dataclass(frozen=True)
+class FacetFilter:
+    """A case search narrowed by the documents' facets, for a backend that keeps them
+    (`filters_facets`): the engine narrows inside the text search. Every part given must hold.
+    The caller re-checks the page's rows against the cases (a document may lag its case)."""
+
+    scope: tuple[int, ...] | None = None  # scope_org_ids shares one of these (None: every case)
+    statuses: tuple[str, ...] | None = None
+    severities: tuple[str, ...] | None = None
+    event_type: str | None = None  # this code or one below it ("fald" and "fald.seng")
+    org_id: int | None = None  # in org_ids
+    received_from: datetime | None = None  # inclusive
+    received_before: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True)
 class SearchDoc:
     """One searchable text derived from a database row; the row stays the source of truth."""
 
@@ -32,6 +63,7 @@ class SearchDoc:
     title: str
     fields: dict[str, str] = field(default_factory=dict)
     received_at: datetime | None = None
+    facets: CaseFacets | None = None  # cases only
 
     @property
     def body(self) -> str:
@@ -94,6 +126,7 @@ class SearchBackend(Protocol):
     name: str
     transactional: bool
     probes_allowed: bool  # True: `allowed` is run as a subquery testing each candidate; False: read whole
+    filters_facets: bool  # True: `allowed` may be a FacetFilter (documents keep their CaseFacets)
 
     def index(self, docs: Iterable[SearchDoc]) -> None:
         """Insert or replace documents (by kind and id)."""
@@ -126,7 +159,8 @@ class SearchBackend(Protocol):
         offset: int = 0,
         limit: int = 20,
     ) -> SearchPage:
-        """Hits among the ids `allowed` yields (None: no restriction), counted after scoping."""
+        """Hits among the ids `allowed` yields (None: no restriction; a FacetFilter where the
+        backend `filters_facets`), counted after scoping."""
         ...
 
     def similar(self, text: str, *, kind: str, session: Session, allowed: SelectBase | None,

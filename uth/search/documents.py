@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from uth import hooks
-from uth.reports.models import Case, Statement
+from uth.auth.models import Organisation
+from uth.reports.models import Case, CaseOrg, Statement
 from uth.taxonomy.models import TaxonomyTerm
 
-from .backend import SearchDoc
+from .backend import CaseFacets, SearchDoc
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,30 @@ def label_path(labels: dict[str, tuple[str, str | None]], code: str | None) -> s
     return " ".join(parts)
 
 
-def case_doc(case, answers: Iterable[str], event_labels: dict, transition_labels: dict) -> SearchDoc:
+def _path_ids(path: str | None) -> list[int]:
+    return [int(part) for part in (path or "").strip("/").split("/") if part]
+
+
+def case_facets(case, involved: Iterable[int], paths: dict[int, str]) -> CaseFacets:
+    """A case's scope and filter values (`CaseFacets`), by the rules of `visibility.scope_clause`:
+    its handling organisation's risk managers and those above (full view), the involved
+    organisations' and those above (limited), and for an unrouted case the central risk managers
+    over its place (negated ids). `paths`: the organisations' tree paths by id. The migration that
+    fills existing documents (0018) computes the same in SQL."""
+    place = case.event_org_id or case.reporting_org_id
+    scope = set(_path_ids(paths.get(case.handling_org_id)))
+    for org_id in involved:
+        scope.update(_path_ids(paths.get(org_id)))
+    if case.handling_org_id is None:
+        scope.update(-i for i in _path_ids(paths.get(place)))
+    orgs = set(_path_ids(paths.get(case.handling_org_id))) | set(_path_ids(paths.get(place)))
+    return CaseFacets(tuple(sorted(scope)), tuple(sorted(orgs)), case.status, case.severity, case.event_type)
+
+
+def case_doc(case, answers: Iterable[str], event_labels: dict, transition_labels: dict,
+             facets: CaseFacets | None = None) -> SearchDoc:
     """A case (a Case or a row of `_CASE_COLUMNS`) as searchable text: its narrative, handling
-    texts, its statements' answers (in their order) and labels."""
+    texts, its statements' answers (in their order) and labels; `facets` beside it."""
     fields = {  # the narrative first: snippets come from the start of the text
         "description": case.description, "consequence": case.consequence or "",
         "prevention": case.prevention or "", "conclusion": case.conclusion or "", "learning": case.learning or "",
@@ -64,11 +86,12 @@ def case_doc(case, answers: Iterable[str], event_labels: dict, transition_labels
         "event_type": label_path(event_labels, case.event_type),
         "transition": label_path(transition_labels, case.transition_type), "reference": case.reference,
     }
-    return SearchDoc("case", case.id, case.title, fields, case.received_at)
+    return SearchDoc("case", case.id, case.title, fields, case.received_at, facets)
 
 
 _CASE_COLUMNS = (Case.id, Case.title, Case.description, Case.consequence, Case.prevention, Case.conclusion,
-                 Case.learning, Case.event_type, Case.transition_type, Case.reference, Case.received_at)
+                 Case.learning, Case.event_type, Case.transition_type, Case.reference, Case.received_at,
+                 Case.status, Case.severity, Case.handling_org_id, Case.event_org_id, Case.reporting_org_id)
 
 
 def taxonomy_labels(session: Session) -> tuple[dict, dict]:
@@ -88,8 +111,16 @@ def build_docs(session: Session, kind: str, ids: Iterable[int],
         for case_id, answer in session.execute(select(Statement.case_id, Statement.answer).where(
                 Statement.case_id.in_(wanted), Statement.answer.is_not(None)).order_by(Statement.id)):
             answers.setdefault(case_id, []).append(answer)
-        rows = session.execute(select(*_CASE_COLUMNS).where(Case.id.in_(wanted)))
-        docs = [case_doc(row, answers.get(row.id, ()), events, transitions) for row in rows]
+        involved: dict[int, list[int]] = {}
+        for case_id, org_id in session.execute(select(CaseOrg.case_id, CaseOrg.org_id).where(CaseOrg.case_id.in_(wanted))):
+            involved.setdefault(case_id, []).append(org_id)
+        rows = session.execute(select(*_CASE_COLUMNS).where(Case.id.in_(wanted))).all()
+        org_ids = {row.handling_org_id for row in rows} | {row.event_org_id or row.reporting_org_id for row in rows}
+        org_ids |= {org_id for links in involved.values() for org_id in links}
+        org_ids.discard(None)
+        paths = dict(session.execute(select(Organisation.id, Organisation.path).where(Organisation.id.in_(org_ids))).all())
+        docs = [case_doc(row, answers.get(row.id, ()), events, transitions,
+                         case_facets(row, involved.get(row.id, ()), paths)) for row in rows]
     elif (source := source_of(kind)) is not None:
         rows = session.scalars(select(source.model).where(source.model.id.in_(wanted)))
         docs = [source.to_doc(row, events, transitions) for row in rows]

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import delete, event, func, inspect, select, text
+from sqlalchemy import delete, event, func, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from uth import hooks
@@ -26,7 +26,7 @@ from uth.bulk import insert_rows
 from uth.clock import utcnow
 from uth.storage import finish_purges, mark_index_done, open_purges, purge_watermark
 from uth.extensions import db
-from uth.reports.models import Case, Statement
+from uth.reports.models import Case, CaseOrg, Statement
 
 from . import make_backend
 from .backend import SearchBackend
@@ -42,7 +42,11 @@ PENDING = "uth_search_pending"  # session.info flag: this transaction wrote outb
 BESIDE = "uth_search_beside"  # session.info: the transaction's new cases being indexed beside it (`index_beside`)
 BESIDE_MIN = 500  # documents gathered before a writer beside is started: a smaller import goes through the outbox
 CASE_FIELDS = ("reference", "title", "description", "consequence", "prevention", "conclusion", "learning",
-               "event_type", "transition_type", "received_at")
+               "event_type", "transition_type", "received_at",
+               # the document's facets (`documents.case_facets`): a transfer, new involved organisations
+               # and a status change move the case in or out of a search's scope or filters
+               "status", "severity", "handling_org_id", "handling_org", "event_org_id", "event_org",
+               "reporting_org_id", "reporting_org", "involved")
 _ADVISORY_KEY = 0x5E4C  # PostgreSQL advisory lock serialising index application across servers
 
 
@@ -109,7 +113,7 @@ def _changes(session: Session) -> set[tuple[str, int, str]]:
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Case) and (obj in session.new or _changed(obj, CASE_FIELDS)):
             out.add(("case", obj.id, UPSERT))
-        elif isinstance(obj, Statement) and obj.case_id is not None:
+        elif isinstance(obj, (Statement, CaseOrg)) and obj.case_id is not None:
             out.add(("case", obj.case_id, UPSERT))
         else:
             for source in others:
@@ -118,7 +122,7 @@ def _changes(session: Session) -> set[tuple[str, int, str]]:
     for obj in session.deleted:
         if isinstance(obj, Case):
             out.add(("case", obj.id, DELETE))
-        elif isinstance(obj, Statement) and obj.case_id is not None:
+        elif isinstance(obj, (Statement, CaseOrg)) and obj.case_id is not None:
             out.add(("case", obj.case_id, UPSERT))
         else:
             out.update((source.kind, obj.id, DELETE) for source in others if isinstance(obj, source.model))
@@ -136,6 +140,16 @@ def bulk_inserted(session: Session, model, ids: Iterable[int]) -> None:
     for kind, source_model in kinds:
         if model is source_model:
             _queue(session, {(kind, doc_id, UPSERT) for doc_id in ids})
+
+
+def orgs_moved(session: Session, org_ids: set[int]) -> None:
+    """Organisations under a new parent (`hooks.ORGS_MOVED`): the cases handled, placed or involved
+    there are queued, their documents' scope and org filter values (by ancestry) having changed."""
+    ids = sorted(org_ids)
+    cases = select(Case.id).where(or_(Case.handling_org_id.in_(ids), Case.event_org_id.in_(ids),
+                                      Case.reporting_org_id.in_(ids)))
+    involved = select(CaseOrg.case_id).where(CaseOrg.org_id.in_(ids))
+    _queue(session, {("case", case_id, UPSERT) for case_id in session.scalars(cases.union(involved))})
 
 
 def _queue(session: Session, changes: set[tuple[str, int, str]]) -> None:
@@ -533,6 +547,7 @@ def init_app(app: Flask) -> None:
     register_events()
     hooks.add(app, hooks.PURGERS, reindex_cases)
     hooks.add(app, hooks.BULK_INSERTED, bulk_inserted)
+    hooks.add(app, hooks.ORGS_MOVED, orgs_moved)
 
 
 # -- the background applier -----------------------------------------------------------------------

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, String, Table, Text
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from uth.extensions import db
@@ -21,7 +21,19 @@ search_documents = Table(
     Column("body", Text, nullable=False),
     Column("received_at", DateTime(timezone=True)),
     Column("tsv", TSVECTOR().with_variant(Text(), "sqlite"), nullable=False),
+    # A case's scope and filter values (`documents.case_facets`), so a search narrows in the index
+    # itself; null for other kinds. Re-checked against the cases for the rows of a page.
+    # scope_org_ids: the organisations (and their ancestors) whose risk managers see the case: the
+    # handling one and the involved ones, and, negated, the place of an unrouted case for central
+    # risk managers (`scope_org_ids && ARRAY[the actor's organisations]`).
+    Column("scope_org_ids", ARRAY(Integer).with_variant(Text(), "sqlite")),
+    # org_ids: the handling and the event's (or reporter's) organisation and their ancestors: the org filter.
+    Column("org_ids", ARRAY(Integer).with_variant(Text(), "sqlite")),
+    Column("status", String(24)),
+    Column("severity", String(24)),
+    Column("event_type", String(80)),
     Index("ix_search_documents_tsv", "tsv", postgresql_using="gin").ddl_if(dialect="postgresql"),
+    Index("ix_search_documents_scope", "scope_org_ids", postgresql_using="gin").ddl_if(dialect="postgresql"),
     # Newest first (read backwards) within a kind: a search's candidates (postgres_backend.CANDIDATES).
     Index("ix_search_documents_recent", "kind", "received_at", "doc_id"),
 )

@@ -7,16 +7,16 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from sqlalchemy import (Engine, Float, MetaData, Text, bindparam, column, delete, func, literal, literal_column, select,
-                        table, union_all)
+from sqlalchemy import (Engine, Float, MetaData, String, Text, any_, bindparam, column, delete, func, literal,
+                        literal_column, or_, select, table, union_all)
 from sqlalchemy import text as text_sql
-from sqlalchemy.dialects.postgresql import TSQUERY, insert
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import SelectBase
 
 from .analysis import index_text, strip_control
-from .backend import Hit, Order, SearchDoc, SearchPage, Total, check_kind, check_search_args
+from .backend import FacetFilter, Hit, Order, SearchDoc, SearchPage, Total, check_kind, check_search_args
 from .excerpts import snippet
 from .models import search_documents
 from .query import And, Node, Not, Phrase, Term, parse
@@ -25,7 +25,10 @@ from .whoosh_query import KEY_TERMS, compile_query
 _DANISH = literal_column("'danish'::regconfig")
 _STAGING = "search_documents_staging"  # a bulk load's temporary table: the rows as _rows() makes them
 _STAGED = (("kind", "text"), ("doc_id", "bigint"), ("title", "text"), ("body", "text"), ("received_at", "timestamptz"),
-           ("title_words", "text"), ("body_words", "text"))
+           ("title_words", "text"), ("body_words", "text"), ("scope_org_ids", "int[]"), ("org_ids", "int[]"),
+           ("status", "text"), ("severity", "text"), ("event_type", "text"))
+_FACETS = ("scope_org_ids", "org_ids", "status", "severity", "event_type")  # CaseFacets' columns
+_STORED = ("title", "body", "received_at", "tsv") + _FACETS  # what an upsert replaces
 SWAP_LOCK_TIMEOUT_MS = 2000  # how long the swap waits for the live table per try
 SWAP_TRIES = 5
 SWAP_PAUSE = 0.5  # seconds between tries: the searches queued behind the attempt run meanwhile
@@ -64,6 +67,7 @@ def _rows(docs: Iterable[SearchDoc]) -> list[dict]:
     rows: dict[tuple[str, int], dict] = {}
     for doc in docs:
         check_kind(doc.kind)
+        facets = doc.facets
         rows[(doc.kind, doc.id)] = {
             "kind": doc.kind,
             "doc_id": doc.id,
@@ -72,6 +76,11 @@ def _rows(docs: Iterable[SearchDoc]) -> list[dict]:
             "received_at": _utc(doc.received_at),
             "title_words": index_text(doc.title),
             "body_words": index_text(strip_control(doc.body)),
+            "scope_org_ids": list(facets.scope_org_ids) if facets else None,
+            "org_ids": list(facets.org_ids) if facets else None,
+            "status": facets.status if facets else None,
+            "severity": facets.severity if facets else None,
+            "event_type": facets.event_type if facets else None,
         }
     return list(rows.values())
 
@@ -97,6 +106,34 @@ def _index_names(session: Session, build: str, live: str) -> list[tuple[str, str
     return pairs
 
 
+def _narrowing(t, allowed: SelectBase | FacetFilter | None) -> list:
+    """The conditions `allowed` puts on the documents: a select of ids probed per candidate, or a
+    FacetFilter on the documents' own columns (the scope by the GIN index of scope_org_ids)."""
+    if allowed is None:
+        return []
+    if not isinstance(allowed, FacetFilter):
+        return [t.c.doc_id.in_(allowed.scalar_subquery())]
+    where = []
+    if allowed.scope is not None:
+        where.append(t.c.scope_org_ids.overlap(literal(list(allowed.scope), t.c.scope_org_ids.type)))
+    # `= ANY(array)`, not IN: PostgreSQL turns a one-value IN into an equality, checks that after
+    # the text match, and a walk newest first then matched the text of every newer case of another
+    # status (the open ones, when looking for closed cases).
+    if allowed.statuses is not None:
+        where.append(t.c.status == any_(literal(list(allowed.statuses), ARRAY(String))))
+    if allowed.severities is not None:
+        where.append(t.c.severity == any_(literal(list(allowed.severities), ARRAY(String))))
+    if allowed.event_type is not None:
+        where.append(or_(t.c.event_type == allowed.event_type, t.c.event_type.like(allowed.event_type + ".%")))
+    if allowed.org_id is not None:
+        where.append(t.c.org_ids.contains(literal([allowed.org_id], t.c.org_ids.type)))
+    if allowed.received_from is not None:
+        where.append(t.c.received_at >= allowed.received_from)
+    if allowed.received_before is not None:
+        where.append(t.c.received_at < allowed.received_before)
+    return where
+
+
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)  # naive datetimes in this app are UTC
@@ -115,6 +152,7 @@ class PostgresSearchBackend:
     name = "postgres"
     transactional = True
     probes_allowed = True  # `allowed` runs as a subquery checked per candidate (visible_case_ids)
+    filters_facets = True  # or a FacetFilter on the documents' columns (the services' case searches)
     table = search_documents
 
     def __init__(self, engine: Engine) -> None:
@@ -143,11 +181,12 @@ class PostgresSearchBackend:
             body=bindparam("body"),
             received_at=bindparam("received_at"),
             tsv=_weighted(bindparam("title_words", type_=Text), bindparam("body_words", type_=Text)),
+            **{name: bindparam(name, type_=self.table.c[name].type) for name in _FACETS},
         )
         excluded = statement.excluded
         statement = statement.on_conflict_do_update(
             index_elements=[self.table.c.kind, self.table.c.doc_id],
-            set_={name: excluded[name] for name in ("title", "body", "received_at", "tsv")},
+            set_={name: excluded[name] for name in _STORED},
         )
         self._run(session, statement, rows)
 
@@ -179,8 +218,9 @@ class PostgresSearchBackend:
             staged = table(_STAGING, *(column(name) for name in columns))
             c = staged.c
             conn.execute(t.insert().from_select(
-                ["kind", "doc_id", "title", "body", "received_at", "tsv"],
-                select(c.kind, c.doc_id, c.title, c.body, c.received_at, _weighted(c.title_words, c.body_words))))
+                ["kind", "doc_id", "title", "body", "received_at", "tsv", *_FACETS],
+                select(c.kind, c.doc_id, c.title, c.body, c.received_at, _weighted(c.title_words, c.body_words),
+                       *(c[name] for name in _FACETS))))
             for _, definition in secondary:
                 conn.exec_driver_sql(definition)
             conn.exec_driver_sql(f"ANALYZE {t.name}")
@@ -252,7 +292,7 @@ class PostgresSearchBackend:
         *,
         kind: str,
         session: Session,
-        allowed: SelectBase | None,
+        allowed: SelectBase | FacetFilter | None,
         order: Order = "relevance",
         offset: int = 0,
         limit: int = 20,
@@ -271,12 +311,11 @@ class PostgresSearchBackend:
         tsquery = func.to_tsquery(_DANISH, bindparam("q", to_tsquery_text(parsed), type_=Text), type_=TSQUERY)
         where = [
             t.c.kind == kind,
+            *_narrowing(t, allowed),  # first: cheaper per row than matching the text
             t.c.tsv.bool_op("@@")(tsquery),
             # Only stop words, or only negations after stop words went: match nothing, scan nothing.
             func.querytree(tsquery).not_in(["", "T"]),
         ]
-        if allowed is not None:
-            where.append(t.c.doc_id.in_(allowed.scalar_subquery()))
         # Newest first, undated last: the dated ones by ix_search_documents_recent read backwards
         # (which puts nulls first, hence two parts; there are no undated documents in practice).
         dated = (select(t.c.doc_id, t.c.received_at, t.c.tsv).where(*where, t.c.received_at.is_not(None))
@@ -308,7 +347,7 @@ class PostgresSearchBackend:
         return SearchPage(total, [Hit(kind, doc_id, float(score), snippet(body, marked.terms, marked.prefixes))
                                   for doc_id, score, _, body in rows])
 
-    def similar(self, text: str, *, kind: str, session: Session, allowed: SelectBase | None,
+    def similar(self, text: str, *, kind: str, session: Session, allowed: SelectBase | FacetFilter | None,
                 limit: int = 10, min_df: int = 1) -> list[Hit]:
         """The text's most frequent lexemes (PostgreSQL's 'danish' stemming, stop words gone) OR-ed,
         ranked by ts_rank among the newest CANDIDATES documents in `allowed` that share one (no
@@ -325,9 +364,7 @@ class PostgresSearchBackend:
         t = self.table
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
                                   bindparam("q", " | ".join(_lexeme(word) for word in lexemes), type_=Text), type_=TSQUERY)
-        where = [t.c.kind == kind, t.c.tsv.bool_op("@@")(tsquery)]
-        if allowed is not None:
-            where.append(t.c.doc_id.in_(allowed.scalar_subquery()))
+        where = [t.c.kind == kind, *_narrowing(t, allowed), t.c.tsv.bool_op("@@")(tsquery)]
         found = (select(t.c.doc_id, t.c.tsv).where(*where).order_by(t.c.received_at.desc(), t.c.doc_id.desc())
                  .limit(CANDIDATES).cte("found").prefix_with("MATERIALIZED"))  # ix_search_documents_recent
         rank = func.ts_rank(found.c.tsv, tsquery, 1, type_=Float).label("rank")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.sql.expression import SelectBase
 
-from uth.auth.models import Organisation, User
+from uth.auth.models import Organisation, Role, User
 from uth.auth.orgs import get_org
 from uth.auth.permissions import has_case_role, in_subtree
 from uth.deadlines.rules import FILTER_YEARS, filter_date_in_range, local_midnight
@@ -17,10 +17,10 @@ from uth.errors import Invalid
 from uth.extensions import db
 from uth.i18n import message
 from uth.reports.models import CASE_STATUSES, OPEN_STATUSES, Case
-from uth.reports.visibility import sees_every_case, visible_case_ids
+from uth.reports.visibility import sees_every_case, visible_case_ids, visible_cases_clause
 from uth.taxonomy.services import codes, under
 
-from .backend import QuerySyntaxError
+from .backend import FacetFilter, QuerySyntaxError
 from .documents import source_of
 from .indexing import catch_up, get_backend
 
@@ -100,11 +100,8 @@ def filters_from_args(args: Mapping[str, str]) -> SearchFilters:
 EVERY_CASE = "every case"  # allowed_case_ids: no restriction at all, the engine need not be given ids
 
 
-def allowed_case_ids(actor: User, filters: SearchFilters) -> SelectBase | str:
-    """Ids of the visible cases that pass the filters: the engine ranks and counts only these.
-    EVERY_CASE when that is every case (a region's central risk manager without filters): reading
-    100,000 ids to allow them all cost more than the search itself. In the form the app's engine
-    uses them: probed per candidate (PostgreSQL) or read whole (whoosh; `visible_case_ids`)."""
+def _conditions(filters: SearchFilters) -> list:
+    """The filters as SQL conditions on Case."""
     conditions = []
     if filters.status:
         conditions.append(Case.status.in_(filters.status))
@@ -120,9 +117,53 @@ def allowed_case_ids(actor: User, filters: SearchFilters) -> SelectBase | str:
         conditions.append(Case.received_at >= local_midnight(filters.received_from))
     if filters.received_to:
         conditions.append(Case.received_at < local_midnight(filters.received_to + timedelta(days=1)))
-    if sees_every_case(actor):
-        return select(Case.id).where(*conditions) if conditions else EVERY_CASE
+    return conditions
+
+
+def facet_scope(actor: User) -> tuple[int, ...]:
+    """The actor's scope as `CaseFacets.scope_org_ids` holds it: the organisations of their case
+    roles, and, negated, those of their central ones (`visibility.scope_key`'s paths, as ids)."""
+    case_orgs = {g.org_id for g in actor.active_grants(Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER) if g.org_id}
+    central = {-g.org_id for g in actor.active_grants(Role.CENTRAL_RISK_MANAGER) if g.org_id}
+    return tuple(sorted(case_orgs | central))
+
+
+def _facet_filter(actor: User, filters: SearchFilters, every_case: bool) -> FacetFilter:
+    received_before = local_midnight(filters.received_to + timedelta(days=1)) if filters.received_to else None
+    return FacetFilter(
+        scope=None if every_case else facet_scope(actor),
+        statuses=tuple(filters.status) if filters.status else None,
+        severities=tuple(filters.severity) if filters.severity else None,
+        event_type=filters.event_type or None, org_id=filters.org.id if filters.org is not None else None,
+        received_from=local_midnight(filters.received_from) if filters.received_from else None,
+        received_before=received_before)
+
+
+def allowed_case_ids(actor: User, filters: SearchFilters) -> SelectBase | FacetFilter | str:
+    """The visible cases that pass the filters: the engine ranks and counts only these.
+    EVERY_CASE when that is every case (a region's central risk manager without filters): reading
+    100,000 ids to allow them all cost more than the search itself. In the form the app's engine
+    takes: a FacetFilter on its documents' own columns (PostgreSQL: narrowed inside the text search;
+    working out the ids beside it cost a local risk manager 1.6 s at 1,000,000 cases), else the
+    ids, read whole (whoosh; `visible_case_ids`). Found rows are re-checked (`recheck`)."""
+    conditions = _conditions(filters)
+    every_case = sees_every_case(actor)
+    if every_case and not conditions:
+        return EVERY_CASE
+    if get_backend().filters_facets:
+        return _facet_filter(actor, filters, every_case)
+    if every_case:
+        return select(Case.id).where(*conditions)
     return visible_case_ids(actor, *conditions, probed=get_backend().probes_allowed)
+
+
+def recheck(actor: User, filters: SearchFilters, allowed) -> list:
+    """Conditions on Case that found rows must meet: for a FacetFilter, visibility and the filters
+    again (a document lags its case until the outbox is applied, and must never show a case out of
+    scope); nothing for ids the database gave (exact already)."""
+    if not isinstance(allowed, FacetFilter):
+        return []
+    return ([] if allowed.scope is None else [visible_cases_clause(actor)]) + _conditions(filters)
 
 
 def default_kind(actor: User) -> str:
@@ -137,8 +178,10 @@ def search_cases(actor: User, q: str, filters: SearchFilters | None = None, *, k
     kind = kind or default_kind(actor)
     if not (q or "").strip():
         raise QuerySyntaxError(message("Skriv mindst ét ord at søge efter"))
+    checks = []
     if kind == "case":
         allowed = allowed_case_ids(actor, filters) if has_case_role(actor) else None
+        checks = recheck(actor, filters, allowed)
         model = Case
     else:
         source = source_of(kind)
@@ -152,7 +195,8 @@ def search_cases(actor: User, q: str, filters: SearchFilters | None = None, *, k
     catch_up()
     result = get_backend().search(q, kind=kind, session=db.session, allowed=None if allowed is EVERY_CASE else allowed,
                                   order=order, offset=(page - 1) * per_page, limit=per_page)
-    rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_([h.id for h in result.hits])))}
+    rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_([h.id for h in result.hits]),
+                                                                         *checks))}
     return result.total, [Result(kind, rows[h.id], h.snippet, h.score) for h in result.hits if h.id in rows]
 
 

@@ -14,7 +14,7 @@ from uth.reports.models import Case
 from uth.taxonomy.services import terms
 
 from .indexing import catch_up, get_backend
-from .services import EVERY_CASE, SearchFilters, allowed_case_ids
+from .services import EVERY_CASE, SearchFilters, allowed_case_ids, recheck
 
 LIMIT = 10  # SPEC §20: up to 10 other cases
 VOTERS = 5  # the suggestion: the event types of the 5 most similar classified cases
@@ -39,8 +39,10 @@ def similar_cases(actor: User, case: Case, *, limit: int = LIMIT) -> list[tuple[
     """Up to `limit` other cases the actor may see, most similar first, with the engine's score."""
     if not has_case_role(actor):
         return []
-    ranked = similar_ids("case", case_text(case), allowed_case_ids(actor, SearchFilters()), limit=limit, exclude=case.id)
-    rows = {row.id: row for row in db.session.scalars(select(Case).where(Case.id.in_([i for i, _ in ranked])))}
+    allowed = allowed_case_ids(actor, SearchFilters())
+    ranked = similar_ids("case", case_text(case), allowed, limit=limit, exclude=case.id)
+    rows = {row.id: row for row in db.session.scalars(select(Case).where(Case.id.in_([i for i, _ in ranked]),
+                                                                         *recheck(actor, SearchFilters(), allowed)))}
     return [(rows[i], score) for i, score in ranked if i in rows]
 
 
@@ -79,9 +81,10 @@ def suggested_event_type(actor: User, case: Case) -> Suggestion | None:
     central risk manager at 100,000 cases, several times the cost of the ranking itself."""
     if case.event_type or not has_case_role(actor):
         return None
-    ranked = similar_ids("case", case_text(case), allowed_case_ids(actor, SearchFilters()), limit=VOTERS * 4,
-                         exclude=case.id)
-    types = dict(db.session.execute(select(Case.id, Case.event_type).where(Case.id.in_([i for i, _ in ranked]))).all())
+    allowed = allowed_case_ids(actor, SearchFilters())
+    ranked = similar_ids("case", case_text(case), allowed, limit=VOTERS * 4, exclude=case.id)
+    types = dict(db.session.execute(select(Case.id, Case.event_type).where(
+        Case.id.in_([i for i, _ in ranked]), *recheck(actor, SearchFilters(), allowed))).all())
     neighbours = [(types[i], score) for i, score in ranked if types.get(i)][:VOTERS]
     result = vote(neighbours)
     if result is None:

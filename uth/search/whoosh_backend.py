@@ -111,6 +111,7 @@ class WhooshSearchBackend:
     name = "whoosh"
     transactional = False
     probes_allowed = False
+    filters_facets = False
 
     def __init__(self, index_dir: str, *, writer_timeout: float = 30.0) -> None:
         self.index_dir = index_dir  # the root: CURRENT, the generations, the apply lock
