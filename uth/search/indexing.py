@@ -555,18 +555,7 @@ def init_app(app: Flask) -> None:
 class BackgroundApplier:
     """One daemon thread per app and process: applies the outbox after commits and merges after
     anonymisation, off the request path. Started lazily (so after gunicorn's fork); what it has
-    not applied when the process dies stays in the outbox and is replayed (SPEC §12).
-
-    whoosh: the workers sharing an index directory elect one applier (`uth_applier.lock`, a file
-    lock the kernel drops with its process), which applies every worker's commits, polling the
-    outbox every UTH_SEARCH_BATCH_SECONDS; the others only do their purges and check every
-    FOLLOWER_CHECK seconds whether the leader has gone. Each whoosh write then carries all the
-    workers' reports of a gathering, not half of them or a few left by the other worker's round
-    (a write costs ~20 ms of CPU however few documents it has). PostgreSQL: each process applies
-    its own commits (the servers share no directory to elect in)."""
-
-    FOLLOWER_CHECK = 1.0  # seconds between a follower's tries to take over from a leader that died
-    LEAD_LOCK = "uth_applier.lock"
+    not applied when the process dies stays in the outbox and is replayed (SPEC §12)."""
 
     def __init__(self, app: Flask):
         self.app = app
@@ -576,7 +565,6 @@ class BackgroundApplier:
         self.thread: threading.Thread | None = None
         self.stopping = False
         self.halt = threading.Event()
-        self.lead_fd: int | None = None  # the elected applier's hold on the lead lock
 
     def signal(self, purge: set[int] = frozenset()) -> None:
         """Ask for a round soon; `purge` also re-indexes and merges those cases."""
@@ -601,61 +589,19 @@ class BackgroundApplier:
         batches of 25). `UTH_SEARCH_BATCH_SECONDS` keeps a report searchable within 2 seconds."""
         self.halt.wait(self.app.config["UTH_SEARCH_BATCH_SECONDS"])
 
-    def _leads(self) -> bool:
-        """Whether this applier applies the outbox: PostgreSQL always (its own commits); whoosh
-        when it holds the lead lock or takes it now (none held, or its holder died)."""
-        if self.lead_fd is not None:
-            return True
-        if self.app.config["UTH_SEARCH_BACKEND"] != "whoosh":
-            return True
-        os.makedirs(self.app.config["UTH_INDEX_DIR"], exist_ok=True)
-        fd = os.open(os.path.join(self.app.config["UTH_INDEX_DIR"], self.LEAD_LOCK), os.O_CREAT | os.O_WRONLY, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self.lead_fd = fd
-        return True
-
-    def _resign(self) -> None:
-        if self.lead_fd is not None:
-            os.close(self.lead_fd)  # releases the lock: another process's applier takes over
-            self.lead_fd = None
-
     def _run(self) -> None:
-        try:
-            self._rounds()
-        finally:
-            self._resign()
-
-    def _rounds(self) -> None:
-        elects = self.app.config["UTH_SEARCH_BACKEND"] == "whoosh"
         while not self.stopping:
-            if not elects:
-                wait = 30
-            elif self.lead_fd is not None:  # its commits wake it to gather; else the wait is the gathering
-                wait = self.app.config["UTH_SEARCH_BATCH_SECONDS"]
-            else:
-                wait = self.FOLLOWER_CHECK
-            woken = self.wake.wait(timeout=wait)
+            self.wake.wait(timeout=30)
             if self.stopping:
                 return
-            leads = self._leads()
-            if not (woken or leads):
-                continue
-            if woken and leads:
-                self._gather()
+            self._gather()
             self.wake.clear()  # what was committed until now is applied in this round
             if self.stopping:
                 return
             with self.guard:
                 purges, self.purges = self.purges, set()
-            if not (leads or purges):
-                continue  # the leader applies this process's commits
             with self.app.app_context():
-                if leads:
-                    apply_safely(None)
+                apply_safely(None)
                 if purges and not purge_cases_now(purges, wait=None):
                     with self.guard:  # try again next round: removed text must not stay in the index
                         self.purges |= purges
