@@ -11,6 +11,8 @@ sight; nothing registers itself on import. Registrations are per app (tests buil
   ORM (the history import), in the session's transaction: what a flush listener would have seen new
 - ORGS_MOVED: `func(session, org_ids)`, told of organisations whose place in the tree changed (a new
   parent, theirs or an ancestor's), in the session's transaction
+- IMPORT_STARTED: `func(session) -> told | None`, asked as a transaction that inserts many new cases
+  (the history import) starts; `told(cases)` is then given each batch of them once written
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ PURGERS = "purgers"
 SEARCH_SOURCES = "search_sources"
 BULK_INSERTED = "bulk_inserted"
 ORGS_MOVED = "orgs_moved"
+IMPORT_STARTED = "import_started"
 _KEY = "uth_hooks"
 
 

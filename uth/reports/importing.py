@@ -26,7 +26,6 @@ from uth.reports.references import next_references
 from uth.reports.services import add_submitted_event, deadline_settings, new_case, record_created
 from uth.reports.validation import KnownPlaces, NewReport, parse_report
 from uth.routing.services import routing_snapshot
-from uth.search.indexing import index_beside
 
 
 @dataclass
@@ -168,7 +167,13 @@ def _freeze_survivors() -> None:
 def _import(lines: Iterable[str], *, now: datetime, progress: Callable[[str], None] | None) -> ImportResult:
     result = ImportResult()
     settings, known = deadline_settings(), KnownPlaces()
-    written = index_beside(db.session()) or (lambda cases: None)  # the search index, written as the import goes
+    # told of each batch once written: the search index, written as the import goes
+    listeners = [told for told in (start(db.session()) for start in hooks.get(hooks.IMPORT_STARTED)) if told]
+
+    def written(cases: list[Case]) -> None:
+        for told in listeners:
+            told(cases)
+
     users: dict = {}
     batch: list = []
     for number, text in enumerate(lines, start=1):

@@ -548,6 +548,7 @@ def init_app(app: Flask) -> None:
     hooks.add(app, hooks.PURGERS, reindex_cases)
     hooks.add(app, hooks.BULK_INSERTED, bulk_inserted)
     hooks.add(app, hooks.ORGS_MOVED, orgs_moved)
+    hooks.add(app, hooks.IMPORT_STARTED, index_beside)
 
 
 # -- the background applier -----------------------------------------------------------------------
