@@ -91,10 +91,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+def _sqlite_savepoint_inside_a_transaction(conn, name):
+    """SQLite: a SAVEPOINT opened outside a transaction starts one of its own, and releasing it
+    commits (Python's sqlite3 sends BEGIN only before the first INSERT, UPDATE or DELETE). A batch
+    of an import written in a SAVEPOINT first was committed at its release, so a failed or killed
+    import left that batch written. BEGIN IMMEDIATE first: the savepoint is inside the request's or
+    command's one transaction (and holds the write lock it is about to need)."""
+    if conn.dialect.name == "sqlite":
+        dbapi_connection = conn.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the extension singletons."""
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
+    if not event.contains(Engine, "savepoint", _sqlite_savepoint_inside_a_transaction):
+        event.listen(Engine, "savepoint", _sqlite_savepoint_inside_a_transaction)
     db.init_app(app)
     i18n.init_app(app)          # Flask-Babel: Danish message ids, the English catalog, `_` in templates
     csrf.init_app(app)

@@ -398,6 +398,8 @@ def test_a_failing_commit_leaves_no_index_documents(app, runner, tmp_path, monke
     assert isinstance(result.exception, RuntimeError)
     assert multiprocessing.active_children() == []
     assert _index_contents(app)["docs"] == {}
+    with app.app_context():
+        assert db.session.scalars(select(Case.title)).all() == []  # nothing half-written, the first batch neither
     path.write_text("\n".join(_line(title=f"Fundet hændelse {n}") for n in range(3)) + "\n", encoding="utf-8")
     assert runner.invoke(args=["uth", "import-reports", str(path)]).exit_code == 0
     with app.app_context():
