@@ -211,3 +211,39 @@ def test_the_assign_lists_offer_exactly_the_users_who_may_handle_the_case(app, c
         page = client.get(f"/cases/{ref}").get_data(as_text=True)
         form = page[page.index('name="assignee"'):].split("</select>")[0]
         assert re.findall(r'<option value="([^"]+)"', form) == may_handle[ref], ref
+
+
+def test_the_pages_total_is_the_apis_whatever_the_filters(app, client):
+    """The page counts its total in one statement with the counters (the API apart, over the list's
+    own conditions): the same total for every filter, open or not, and the same counters on each."""
+    import re
+
+    from tests.factories import auth_header, make_token
+    from uth.auth.services import find_user
+    refs = _morning(app)
+    with app.app_context():
+        make_org("K", "kommune", parent="R")
+        make_user("rm@k.dk", "risk_manager", "K")
+        make_case(title="Overdraget fra kommunen", event_org="K", received_at="2026-11-16T10:00:00+01:00",
+                  occurred_at="2026-11-16T09:00:00+01:00",
+                  transition={"type": "indlaeggelse", "from_org": "K", "to_org": "H"})  # H is involved
+        tokens = {who: make_token(find_user(who)) for who in ("rm@h.dk", "central@r.dk", "rm@k.dk")}
+    queries = ["status=open", "status=all", "status=closed", "status=new", "status=all&overdue=true",
+               "status=open&due=week", "status=all&assignee=none", "status=all&assignee=me", "status=all&unrouted=1",
+               "status=all&org=H", "status=open&org=K&assignee=none"]
+    seen = {}
+    for who, token in tokens.items():
+        login(client, who)
+        counters = None
+        for query in queries:
+            page = client.get(f"/cases?{query}").get_data(as_text=True)
+            total = int(re.search(r"<h1>[^<]*<small>\((\d+)\)</small>", page).group(1))
+            api = client.get(f"/api/v1/cases?{query}", headers=auth_header(token)).get_json()["total"]
+            assert total == api, (who, query)
+            shown = re.findall(r'counter-(\w+)[^"]*" href="[^"]*"[^>]*>\s*<strong>(\d+)</strong>', page)
+            assert counters is None or shown == counters, (who, query)
+            counters = shown
+            seen[(who, query)] = total
+    assert seen[("central@r.dk", "status=all")] == 6 and seen[("central@r.dk", "status=closed")] == 1
+    assert seen[("rm@h.dk", "status=all&assignee=me")] == 1 and seen[("rm@h.dk", "status=all&unrouted=1")] == 0
+    assert seen[("rm@k.dk", "status=open&org=K&assignee=none")] == 1 and refs

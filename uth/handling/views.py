@@ -42,7 +42,7 @@ from uth.reports.personal_data import (
     shows_patient,
 )
 from uth.reports.presenters import days_to_close, overdue_names
-from uth.reports.queries import QueueUser, queue, queue_counts
+from uth.reports.queries import QueueUser, queue_with_counts
 from uth.reports.services import get_visible_case
 from uth.reports.severity import downgrade_ranks
 from uth.reports.visibility import (
@@ -81,11 +81,11 @@ def queue_page():
         return redirect(url_for("handling.queue_page"))
     page = page_arg(request.args)
     actor = current_user._get_current_object()  # not the proxy for each of the ~200 look-ups a page makes
-    cases, total = queue(actor, filters, today=today, page=page, per_page=PER_PAGE)
+    cases, total, counts = queue_with_counts(actor, filters, today=today, page=page, per_page=PER_PAGE)
     rows = queue_rows(actor, cases, now)
     return render_template("cases/queue.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
                            args=request.args, status=request.args.get("status", "open"), orgs=org_choices(),
-                           counts=queue_counts(actor, today=today),
+                           counts=counts,
                            assignees=bulk_assignees([r.case for r in rows if r.handles]))
 
 

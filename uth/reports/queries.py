@@ -151,26 +151,41 @@ class QueueFilters:
     unrouted: bool = False
 
 
+def _wanted(filters: QueueFilters) -> tuple:
+    """The filters as the statements' cache key (values only, no ORM objects)."""
+    return (tuple(filters.status) if filters.status else None, filters.overdue, filters.due_by,
+            filters.org.path if filters.org is not None else None,
+            filters.assignee.id if filters.assignee is not None else None, filters.unassigned, filters.unrouted)
+
+
 def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1,
           per_page: int = 50) -> tuple[list[QueueCase], int]:
     """(cases of this page as read-only rows, total) of what the actor may see, nearest deadline first."""
-    wanted = (tuple(filters.status) if filters.status else None, filters.overdue, filters.due_by,
-              filters.org.path if filters.org is not None else None,
-              filters.assignee.id if filters.assignee is not None else None, filters.unassigned, filters.unrouted)
-    count, rows = _queue_statements(scope_key(actor), wanted, today, (page - 1) * per_page, per_page)
+    count, rows = _queue_statements(scope_key(actor), _wanted(filters), today, (page - 1) * per_page, per_page)
     total = db.session.scalar(count)
     return load_page(rows), total or 0
 
 
-@lru_cache(maxsize=256)
-def _queue_statements(scope: tuple, wanted: tuple, today: date, offset: int, limit: int) -> tuple[Select, Select]:
-    """The queue's count and page for a scope (visibility.scope_key), filters, day and page: built once
-    per process and key (building them and keying them for SQLAlchemy's statement cache took ~2 ms of
-    each request). The key holds every value the statements hold; the organisations' paths and the
-    cases are read when they run."""
+COUNTERS = ("overdue", "due_this_week", "unassigned", "unrouted")
+
+
+def queue_with_counts(actor: User, filters: QueueFilters, *, today: date, page: int = 1,
+                      per_page: int = 50) -> tuple[list[QueueCase], int, dict[str, int]]:
+    """The queue (as `queue`) and the morning's counters over the actor's open cases (overdue, due
+    this week, unassigned, unrouted): the total and the counters counted in one statement, so the
+    actor's scope is checked once for both (at 100,000 cases on PostgreSQL each check read the
+    ~5,500 open cases and hashed the region's involved links: 10 ms for the count, 18 for the counters)."""
+    scope, wanted = scope_key(actor), _wanted(filters)
+    _, rows = _queue_statements(scope, wanted, today, (page - 1) * per_page, per_page)
+    total, *counts = db.session.execute(_counted_statement(scope, wanted, today)).one()
+    return load_page(rows), total or 0, dict(zip(COUNTERS, (int(n or 0) for n in counts)))
+
+
+def _filter_conditions(wanted: tuple, today: date) -> tuple[list, bool]:
+    """The filters' conditions on cases, and whether only open cases can match them."""
     status, overdue, due_by, org_path, assignee_id, unassigned, unrouted = wanted
     due = Case.next_due_on  # the nearest open deadline, NULL once not open
-    conditions = [scope_clause(scope)]
+    conditions = []
     if status:
         conditions.append(Case.status.in_(status))
     if overdue:
@@ -187,7 +202,19 @@ def _queue_statements(scope: tuple, wanted: tuple, today: date, offset: int, lim
         conditions.append(Case.assignee_id.is_(None))
     if unrouted:
         conditions.append(Case.handling_org_id.is_(None))
-    if overdue or due_by is not None or (status and set(status) <= set(open_status_values())):
+    return conditions, bool(overdue or due_by is not None or (status and set(status) <= set(open_status_values())))
+
+
+@lru_cache(maxsize=256)
+def _queue_statements(scope: tuple, wanted: tuple, today: date, offset: int, limit: int) -> tuple[Select, Select]:
+    """The queue's count and page for a scope (visibility.scope_key), filters, day and page: built once
+    per process and key (building them and keying them for SQLAlchemy's statement cache took ~2 ms of
+    each request). The key holds every value the statements hold; the organisations' paths and the
+    cases are read when they run."""
+    due = Case.next_due_on
+    filters, open_only = _filter_conditions(wanted, today)
+    conditions = [scope_clause(scope), *filters]
+    if open_only:
         # Only open cases can match: said outright, the queue reads the small index of open cases
         # (ix_cases_open_due) in deadline order, checks scope there and stops at the page's end.
         conditions.append(due.isnot(None))
@@ -206,21 +233,19 @@ def week_end(today: date) -> date:
     return today + timedelta(days=6 - today.weekday())
 
 
-def queue_counts(actor: User, *, today: date) -> dict[str, int]:
-    """The morning's counters over the actor's open cases: overdue, due this week, unassigned, unrouted."""
-    row = db.session.execute(_counts_statement(scope_key(actor), today)).one()
-    return dict(zip(("overdue", "due_this_week", "unassigned", "unrouted"), (int(n or 0) for n in row)))
-
-
-@lru_cache(maxsize=64)
-def _counts_statement(scope: tuple, today: date) -> Select:
-    """The counters' statement for a scope and day, built once per process and key (as the queue's)."""
+@lru_cache(maxsize=256)
+def _counted_statement(scope: tuple, wanted: tuple, today: date) -> Select:
+    """The queue's total and the counters (COUNTERS) in one pass over the scope's cases, built once per
+    process and key (as the queue's). Open cases are the ones with a deadline: when the filters admit
+    only open cases, that is said, and the pass reads only ix_cases_open_due."""
     due = Case.next_due_on
-    counted = lambda condition: func.count(when((condition, 1)))
-    return (select(counted(due < today), counted(and_(due >= today, due <= week_end(today))),
-                   counted(Case.assignee_id.is_(None)), counted(Case.handling_org_id.is_(None)))
-            # Open cases are the ones with a deadline: said so, the counters read only ix_cases_open_due.
-            .where(scope_clause(scope), due.isnot(None)))
+    filters, open_only = _filter_conditions(wanted, today)
+    counted = lambda *conditions: func.count(when((and_(*conditions), 1)))
+    return (select(counted(*filters) if filters else func.count(),
+                   counted(due < today), counted(due >= today, due <= week_end(today)),
+                   counted(due.isnot(None), Case.assignee_id.is_(None)),
+                   counted(due.isnot(None), Case.handling_org_id.is_(None)))
+            .select_from(Case).where(scope_clause(scope), *([due.isnot(None)] if open_only else [])))
 
 
 def open_status_values() -> list[str]:
