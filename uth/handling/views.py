@@ -1,6 +1,8 @@
 """The risk manager's pages: the queue, the case page, its action forms and opening personal data."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import (
     Blueprint,
     abort,
@@ -51,6 +53,8 @@ from uth.reports.visibility import (
     can_see_patient,
     can_see_reporter,
     case_view_level,
+    scope_key,
+    view_level_in,
 )
 from uth.search.similar import similar_cases, suggested_event_type
 from uth.taxonomy.services import label, terms
@@ -58,6 +62,7 @@ from uth.web import dkdate, org_choices, page_arg
 
 bp = Blueprint("handling", __name__)
 PER_PAGE = 50
+URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's path converter leaves unquoted in a URL it builds
 PURPOSES_KEY = "personal_data_purposes"  # session: case id -> the purpose given this session
 
 
@@ -106,13 +111,16 @@ def queue_rows(actor: User, cases, now) -> list[QueueRow]:
     rows asked Jinja for ~350 calls): the labels once per status and severity, not once per row."""
     status_texts = {s: status_label(s) for s in {c.status for c in cases}}
     severity_texts = {s: label("severities", s) for s in {c.severity for c in cases}}
+    scope = scope_key(actor)  # the actor's grants read once for the page, not once a row
+    # Each row's link as url_for builds it, from one url_for (~40 us each: 2 ms a page).
+    case_url = url_for("handling.case_page", reference="-")[:-1]
     rows = []
     for c in cases:
-        level = case_view_level(actor, c)
+        level = view_level_in(scope, c)
         due = next_deadline(c)
         rows.append(QueueRow(
             case=c, level=level, handles=level == FULL,  # can_handle, without asking again
-            url=url_for("handling.case_page", reference=c.reference),
+            url=case_url + quote(c.reference, safe=URL_SAFE),
             status=status_texts[c.status], severity=severity_texts[c.severity],
             next=(dkdate(due[1]), due[0].split(":")[0]) if due else None,
             days_to_close=days_to_close(c, now), age=age_in_days(c.received_at, now),

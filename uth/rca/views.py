@@ -19,7 +19,7 @@ from uth.rca.services import (analyses_of_case, can_edit, other_approvers, analy
                               set_status,
                               update_action_item_status)
 from uth.reports.services import get_visible_case
-from uth.reports.visibility import FULL, case_view_level
+from uth.reports.visibility import FULL, scope_key, view_level_in
 from uth.reports.severity import SERIOUS_SEVERITIES
 from uth.taxonomy.services import terms
 
@@ -45,8 +45,9 @@ def queue_analysis_marks(cases) -> dict:
     handles (not a closed or rejected one, not one they are only involved in) — and cases
     with overdue actions."""
     analysed, overdue = analysis_marks([c.id for c in cases], local_date(utcnow()))
+    scope = scope_key(current_user)  # the viewer's grants read once, not once a case
     return {"needs_analysis": {c.id for c in cases if c.severity in SERIOUS_SEVERITIES and c.is_open
-                               and c.id not in analysed and case_view_level(current_user, c) == FULL},
+                               and c.id not in analysed and view_level_in(scope, c) == FULL},
             "overdue_actions": overdue}
 
 

@@ -123,15 +123,20 @@ def handles_by_paths(case_paths: list[str], central_paths: list[str], case: Case
     return _covers(central_paths, case.effective_org)
 
 
-def case_view_level(actor: User, case: Case) -> str | None:
-    """FULL for the handling organisation's risk managers (and central ones over unrouted cases),
-    LIMITED for risk managers of an involved organisation, None otherwise."""
-    case_paths = scope_paths(actor, Role.RISK_MANAGER, Role.CENTRAL_RISK_MANAGER)
-    if handles_by_paths(case_paths, scope_paths(actor, Role.CENTRAL_RISK_MANAGER), case):
+def view_level_in(scope: tuple[tuple[str, ...], tuple[str, ...]], case: Case) -> str | None:
+    """case_view_level for a scope `scope_key` gave: a list of cases asks the actor's grants once."""
+    case_paths, central_paths = scope
+    if handles_by_paths(case_paths, central_paths, case):
         return FULL
     if any(_covers(case_paths, link.org) for link in case.involved):
         return LIMITED
     return None
+
+
+def case_view_level(actor: User, case: Case) -> str | None:
+    """FULL for the handling organisation's risk managers (and central ones over unrouted cases),
+    LIMITED for risk managers of an involved organisation, None otherwise."""
+    return view_level_in(scope_key(actor), case)
 
 
 def can_see_reporter(actor: User, case: Case) -> bool:
