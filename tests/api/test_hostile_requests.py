@@ -131,7 +131,7 @@ def test_a_500_under_the_api_is_json_and_a_page_500_is_html(app, client, region,
     assert set(response.get_json()) == {"error"} and "boom" not in response.get_json()["error"]
 
     import uth.handling.views as handling_views
-    monkeypatch.setattr(handling_views, "queue", broken, raising=False)
+    monkeypatch.setattr(handling_views, "queue_with_counts", broken)
     from tests.factories import make_user
     with app.app_context():
         make_user("rm9@h.dk", "risk_manager", "H")
