@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from uth.audit.models import AuditEntry
+from uth.auth.models import Organisation
 from uth.auth.services import find_user, tokens_of
 from uth.extensions import db
 from tests.conftest import csrf_token, login
@@ -114,3 +115,24 @@ def test_the_admin_pages_are_for_admins_only(client, people):
     login(client, "rm@h.dk")
     assert client.get("/admin/users").status_code == 404
     assert client.post("/admin/tokens/1/revoke", data={"csrf_token": csrf_token(client, "/cases")}).status_code == 404
+
+
+def test_the_api_sees_a_changed_grant_at_the_next_request(app, client, runner, people):
+    """The API's actor is kept per process between requests (auth.services.user_for_token): a grant
+    withdrawn, given back or moved to another organisation counts at the very next request."""
+    def references():
+        response = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {people['token']}"})
+        return response.status_code, [case["reference"] for case in response.get_json().get("items", [])]
+
+    status, seen = references()
+    assert status == 200 and len(seen) == 1
+    assert runner.invoke(args=["uth", "revoke-grant", "rm@h.dk", "risk_manager", "H"]).exit_code == 0
+    assert references() != (200, seen)
+    assert runner.invoke(args=["uth", "grant", "rm@h.dk", "risk_manager", "H"]).exit_code == 0
+    assert references() == (200, seen)
+    with app.app_context():
+        make_org("K", "kommune")
+        grant = find_user("rm@h.dk").grants[0]
+        grant.org_id = db.session.scalar(select(Organisation.id).where(Organisation.code == "K"))
+        db.session.commit()
+    assert references() == (200, [])  # the same grant, now over an organisation without the case

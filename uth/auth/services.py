@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User, UserSession
 from uth.errors import Invalid, NotFound
@@ -172,13 +172,64 @@ def end_user_sessions(user: User, *, now: datetime) -> int:
                               .values(ended_at=now)).rowcount or 0
 
 
+_TOKENS, _USERS, _GRANTS, _ORGS = ApiToken.__table__, User.__table__, Grant.__table__, Organisation.__table__
+# The token with its user, the user's grants and their organisations: every row the API's actor is made of.
+_ACTOR_ROWS = (
+    select(_TOKENS.c.revoked_at, *_USERS.c, *_GRANTS.c, *_ORGS.c)
+    .select_from(_TOKENS).join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+    .outerjoin(_GRANTS, _GRANTS.c.user_id == _USERS.c.id).outerjoin(_ORGS, _ORGS.c.id == _GRANTS.c.org_id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash")).order_by(_GRANTS.c.id)
+)
+_USER_ACTIVE = 1 + list(_USERS.c).index(_USERS.c.active)
+_ACTORS: dict[str, tuple[tuple, User]] = {}  # token hash -> (the rows, the user made of them, detached)
+_ACTORS_KEPT = 1000
+
+
 def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
-                            .options(joinedload(ApiToken.user).options(ACTOR_LOADING)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    """The active user a bearer token belongs to (with its grants and their organisations), or None.
+
+    Every call reads the token's rows (one Core query: revocation, deactivation and a changed grant
+    or organisation count at once, whoever changed them); the ORM objects are built from them only
+    when they differ from the rows this process last saw for the token, and are otherwise merged
+    into the session from that detached copy, without loading."""
+    digest = _token_hash(token)
+    rows = tuple(db.session.connection().execute(_ACTOR_ROWS, {"token_hash": digest}).all())
+    if not rows or rows[0][0] is not None or not rows[0][_USER_ACTIVE]:  # revoked, or the user deactivated
         return None
-    return row.user
+    known = _ACTORS.get(digest)
+    if known is None or known[0] != rows:
+        if len(_ACTORS) >= _ACTORS_KEPT:
+            _ACTORS.clear()
+        known = _ACTORS[digest] = (rows, _detached_actor(rows))
+    return db.session.merge(known[1], load=False)
+
+
+def _detached_actor(rows: tuple) -> User:
+    """The user, grants and organisations of `_ACTOR_ROWS`, as detached objects loaded from them."""
+    def values(table, row):
+        return {column.key: row[index] for index, column in enumerate(table.c)}
+
+    width = (len(_USERS.c), len(_GRANTS.c))
+    user = User(**values(_USERS, rows[0][1:]))
+    orgs: dict[int, Organisation] = {}
+    objects: list = [user]
+    for row in rows:
+        grant_row, org_row = row[1 + width[0]:1 + sum(width)], row[1 + sum(width):]
+        if grant_row[0] is None:  # no grants
+            continue
+        org = None
+        if org_row[0] is not None:
+            org = orgs.get(org_row[0])
+            if org is None:
+                org = orgs[org_row[0]] = Organisation(**values(_ORGS, org_row))
+                objects.append(org)
+        grant = Grant(**values(_GRANTS, grant_row))
+        grant.org = org
+        user.grants.append(grant)
+        objects.append(grant)
+    for obj in objects:
+        make_transient_to_detached(obj)
+    return user
 
 
 def get_user_by_email(email: str) -> User:
