@@ -8,9 +8,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import inspect
-from sqlalchemy.orm import MANYTOONE
-
 from uth import hooks
 from uth.audit.services import record
 from uth.bulk import insert_returning_ids, insert_rows
@@ -23,7 +20,7 @@ from uth.extensions import db
 from uth.reports.due import open_deadlines
 from uth.reports.models import Case, CaseEvent, CaseOrg
 from uth.reports.references import next_references
-from uth.reports.services import add_submitted_event, deadline_settings, new_case, record_created
+from uth.reports.services import CASES, add_submitted_event, case_row, deadline_settings, new_case, record_created
 from uth.reports.validation import KnownPlaces, NewReport, parse_report
 from uth.routing.services import routing_snapshot
 
@@ -71,7 +68,7 @@ def _write(batch: list, *, now: datetime, settings: DeadlineSettings) -> list[Ca
     for year, of_year in by_year.items():
         for case, (reference, seq) in zip(of_year, next_references(year, len(of_year))):
             case.reference, case.seq = reference, seq
-    rows = [_row(case) for case in cases]
+    rows = [case_row(case) for case in cases]
     ids = insert_returning_ids(db.session(), CASES, rows)
     links, events, overdue = [], [], []
     for (_number, reporter, _report), case, case_id, row in zip(batch, cases, ids, rows):
@@ -89,27 +86,6 @@ def _write(batch: list, *, now: datetime, settings: DeadlineSettings) -> list[Ca
     for told in hooks.get(hooks.BULK_INSERTED):
         told(db.session(), Case, ids)
     return cases
-
-
-CASES = Case.__table__
-_LINKS = [(rel.key, next(iter(rel.local_columns)).key) for rel in inspect(Case).relationships if rel.direction is MANYTOONE]
-_DEFAULTS = {column.key: column.default.arg for column in CASES.columns
-             if column.default is not None and column.default.is_scalar}
-
-
-def _row(case: Case) -> dict:
-    """The case's row as its flush would insert it: the columns, the ids of the organisations and
-    users it links to, the columns' defaults where it left them unset."""
-    state = case.__dict__
-    row = {column.key: state.get(column.key) for column in CASES.columns if column.key != "id"}
-    for name, column in _LINKS:
-        linked = state.get(name)
-        if linked is not None:
-            row[column] = linked.id
-    for name, default in _DEFAULTS.items():
-        if row[name] is None:
-            row[name] = default
-    return row
 
 
 def _rejection(err: DomainError) -> dict[str, list[str]]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import MANYTOONE, make_transient_to_detached
 
+from uth import hooks
 from uth.audit.services import record
 from uth.auth.models import User
+from uth.bulk import insert_returning_ids
 from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
 from uth.errors import NotFound
 from uth.extensions import db
@@ -55,19 +58,26 @@ def _event(actor: User | None, action: str, now: datetime, detail: dict) -> dict
 
 def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False,
                   notify: bool = True) -> tuple[Case, str]:
-    """Record a report as a case, route it and start its deadlines; returns (case, receipt code).
-    `notify=False` for history moved from another system: no "new case" mail for old cases.
+    """Record a report as a case, route it and start its deadlines; returns (case, receipt code),
+    the case in the session as if loaded. `notify=False` for history moved from another system: no
+    "new case" mail for old cases.
 
-    Everything is read before the first write (the case number), so the database's write lock is
-    held only for the inserts: on SQLite, concurrent submissions queue on that lock."""
-    with db.session.no_autoflush:
-        case, receipt = new_case(actor, data, now=now, public=public)
-        db.session.add(case)
-        handling = case.handling_org
-        recipients = risk_manager_addresses(handling.id) if notify and handling else []
-        reaches_nobody = notify and handling is None and not central_risk_managers_above(case.effective_org)
-        case.reference, case.seq = next_reference(case.year)
-    db.session.flush()  # the case and its organisations; the rest as Core inserts (the write lock is held from here)
+    Everything is read and built before the first write (the case number), so the database's write
+    lock is held only for the inserts, Core statements without the unit of work: on SQLite,
+    concurrent submissions queue on that lock."""
+    case, receipt = new_case(actor, data, now=now, public=public)
+    handling = case.handling_org
+    recipients = risk_manager_addresses(handling.id) if notify and handling else []
+    reaches_nobody = notify and handling is None and not central_risk_managers_above(case.effective_org)
+    row = case_row(case)
+    links = [{"org_id": link.org.id, "role": link.role} for link in case.involved]
+    session = db.session()
+    case.reference, case.seq = row["reference"], row["seq"] = next_reference(case.year)  # the write lock is held from here
+    case.id = session.connection().execute(_INSERT_CASE, row).scalar_one()
+    link_ids = insert_returning_ids(session, CaseOrg.__table__, [{**link, "case_id": case.id} for link in links])
+    _persistent(case, row, link_ids)
+    for told in hooks.get(hooks.BULK_INSERTED):  # the search outbox, as a flush of the new case would queue it
+        told(session, Case, [case.id])
     insert_event(case, actor, "submitted", now=now, **_submitted(case, public))
     record_created(case, actor, now=now, public=public)
     notify_new_case(case, recipients, now=now)
@@ -76,6 +86,42 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
     if notify and public:
         send_receipt_code(case, receipt, now=now)
     return case, receipt
+
+
+CASES = Case.__table__
+_INSERT_CASE = CASES.insert().returning(CASES.c.id)
+_LINKS = [(rel.key, next(iter(rel.local_columns)).key) for rel in inspect(Case).relationships if rel.direction is MANYTOONE]
+_DEFAULTS = {column.key: column.default.arg for column in CASES.columns
+             if column.default is not None and column.default.is_scalar}
+
+
+def case_row(case: Case) -> dict:
+    """The row of a new case (`new_case`) as its flush would insert it: the columns, the ids of the
+    organisations and users it links to, the columns' defaults where it left them unset."""
+    state = case.__dict__
+    row = {column.key: state.get(column.key) for column in CASES.columns if column.key != "id"}
+    for name, column in _LINKS:
+        linked = state.get(name)
+        if linked is not None:
+            row[column] = linked.id
+    for name, default in _DEFAULTS.items():
+        if row[name] is None:
+            row[name] = default
+    return row
+
+
+def _persistent(case: Case, row: dict, link_ids: list[int]) -> None:
+    """The new case and its organisation links, inserted past the unit of work, put in the session
+    as if just loaded: every column known (no query to read one back), nothing pending."""
+    for link, link_id in zip(case.involved, link_ids):
+        link.id, link.case_id = link_id, case.id
+        make_transient_to_detached(link)
+    state = case.__dict__
+    for key, value in row.items():
+        if key not in state:
+            setattr(case, key, value)
+    make_transient_to_detached(case)
+    db.session.add(case)
 
 
 def add_submitted_event(case: Case, actor: User | None, *, now: datetime, public: bool) -> CaseEvent:
