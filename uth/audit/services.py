@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import has_request_context, request
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -95,18 +95,25 @@ def _chain_at_commit(session: Session) -> None:
         append(session, entries)
 
 
+_HEAD = AuditChainHead.__table__
+# Built once (a statement's cache key is worked out once per object): the head read and locked, moved on, an entry.
+_READ_HEAD = select(_HEAD.c.hash, _HEAD.c.last_id, _HEAD.c.entries).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(
+    hash=bindparam("new_hash"), last_id=bindparam("new_last_id"), entries=bindparam("new_entries"))
+_INSERT_ENTRY = AuditEntry.__table__.insert().returning(AuditEntry.__table__.c.id)
+
+
 def _locked_head(session: Session):
     """The chain head (hash, last_id, entries), locked until commit (PostgreSQL: FOR UPDATE; SQLite:
     the one write lock)."""
-    head = AuditChainHead.__table__
-    query = select(head.c.hash, head.c.last_id, head.c.entries).where(head.c.id == 1).with_for_update()
-    row = session.execute(query).first()
+    head, query = _HEAD, _READ_HEAD
+    row = session.connection().execute(query).first()
     if row is None:  # a new database: start at the newest entry there is (none: the genesis)
         last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
         insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(head)
         session.execute(insert.values(id=1, last_id=last.id if last else None, hash=(last.hash if last and last.hash else GENESIS),
                                       entries=0).on_conflict_do_nothing(index_elements=["id"]))
-        row = session.execute(query).first()
+        row = session.connection().execute(query).first()
     return row
 
 
@@ -126,15 +133,14 @@ def append(session: Session, entries: list[AuditEntry]) -> None:
         rows.append({**content, "detail": content["detail"] or {}, "hash": previous})
     table, connection = AuditEntry.__table__, session.connection()
     if len(rows) == 1:
-        ids = [connection.execute(table.insert().values(**rows[0]).returning(table.c.id)).scalar_one()]
+        ids = [connection.execute(_INSERT_ENTRY, rows[0]).scalar_one()]
     else:
         ids = insert_returning_ids(session, table, rows)
     if any(later <= earlier for earlier, later in zip([last_id or 0, *ids], ids)):
         raise RuntimeError("audit entries were given ids out of chain order")  # the transaction is rolled back
     for entry, entry_id in zip(entries, ids):
         entry.id = entry_id
-    head = AuditChainHead.__table__
-    connection.execute(head.update().where(head.c.id == 1).values(hash=previous, last_id=ids[-1], entries=count + len(entries)))
+    connection.execute(_MOVE_HEAD, {"new_hash": previous, "new_last_id": ids[-1], "new_entries": count + len(entries)})
 
 
 def register_chain() -> None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from uth.extensions import db
@@ -19,14 +21,19 @@ def next_reference(year: int) -> tuple[str, int]:
 
 def next_references(year: int, count: int) -> list[tuple[str, int]]:
     """Take the year's next `count` numbers in one statement (an import numbers a batch at once)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReferenceCounter)
-    last = db.session.execute(
-        insert.values(year=year, last=count)
-        .on_conflict_do_update(index_elements=["year"], set_={"last": ReferenceCounter.last + count})
-        .returning(ReferenceCounter.last)
-    ).scalar_one()
+    connection = db.session.connection()
+    last = connection.execute(_take(connection.dialect.name), {"year": year, "count": count}).scalar_one()
     return [(f"UTH-{year}-{seq:06d}", seq) for seq in range(last - count + 1, last + 1)]
+
+
+@lru_cache(maxsize=None)
+def _take(dialect: str):
+    """The counter's upsert for the dialect, built once (its cache key then is too)."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReferenceCounter)
+    count = bindparam("count")
+    return (insert.values(year=bindparam("year"), last=count)
+            .on_conflict_do_update(index_elements=["year"], set_={"last": ReferenceCounter.last + count})
+            .returning(ReferenceCounter.last))
 
 
 def new_receipt_code() -> str:

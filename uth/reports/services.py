@@ -48,8 +48,11 @@ def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **d
 def insert_event(case: Case, actor: User | None, action: str, *, now: datetime, **detail) -> None:
     """`add_event` for a case already flushed, as one Core insert without the unit of work (the
     submission does it while holding the write lock); the case's `events` are read again when asked."""
-    db.session.connection().execute(CaseEvent.__table__.insert().values(case_id=case.id, **_event(actor, action, now, detail)))
+    db.session.connection().execute(_INSERT_EVENT, {"case_id": case.id, **_event(actor, action, now, detail)})
     db.session.expire(case, ["events"])
+
+
+_INSERT_EVENT = CaseEvent.__table__.insert()
 
 
 def _event(actor: User | None, action: str, now: datetime, detail: dict) -> dict:

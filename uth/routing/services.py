@@ -57,6 +57,9 @@ CACHE = "uth_routing"  # app.extensions: the RoutingValues last read in this pro
 CHECKED = "uth_routing_checked"  # session.info: the values checked against the generation in this transaction
 
 
+_GENERATION = select(RoutingGeneration.__table__.c.generation).where(RoutingGeneration.__table__.c.id == 1)
+
+
 def routing_values() -> RoutingValues:
     """The routing values, read from the database only when the routing generation moved since this
     process (this app) last read them: one small query per transaction instead of the rules and the
@@ -68,8 +71,7 @@ def routing_values() -> RoutingValues:
     values = session.info.get(CHECKED)
     if values is not None:
         return values
-    table = RoutingGeneration.__table__
-    generation = session.connection().execute(select(table.c.generation).where(table.c.id == 1)).scalar()
+    generation = session.connection().execute(_GENERATION).scalar()
     values = current_app.extensions.get(CACHE)
     if values is None or generation is None or values.generation != generation:
         values = RoutingValues(generation, tuple(stored_rule(r) for r in db.session.scalars(
