@@ -206,3 +206,31 @@ def test_a_rule_rolled_back_after_routing_a_report_routes_nothing_later(app, sib
     with other.app_context():
         assert make_case(event_org="H-MED")[0].handling_org.code == "H"
         db.session.remove()
+
+
+def test_organisations_kept_per_process_follow_a_change_made_elsewhere(app, sibling_app):
+    """The organisations a report names are kept per process (routing.services.organisations):
+    a code or a name changed on another server counts at this one's next report."""
+    import pytest
+    from sqlalchemy import text
+
+    from uth.errors import Invalid
+
+    other = sibling_app()
+    with app.app_context():
+        _region()
+        make_user("rm@h.dk", "risk_manager", "H")
+        make_user("rm@k.dk", "risk_manager", "K")
+        case = make_case(event_org="H-MED")[0]
+        assert (case.event_org.name, case.handling_org.code) == ("Org H-MED", "H")
+        db.session.remove()
+    with other.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE organisations SET code = 'H-MEDICIN', name = 'Medicinsk afdeling' WHERE code = 'H-MED'"))
+    with app.app_context():
+        with pytest.raises(Invalid):
+            make_case(event_org="H-MED")
+        db.session.rollback()
+        case = make_case(event_org="H-MEDICIN")[0]
+        assert (case.event_org.name, case.handling_org.code) == ("Medicinsk afdeling", "H")
+        db.session.remove()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from uth import fields
 from uth.auth.models import Organisation, User
@@ -19,6 +19,7 @@ from uth.fields import Errors, add, choice, obj, text
 from uth.i18n import Message, message
 from uth.reports.places import Places, shown_label
 from uth.reports.severity import ACTUAL, POSSIBLE, needs_possible, severity
+from uth.routing.services import organisations
 from uth.taxonomy.services import codes
 
 CPR_RE = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$", re.ASCII)  # ASCII: no full-width or Arabic digits
@@ -122,16 +123,14 @@ def _datetime(value: Any) -> tuple[datetime | None, Message | None]:
 
 
 def _orgs_named_in(data: dict, reporter: User | None) -> dict[str, Organisation]:
-    """Every organisation the report names, by code, in one query (and the reporter's own, so
-    `reporter.primary_org` needs none)."""
+    """Every organisation the report names, by code, with at most one query (and the reporter's
+    own, so `reporter.primary_org` needs none): routing keeps them per process."""
     transition = data.get("transition") if isinstance(data.get("transition"), dict) else {}
     involved = data.get("involved_orgs") if isinstance(data.get("involved_orgs"), list) else []
     named = [data.get("event_org"), data.get("reporting_org"), transition.get("from_org"), transition.get("to_org")]
     named += [item.get("org") for item in involved if isinstance(item, dict)]
-    wanted = Organisation.code.in_({code for code in named if isinstance(code, str) and code})
-    if reporter is not None and reporter.primary_org_id is not None:
-        wanted = or_(wanted, Organisation.id == reporter.primary_org_id)
-    return {org.code: org for org in db.session.scalars(select(Organisation).where(wanted))}
+    ids = [reporter.primary_org_id] if reporter is not None and reporter.primary_org_id is not None else []
+    return {org.code: org for org in organisations({code for code in named if isinstance(code, str) and code}, ids)}
 
 
 def _org(value: Any, key: str, errors: dict, orgs: dict[str, Organisation], places: Places,

@@ -1,12 +1,13 @@
 """Which organisation handles a case (SPEC §4): admin rules first, then the walk up the tree."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from uth.auth.models import Grant, Organisation, Role, User
 from uth.extensions import db
@@ -94,6 +95,35 @@ def register_events() -> None:
             event.listen(db.session, name, _forget_checked)
 
 
+ORGS = "uth_routing_orgs"  # app.extensions: (generation, {code: Organisation}, {id: Organisation}), detached
+_ORG_COLUMNS = Organisation.__table__.c
+_ORGS_KEPT = 10_000
+
+
+def organisations(codes: Iterable[str] = (), ids: Iterable[int] = ()) -> list[Organisation]:
+    """The organisations with these codes or ids (those that exist), in the session. Kept per
+    process as detached copies of their rows and merged in without a query while the routing
+    generation stands (every change to an organisation renews it, on any worker or server); read
+    from the database otherwise, and for what this process has not read yet."""
+    generation = routing_values().generation
+    kept = current_app.extensions.get(ORGS)
+    if kept is None or kept[0] != generation or generation is None or len(kept[2]) > _ORGS_KEPT:
+        kept = (generation, {}, {})
+        if generation is not None:
+            current_app.extensions[ORGS] = kept
+    _, by_code, by_id = kept
+    codes, ids = set(codes), set(ids)
+    missing_codes, missing_ids = codes - by_code.keys(), ids - by_id.keys()
+    if missing_codes or missing_ids:
+        for row in db.session.connection().execute(
+                select(*_ORG_COLUMNS).where(or_(_ORG_COLUMNS.code.in_(missing_codes), _ORG_COLUMNS.id.in_(missing_ids)))):
+            org = Organisation(**row._asdict())
+            make_transient_to_detached(org)
+            by_code[org.code] = by_id[org.id] = org
+    found = {id(org): org for org in [by_code[c] for c in codes if c in by_code] + [by_id[i] for i in ids if i in by_id]}
+    return [db.session.merge(org, load=False) for org in found.values()]
+
+
 def active_rules() -> list[Rule]:
     """Active admin rules as pure values."""
     return _snapshot("rules", lambda: list(routing_values().rules))
@@ -139,7 +169,7 @@ def route(case) -> None:
     """Set the case's handling_org (rules, then the tree walk, then a catch-all rule, else unrouted)
     and, the first time, its owning org."""
     org_id, rule_id = handling_org_for(case)
-    case.handling_org = db.session.get(Organisation, org_id) if org_id else None
+    case.handling_org = organisations(ids=[org_id])[0] if org_id else None
     case.routing_rule_id = rule_id
     if case.owning_org_id is None and case.handling_org is not None:
         case.owning_org = case.handling_org
