@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import flask_babel
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel
 from flask_babel.speaklater import LazyString
 from markupsafe import escape
@@ -34,16 +34,24 @@ log = logging.getLogger(__name__)
 babel = Babel(configure_jinja=False)
 
 
+LANGUAGE_COOKIE = "uth_lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
 def current_language() -> str:
-    """The language of this request: ?lang=, then the session, then Danish (also Danish outside a request)."""
+    """The language of this request: ?lang=, then the language cookie, then Danish (also Danish
+    outside a request). The choice lives in a cookie of its own, not in the session: a reporter whose
+    session cookie is gone (an expired form, signing out) still reads the next page in their language."""
     if not has_request_context():
         return "da"
     if "lang" in g:
         return g.lang
     lang = request.args.get("lang")
     if lang in LANGUAGES:
-        session["lang"] = lang
-    g.lang = session.get("lang", "da") if session.get("lang") in LANGUAGES else "da"
+        g.lang_chosen = lang
+    else:
+        lang = request.cookies.get(LANGUAGE_COOKIE)
+    g.lang = lang if lang in LANGUAGES else "da"
     return g.lang
 
 
@@ -173,9 +181,19 @@ def language_switch_url(lang: str) -> str:
     return "?" + urlencode(args)
 
 
-def _remember_language() -> None:
+def _read_language() -> None:
     if "lang" in request.args:
         current_language()
+
+
+def _remember_language(response):
+    """A language chosen with ?lang= is kept in its cookie for a year, even when the answer is a
+    redirect (a signed-in user's front page, an action's redirect)."""
+    chosen = g.get("lang_chosen")
+    if chosen and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -189,9 +207,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "da")
     babel.init_app(app, locale_selector=current_language, default_translation_directories=str(TRANSLATIONS),
                    default_domain=DOMAIN)
-    # ?lang= is remembered even when the answer is a redirect (a signed-in user's front page, an
-    # action's redirect), not only when a page renders a translated text.
-    app.before_request(_remember_language)
+    app.before_request(_read_language)
+    app.after_request(_remember_language)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # Plain functions, not Jinja's "newstyle" ones: the result is an ordinary string that autoescape
     # escapes, as every other text on the page (newstyle would mark the translation itself as safe).

@@ -108,8 +108,24 @@ def test_public_form_receipt_and_status_page(client, people):
 
 def test_english_is_available(client, people):
     assert "Sign in" in client.get("/login?lang=en").get_data(as_text=True)
-    assert "Sign in" in client.get("/login").get_data(as_text=True)  # remembered in the session
+    assert "Sign in" in client.get("/login").get_data(as_text=True)  # remembered in its cookie
     assert "Log ind" in client.get("/login?lang=da").get_data(as_text=True)
+    assert "Log ind" in client.get("/login").get_data(as_text=True)
+
+
+def test_english_stays_when_the_session_cookie_goes(client, people):
+    """The choice has a cookie of its own: signing out, or a session cookie gone (an expired form, a
+    browser that dropped it), does not turn the next page Danish."""
+    login(client, "rm@k.dk")
+    client.get("/login?lang=en")
+    logout(client)
+    assert "Sign in" in client.get("/login").get_data(as_text=True)
+    with client.session_transaction() as s:
+        s.clear()
+    client.delete_cookie("session")
+    assert "Sign in" in client.get("/login").get_data(as_text=True)
+    cookie = client.get_cookie("uth_lang")
+    assert cookie.value == "en" and cookie.http_only and cookie.max_age >= 300 * 24 * 3600
 
 
 def test_admin_routing_page(client, people, app):

@@ -181,6 +181,18 @@ def test_an_expired_look_up_keeps_the_code(client, public):
     assert QUESTION not in html  # nothing of the case without a valid form
 
 
+def test_an_answer_kept_after_the_session_cookie_went_is_in_the_language_chosen(app, client, public):
+    """A relative who chose English and whose browser dropped the session cookie (closed and opened
+    again) gets the kept answer back in English, not Danish."""
+    ref, code = public
+    client.get("/public/status?lang=en")
+    client.delete_cookie("session")
+    response = client.post("/public/status/messages", data={"csrf_token": "expired", "code": code, "text": ANSWER})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The page had expired, so your message has not been sent yet" in html and f">{ANSWER}</textarea>" in html
+
+
 def test_an_answer_on_an_expired_staff_page_is_kept(app, client, staff):
     login(client, "nurse@h.dk")
     response = client.post(f"/reports/mine/{staff}/messages", data={"csrf_token": "expired", "text": ANSWER})

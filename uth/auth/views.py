@@ -131,10 +131,7 @@ def logout():
         record(current_user, "auth.logout", now=now)
         db.session.commit()
     logout_user()
-    lang = session.get("lang")
     session.clear()
-    if lang:
-        session["lang"] = lang
     return redirect(url_for("auth.login"))
 
 
