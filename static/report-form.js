@@ -65,7 +65,7 @@
         button.addEventListener("click", function () {
           input.value = button.getAttribute("data-value");
           input.removeAttribute("aria-invalid");
-          input.dispatchEvent(new Event("input", { bubbles: true }));
+          input.dispatchEvent(new Event("change", { bubbles: true }));  // the draft keeps it (not "input": typing)
           picks.hidden = true;
           // Picked: the field holds a place, so its error ("pick one of these") no longer applies.
           if (error) { error.hidden = true; }

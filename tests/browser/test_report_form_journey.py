@@ -138,6 +138,7 @@ def test_a_place_the_form_could_not_place_is_picked_from_the_error(server, brows
     expect(page.locator("#event_org")).to_have_value("Hjemmeplejen, Testkommune")
     expect(page.locator("#event_org")).to_be_focused()
     expect(page.locator("#event_org-error")).to_be_hidden()  # picked: the error no longer applies
+    expect(pick).to_be_hidden()  # and its buttons go (the list's display:flex kept them on the page)
     page.click("button:has-text('Indsend')")
     expect(page.locator("h1")).to_have_text("Tak for din indberetning")
     with app.app_context():
