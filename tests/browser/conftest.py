@@ -12,11 +12,25 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 
 
+def read_whole(app):
+    """Each answer read to its end, and closed, before it is sent. Werkzeug's development server skips
+    a response's close() when the browser has dropped the connection (a favicon asked for as a page
+    is left), so a static file's handle was left open and its ResourceWarning failed a random test."""
+    def wsgi(environ, start_response):
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+    return wsgi
+
+
 @pytest.fixture
 def live_url(app):
     """The test app served on a free loopback port for the length of a test."""
     app.config["WTF_CSRF_SSL_STRICT"] = False
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    httpd = make_server("127.0.0.1", 0, read_whole(app), threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
