@@ -198,7 +198,30 @@ def _sample_cases(now: datetime) -> int:
     }, public=True, reporter=None, now=now)
     case, _ = submit_report(None, public, now=now - timedelta(days=2), public=True)
     _a_dialogue(case, now)
-    return count + 1
+    _a_question_for_the_nurse(reporters["sygeplejerske@auh.demo.uth.dk"], now)
+    return count + 2
+
+
+def _a_question_for_the_nurse(nurse, now: datetime) -> None:
+    """The demo nurse's own report, with the risk manager's question waiting for her answer on
+    *Mine indberetninger* (SPEC §18)."""
+    received = now - timedelta(days=1, hours=6)
+    data = parse_report({
+        "occurred_at": (received - timedelta(hours=9)).isoformat(), "received_at": received.isoformat(),
+        "event_org": "AUH-MED-M1", "reporting_org": "AUH-MED-M1",
+        "title": "Insulin ikke ordineret efter overflytning fra akutmodtagelsen",
+        "description": "Patienten kom fra akutmodtagelsen om natten. Insulin stod i journalen, men var ikke "
+                       "ordineret i medicinmodulet, og morgendosis blev ikke givet.",
+        "event_type": "medicinering.administration.ikke_givet", "actual_consequence": "minor",
+        "possible_consequence": "serious_or_fatal",
+    }, public=False, reporter=nurse, now=now, allow_received_at=True)
+    case, _ = submit_report(nurse, data, now=received)
+    handlers = risk_managers_of(case.handling_org_id)
+    if handlers:
+        perform(handlers[0], case, "acknowledge", {}, now=now - timedelta(hours=6))
+        perform(handlers[0], case, "message_reporter", {
+            "text": "Tak for indberetningen. Blev patientens blodsukker målt, før fejlen blev opdaget?"},
+            now=now - timedelta(hours=5))
 
 
 def _a_dialogue(case, now: datetime) -> None:

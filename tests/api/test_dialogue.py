@@ -63,7 +63,8 @@ def test_risk_manager_asks_the_public_reporter_who_answers_by_receipt_code(app, 
     status = client.get(f"/api/v1/receipts/{code}").get_json()
     deadlines = client.get(f"/api/v1/cases/{ref}", headers=headers["rm_h"]).get_json()["deadlines"]
     assert status["handling_org"] == "H" and status["close_by"] == deadlines["close_by"]
-    assert status["status_text"].startswith("Din indberetning er modtaget")
+    # a question changes no state, but the reporter is no longer told the case waits to be seen
+    assert status["status_text"] == "Din indberetning er modtaget, og en risikomanager har skrevet til dig."
     assert [m["text"] for m in status["messages"]] == [QUESTION]
 
     # The reporter is mailed a link, never the case's text.

@@ -82,6 +82,11 @@ def test_init_is_idempotent_and_demo_loads_a_region(runner, app):
         assert {"new", "in_progress", "closed"} <= statuses  # older demo cases have been handled
         # The catch-all rule takes what the tree does not reach (the pharmacies): no case reaches nobody.
         assert db.session.scalar(select(func.count()).select_from(Case).where(Case.handling_org_id.is_(None))) == 0
+        # The demo nurse finds her own report with the risk manager's question on *Mine indberetninger*.
+        from uth.auth.models import User
+        nurse = db.session.scalar(select(User).where(User.email == "sygeplejerske@auh.demo.uth.dk"))
+        own = db.session.scalars(select(Case).where(Case.reporter_user_id == nurse.id)).all()
+        assert [[m.sender for m in case.messages] for case in own] == [["risk_manager"]]
 
 
 def test_init_migrates_an_empty_database_and_is_idempotent(tmp_path):

@@ -46,8 +46,10 @@ def test_the_status_page_shows_the_report_and_the_question(client, public):
     ref, code = public
     html = lookup(client, code).get_data(as_text=True)
     for text in ("Min mor fik ikke sin medicin", ref, "Testhospitalet", "Behandles af", "Forventet svar senest",
-                 "Din indberetning er modtaget", QUESTION, "Dit svar til risikomanageren", 'name="code"'):
+                 "Din indberetning er modtaget, og en risikomanager har skrevet til dig", QUESTION,
+                 "Dit svar til risikomanageren", 'name="code"'):
         assert text in html, text
+    assert "venter på at blive set" not in html  # the question above says it has been seen
     with client.application.app_context():
         assert case_by_ref(ref).close_by.strftime("%d-%m-%Y") in html
     assert code not in client.get("/public/status").get_data(as_text=True)

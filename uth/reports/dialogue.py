@@ -43,9 +43,16 @@ STATUS_TEXTS = {
 }
 
 
-def status_text(status: str) -> str:
-    """What the state means, in plain words in the current language."""
-    return str(STATUS_TEXTS.get(status, status))
+NEW_AND_ASKED = lazy_gettext("Din indberetning er modtaget, og en risikomanager har skrevet til dig.")
+
+
+def status_text(case: Case) -> str:
+    """What the case's state means to its reporter, in plain words in the current language. A new case
+    the risk manager has already written about has been seen: "waiting to be seen" above their
+    question would be untrue."""
+    if case.status == CaseStatus.NEW and any(m.sender == RISK_MANAGER for m in case.messages):
+        return str(NEW_AND_ASKED)
+    return str(STATUS_TEXTS.get(case.status, case.status))
 
 
 def message_json(message: CaseMessage) -> dict:

@@ -104,7 +104,7 @@ def receipt_json(case: Case) -> dict:
     return {
         "reference": case.reference,
         "status": case.status,
-        "status_text": status_text(case.status),
+        "status_text": status_text(case),
         "handling_org": _org(case.handling_org),
         "close_by": _iso(case.close_by),
         "feedback": case.feedback,
