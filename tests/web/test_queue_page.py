@@ -247,3 +247,23 @@ def test_the_pages_total_is_the_apis_whatever_the_filters(app, client):
     assert seen[("central@r.dk", "status=all")] == 6 and seen[("central@r.dk", "status=closed")] == 1
     assert seen[("rm@h.dk", "status=all&assignee=me")] == 1 and seen[("rm@h.dk", "status=all&unrouted=1")] == 0
     assert seen[("rm@k.dk", "status=open&org=K&assignee=none")] == 1 and refs
+
+
+def test_the_rows_show_what_people_wrote_as_text_never_as_markup(app, client):
+    """The rows are written by the view, not by the template's autoescape: a title, a handler's name
+    and an organisation's name with HTML in them show as typed and add no element to the page."""
+    from uth.clock import utcnow
+    from uth.extensions import db
+    from uth.handling.actions import perform
+    with app.app_context():
+        make_org("H", "hospital", name='Sygehus <i>Syd</i> & "Co"')
+        rm = make_user("rm@h.dk", "risk_manager", "H", name="Rikke <b>Risiko</b>")
+        case, _ = make_case(title='<script>alert("x")</script> & fald', event_org="H")
+        perform(rm, case, "assign", {"assignee": "rm@h.dk"}, now=utcnow())
+        db.session.commit()
+    login(client, "rm@h.dk")
+    html = client.get("/cases").get_data(as_text=True)
+    row = html[html.index("<tbody>"):html.index("</tbody>")]
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; fald" in row
+    assert "Rikke &lt;b&gt;Risiko&lt;/b&gt;" in row and "Sygehus &lt;i&gt;Syd&lt;/i&gt; &amp; &#34;Co&#34;" in row
+    assert "<script>" not in html and "<b>" not in html and "<i>" not in html

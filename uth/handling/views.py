@@ -1,8 +1,6 @@
 """The risk manager's pages: the queue, the case page, its action forms and opening personal data."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import (
     Blueprint,
     abort,
@@ -18,7 +16,6 @@ from flask_login import current_user, login_required
 from uth.anonymisation.scanner import PLACEHOLDERS, redact
 from uth.anonymisation.services import case_texts
 from uth.audit.services import record
-from uth.auth.models import User
 from uth.auth.permissions import has_case_role
 from uth.clock import utcnow
 from uth.deadlines.rules import age_in_days, local_date
@@ -27,14 +24,13 @@ from uth.extensions import db
 from uth.handling.actions import editable, perform
 from uth.handling.closing import CLOSE_TEXTS, DEFAULT_FEEDBACK, STATE_WORDS, check_close
 from uth.handling.offers import (
-    assignees_for,
     eligible_assignees,
     offered_actions,
     open_statements_for,
 )
+from uth.handling.queue_views import bulk_assignees, queue_rows, rows_html
 from uth.handling.workflow import CLOSED, REJECTED
-from uth.i18n import action_label, gettext, status_label
-from uth.reports.due import next_deadline
+from uth.i18n import action_label, gettext
 from uth.reports.filters import filters_from_args
 from uth.reports.personal_data import (
     PURPOSES,
@@ -44,7 +40,7 @@ from uth.reports.personal_data import (
     shows_patient,
 )
 from uth.reports.presenters import days_to_close, overdue_names
-from uth.reports.queries import QueueUser, queue_with_counts
+from uth.reports.queries import queue_with_counts
 from uth.reports.services import get_visible_case
 from uth.reports.severity import downgrade_ranks
 from uth.reports.visibility import (
@@ -53,16 +49,13 @@ from uth.reports.visibility import (
     can_see_patient,
     can_see_reporter,
     case_view_level,
-    scope_key,
-    view_level_in,
 )
 from uth.search.similar import similar_cases, suggested_event_type
-from uth.taxonomy.services import label, terms
-from uth.web import dkdate, org_choices, page_arg
+from uth.taxonomy.services import terms
+from uth.web import org_choices, page_arg
 
 bp = Blueprint("handling", __name__)
 PER_PAGE = 50
-URL_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's path converter leaves unquoted in a URL it builds
 PURPOSES_KEY = "personal_data_purposes"  # session: case id -> the purpose given this session
 
 
@@ -88,52 +81,10 @@ def queue_page():
     actor = current_user._get_current_object()  # not the proxy for each of the ~200 look-ups a page makes
     cases, total, counts = queue_with_counts(actor, filters, today=today, page=page, per_page=PER_PAGE)
     rows = queue_rows(actor, cases, now)
-    return render_template("cases/queue.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
-                           args=request.args, status=request.args.get("status", "open"), orgs=org_choices(),
-                           counts=counts,
+    return render_template("cases/queue.html", rows=rows, rows_html=rows_html(actor, rows, today), total=total,
+                           page=page, per_page=PER_PAGE, args=request.args, status=request.args.get("status", "open"),
+                           orgs=org_choices(), counts=counts,
                            assignees=bulk_assignees([r.case for r in rows if r.handles]))
-
-
-class QueueRow:
-    """What one row of the queue shows (attributes, not a dict: Jinja finds a dict's keys only after a
-    failed attribute look-up, an exception for each of the ~30 values of a row)."""
-
-    __slots__ = ("age", "case", "days_to_close", "handles", "level", "next", "overdue", "severity", "statement_wanted",
-                 "status", "url")
-
-    def __init__(self, **values):
-        for name, value in values.items():
-            setattr(self, name, value)
-
-
-def queue_rows(actor: User, cases, now) -> list[QueueRow]:
-    """What each row of the queue shows, worked out here rather than in the template (a page of 50
-    rows asked Jinja for ~350 calls): the labels once per status and severity, not once per row."""
-    status_texts = {s: status_label(s) for s in {c.status for c in cases}}
-    severity_texts = {s: label("severities", s) for s in {c.severity for c in cases}}
-    scope = scope_key(actor)  # the actor's grants read once for the page, not once a row
-    # Each row's link as url_for builds it, from one url_for (~40 us each: 2 ms a page).
-    case_url = url_for("handling.case_page", reference="-")[:-1]
-    rows = []
-    for c in cases:
-        level = view_level_in(scope, c)
-        due = next_deadline(c)
-        rows.append(QueueRow(
-            case=c, level=level, handles=level == FULL,  # can_handle, without asking again
-            url=case_url + quote(c.reference, safe=URL_SAFE),
-            status=status_texts[c.status], severity=severity_texts[c.severity],
-            next=(dkdate(due[1]), due[0].split(":")[0]) if due else None,
-            days_to_close=days_to_close(c, now), age=age_in_days(c.received_at, now),
-            overdue=overdue_names(c, now), statement_wanted=bool(open_statements_for(actor, c)),
-        ))
-    return rows
-
-
-def bulk_assignees(cases) -> list[QueueUser]:
-    """Who the bulk form offers: the risk managers who may handle the shown cases (who may is
-    decided by the handling organisation: one case of each)."""
-    by_org = {c.handling_org_id: c for c in cases if c.handling_org_id}
-    return sorted(assignees_for(list(by_org.values())), key=lambda u: u.name)
 
 
 BULK_ACTIONS = ("acknowledge", "assign")

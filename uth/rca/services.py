@@ -18,7 +18,8 @@ from uth.notifications.services import central_risk_managers_above, risk_manager
 from uth.rca.presenters import ordered_timeline, review_warnings
 from uth.reports.models import Case
 from uth.reports.services import add_event, get_visible_case
-from uth.reports.visibility import FULL, LIMITED, case_view_level, visible_cases_clause
+from uth.reports.severity import SERIOUS_SEVERITIES
+from uth.reports.visibility import FULL, LIMITED, case_view_level, view_level_in, visible_cases_clause
 
 
 def may_contribute(actor: User, case: Case) -> bool:
@@ -86,6 +87,15 @@ def analysis_marks(case_ids: list[int], today) -> tuple[set[int], set[int]]:
         if late:
             overdue.add(case_id)
     return analysed, overdue
+
+
+def queue_marks(scope, cases, today) -> tuple[set[int], set[int]]:
+    """For the queue, given the viewer's `scope_key`: (where an analysis is wanted and none exists — an
+    open serious case that the viewer handles, not a closed or rejected one, not one they are only
+    involved in —, which cases have overdue actions)."""
+    analysed, overdue = analysis_marks([c.id for c in cases], today)
+    return ({c.id for c in cases if c.severity in SERIOUS_SEVERITIES and c.is_open and c.id not in analysed
+             and view_level_in(scope, c) == FULL}, overdue)
 
 
 def approved_contributing_factors(case_ids: list[int] | Select) -> dict[int, list[str]]:

@@ -5,7 +5,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from uth.clock import utcnow
-from uth.deadlines.rules import local_date
 from uth.errors import Invalid
 from uth.extensions import db
 from uth.i18n import N_, code_label, gettext
@@ -14,12 +13,11 @@ from uth.rca.workflow import ActionStatus
 from uth.rca.models import METHODS, PARTS, Analysis
 from uth.rca.parts import add_part
 from uth.rca.presenters import action_overdue, ordered_timeline, review_warnings, statement_warnings, team_warnings
-from uth.rca.services import (analyses_of_case, can_edit, other_approvers, analysis_marks,
+from uth.rca.services import (analyses_of_case, can_edit, other_approvers,
                               create_analysis, get_analysis, link_case, linked_cases, may_contribute, remove_entry,
                               set_status,
                               update_action_item_status)
 from uth.reports.services import get_visible_case
-from uth.reports.visibility import FULL, scope_key, view_level_in
 from uth.reports.severity import SERIOUS_SEVERITIES
 from uth.taxonomy.services import terms
 
@@ -37,18 +35,6 @@ def case_analysis_box(case) -> dict:
     analyses = analyses_of_case(current_user, case)
     return {"analyses": analyses, "serious": case.severity in SERIOUS_SEVERITIES,
             "may_start": may_contribute(current_user, case), "methods": METHODS}
-
-
-@bp.app_template_global()
-def queue_analysis_marks(cases) -> dict:
-    """For the queue: where an analysis is wanted and none exists — an open serious case that the viewer
-    handles (not a closed or rejected one, not one they are only involved in) — and cases
-    with overdue actions."""
-    analysed, overdue = analysis_marks([c.id for c in cases], local_date(utcnow()))
-    scope = scope_key(current_user)  # the viewer's grants read once, not once a case
-    return {"needs_analysis": {c.id for c in cases if c.severity in SERIOUS_SEVERITIES and c.is_open
-                               and c.id not in analysed and view_level_in(scope, c) == FULL},
-            "overdue_actions": overdue}
 
 
 ANALYSIS_STATUS_LABELS = {workflow.DRAFT: N_("Kladde"), workflow.IN_REVIEW: N_("Til review"), workflow.APPROVED: N_("Godkendt")}
