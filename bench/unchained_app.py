@@ -13,7 +13,10 @@ def _append_unchained(session, entries) -> None:
     for entry in entries:
         values = {name: getattr(entry, name) for name in CONTENT}
         values["detail"] = values["detail"] or {}
-        connection.execute(table.insert().values(**values))
+        connection.execute(_INSERT, values)
+
+
+_INSERT = AuditEntry.__table__.insert()  # built once, as the chain's own insert is
 
 
 services.append = _append_unchained  # what services._chain_at_commit calls at each commit
