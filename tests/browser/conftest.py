@@ -8,6 +8,10 @@ from werkzeug.serving import make_server
 from tests.conftest import CHROMIUM
 from tests.factories import PASSWORD
 
+# Playwright's assertions wait up to 5 s for a page to come true; on a loaded machine a POST and the
+# next page can take longer. A wrong page still fails, only later.
+expect.set_options(timeout=15_000)
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 
