@@ -5,7 +5,7 @@ from sqlalchemy import bindparam, select
 
 from uth.auth.models import Grant, Organisation, Role, User
 from uth.auth.permissions import scope_paths
-from uth.extensions import db
+from uth.extensions import read
 from uth.handling import workflow
 from uth.reports.models import Case, Statement
 from uth.reports.queries import QueueUser
@@ -38,7 +38,7 @@ def assignees_for(cases: list[Case]) -> list[QueueUser]:
     if not orgs:
         return []
     above = {i for o in orgs for i in (o.ancestor_ids() or [o.id])}
-    rows = db.session.execute(_HANDLER_GRANTS, {"orgs": sorted(above)})
+    rows = read(_HANDLER_GRANTS, {"orgs": sorted(above)})
     users: dict[int, tuple[QueueUser, list[str], list[str]]] = {}
     for user_id, email, name, role, path in rows:
         _, case_paths, central_paths = users.setdefault(user_id, (QueueUser(user_id, email, name), [], []))

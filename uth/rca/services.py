@@ -10,7 +10,7 @@ from uth import fields
 from uth.audit.services import record
 from uth.auth.models import User
 from uth.errors import Forbidden, Invalid, InvalidTransition, NotFound
-from uth.extensions import db
+from uth.extensions import db, read
 from uth.i18n import N_, lazy_gettext, message
 from uth.rca import workflow
 from uth.rca.models import METHODS, PARTS, ActionItem, Analysis, ContributingFactor, analysis_cases
@@ -82,7 +82,7 @@ def analysis_marks(case_ids: list[int], today) -> tuple[set[int], set[int]]:
     if not case_ids:
         return set(), set()
     analysed, overdue = set(), set()
-    for case_id, late in db.session.execute(_MARKS, {"ids": case_ids, "today": today}):
+    for case_id, late in read(_MARKS, {"ids": case_ids, "today": today}):
         analysed.add(case_id)
         if late:
             overdue.add(case_id)

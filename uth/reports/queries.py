@@ -10,7 +10,7 @@ from sqlalchemy import case as when
 
 from uth.auth.models import Organisation, User
 from uth.auth.permissions import in_subtree
-from uth.extensions import db
+from uth.extensions import db, read
 from uth.reports.models import OPEN_STATUSES, Case, CaseOrg, Statement
 from uth.reports.visibility import scope_clause, scope_key
 
@@ -108,7 +108,7 @@ def load_page(query) -> list[QueueCase]:
     """The cases `query` (a select of ROW_COLUMNS, ordered and limited) reads as QueueCase rows: one
     query for the rows, one each for their involved links and statements, one for the organisations
     and users they name, one for the references of the cases they duplicate (when any)."""
-    run = db.session.execute
+    run = read
     cases = [QueueCase(row) for row in run(query)]
     if not cases:
         return cases
@@ -162,7 +162,7 @@ def queue(actor: User, filters: QueueFilters, *, today: date, page: int = 1,
           per_page: int = 50) -> tuple[list[QueueCase], int]:
     """(cases of this page as read-only rows, total) of what the actor may see, nearest deadline first."""
     count, rows = _queue_statements(scope_key(actor), _wanted(filters), today, (page - 1) * per_page, per_page)
-    total = db.session.scalar(count)
+    total = read(count).scalar()
     return load_page(rows), total or 0
 
 
@@ -177,7 +177,7 @@ def queue_with_counts(actor: User, filters: QueueFilters, *, today: date, page: 
     ~5,500 open cases and hashed the region's involved links: 10 ms for the count, 18 for the counters)."""
     scope, wanted = scope_key(actor), _wanted(filters)
     _, rows = _queue_statements(scope, wanted, today, (page - 1) * per_page, per_page)
-    total, *counts = db.session.execute(_counted_statement(scope, wanted, today)).one()
+    total, *counts = read(_counted_statement(scope, wanted, today)).one()
     return load_page(rows), total or 0, dict(zip(COUNTERS, (int(n or 0) for n in counts)))
 
 
