@@ -1,8 +1,11 @@
 """Extension singletons, bound to the app in create_app()."""
+import fcntl
+import os
+
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 from uth.i18n import N_
@@ -47,3 +50,37 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # receipt code): UTH_PUBLIC_REPORT_LIMIT in all, not that many on each route.
 public_limit = limiter.shared_limit(lambda: current_app.config["UTH_PUBLIC_REPORT_LIMIT"], scope="public",
                                     methods=["POST"])
+
+WRITE_GATE = "uth_write_gate"  # session.info: the open lock file whose lock this transaction holds
+
+
+def sqlite_write_gate() -> None:
+    """SQLite: queue this transaction's writes behind the other writers' on a file lock beside the
+    database, taken before its first write and given back when the transaction ends (after the
+    commit's fsync). SQLite's own busy handler sleeps 1, 2, 5, 10 … ms between its tries, so a
+    writer waiting for SQLite's lock wakes well after it was freed; the kernel wakes a file lock's
+    waiter at its release. Not taken once the transaction has written (it may hold SQLite's lock,
+    and waiting for the gate then could wait for a writer that waits for it), nor elsewhere."""
+    session = db.session()
+    if WRITE_GATE in session.info:
+        return
+    connection = session.connection()
+    database = connection.engine.url.database
+    if connection.dialect.name != "sqlite" or not database or database == ":memory:":
+        return
+    if connection.connection.dbapi_connection.in_transaction:
+        return
+    gate = os.open(f"{database}-writegate", os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+    except BaseException:
+        os.close(gate)
+        raise
+    session.info[WRITE_GATE] = gate
+    if not event.contains(type(session), "after_transaction_end", _release_gate):
+        event.listen(type(session), "after_transaction_end", _release_gate)
+
+
+def _release_gate(session, transaction) -> None:
+    if transaction.parent is None and WRITE_GATE in session.info:
+        os.close(session.info.pop(WRITE_GATE))  # closing the file releases its lock

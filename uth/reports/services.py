@@ -13,7 +13,7 @@ from uth.auth.models import User
 from uth.bulk import insert_returning_ids
 from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
 from uth.errors import NotFound
-from uth.extensions import db
+from uth.extensions import db, sqlite_write_gate
 from uth.i18n import message
 from uth.notifications.services import (central_risk_managers_above, enqueue, notify_new_case, notify_unrouted,
                                         reporter_link)
@@ -75,6 +75,7 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
     row = case_row(case)
     links = [{"org_id": link.org.id, "role": link.role} for link in case.involved]
     session = db.session()
+    sqlite_write_gate()
     case.reference, case.seq = row["reference"], row["seq"] = next_reference(case.year)  # the write lock is held from here
     case.id = session.connection().execute(_INSERT_CASE, row).scalar_one()
     link_ids = insert_returning_ids(session, CaseOrg.__table__, [{**link, "case_id": case.id} for link in links])
