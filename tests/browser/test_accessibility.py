@@ -58,7 +58,14 @@ def inspect(page, name: str, found: dict, *, reporter_page: bool) -> None:
 
 
 def send_empty(page):
-    page.click("main form[method=post] button[type=submit]")
+    navigate_by_click(page, "main form[method=post] button[type=submit]")
+
+
+def navigate_by_click(page, selector: str) -> None:
+    """Click something that loads a new page and wait for that page: axe run while the old document
+    is being replaced finds no document at all."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
 
 
 def open_menu(page):
@@ -88,7 +95,7 @@ def test_no_serious_or_critical_violation_and_phone_sized_reporter_pages(server,
     send_empty(public)
     check(public, base + "/reports/receipt", found, reporter_page=True)
     public.goto(base + "/reports/receipt")
-    public.click("button:has-text('Se status')")  # the status page of that report, by its receipt code
+    navigate_by_click(public, "button:has-text('Se status')")  # the status page of that report, by its receipt code
     inspect(public, "public/status with a report", found, reporter_page=True)
 
     nurse = browser.new_context(viewport=SIZES[size]).new_page()
