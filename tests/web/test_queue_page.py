@@ -143,18 +143,23 @@ def test_the_bulk_form_offers_whoever_may_handle_one_of_the_shown_cases(app, cli
     assert re.findall(r'<option value="([^"]+)"', bulk) == ["central@r.dk", "rm@h.dk"]  # the kommune's case is not shown
 
 
-def test_each_counter_equals_the_total_of_the_list_it_links_to(app, client):
-    """The counters and the lists are counted apart (one grouped query, the list's count): for a
-    handler, a central risk manager, and a risk manager who sees a case only as an involved party."""
-    import html as htmllib
-    import re
-    _morning(app)
+def _a_kommune_case_involving_h(app):
+    """A kommune with its risk manager, and its case H is involved in (seen by rm@h.dk only as involved)."""
     with app.app_context():
         make_org("K", "kommune", parent="R")
         make_user("rm@k.dk", "risk_manager", "K")
         make_case(title="Overdraget fra kommunen", event_org="K", received_at="2026-11-16T10:00:00+01:00",
                   occurred_at="2026-11-16T09:00:00+01:00",
                   transition={"type": "indlaeggelse", "from_org": "K", "to_org": "H"})  # H is involved
+
+
+def test_each_counter_equals_the_total_of_the_list_it_links_to(app, client):
+    """The counters and the lists are counted apart (one grouped query, the list's count): for a
+    handler, a central risk manager, and a risk manager who sees a case only as an involved party."""
+    import html as htmllib
+    import re
+    _morning(app)
+    _a_kommune_case_involving_h(app)
     seen = {}
     for who in ("rm@h.dk", "central@r.dk", "rm@k.dk"):
         login(client, who)
@@ -221,12 +226,8 @@ def test_the_pages_total_is_the_apis_whatever_the_filters(app, client):
     from tests.factories import auth_header, make_token
     from uth.auth.services import find_user
     refs = _morning(app)
+    _a_kommune_case_involving_h(app)
     with app.app_context():
-        make_org("K", "kommune", parent="R")
-        make_user("rm@k.dk", "risk_manager", "K")
-        make_case(title="Overdraget fra kommunen", event_org="K", received_at="2026-11-16T10:00:00+01:00",
-                  occurred_at="2026-11-16T09:00:00+01:00",
-                  transition={"type": "indlaeggelse", "from_org": "K", "to_org": "H"})  # H is involved
         tokens = {who: make_token(find_user(who)) for who in ("rm@h.dk", "central@r.dk", "rm@k.dk")}
     queries = ["status=open", "status=all", "status=closed", "status=new", "status=all&overdue=true",
                "status=open&due=week", "status=all&assignee=none", "status=all&assignee=me", "status=all&unrouted=1",
