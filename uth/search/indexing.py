@@ -177,13 +177,15 @@ def _after_commit(session: Session) -> None:
             background_applier(current_app._get_current_object()).signal()
 
 
-def apply_safely(wait: float) -> None:
+def apply_safely(wait: float | None) -> bool:
     """Apply pending updates; a failure is logged and leaves them in the outbox for the next try
-    (the change itself is committed: the request must not fail because the index did)."""
+    (the change itself is committed: the request must not fail because the index did). False when
+    another applier held the lock past `wait`."""
     try:
-        apply_pending(get_backend(), wait=wait)
+        return apply_pending(get_backend(), wait=wait) is not None
     except Exception:  # noqa: BLE001 - any engine or disk error: the outbox keeps the update
         current_app.logger.exception("search: index update failed; kept in the outbox for the next try")
+        return True
 
 
 def catch_up(wait: float = SEARCH_WAIT) -> None:
@@ -350,14 +352,21 @@ def _apply_lock(backend: SearchBackend, session: Session, wait: float | None = N
         os.close(fd)
 
 
-def apply_pending(backend: SearchBackend, *, wait: float | None = None) -> int:
-    """Write pending outbox rows to the index in batches and delete them; returns how many."""
+def apply_pending(backend: SearchBackend, *, wait: float | None = None) -> int | None:
+    """Write the outbox rows committed so far to the index in batches and delete them; returns how
+    many, None when another applier held the lock past `wait` (the rows it did not read wait for
+    a later round). It ends at a batch short of BATCH: rows committed while it wrote are applied
+    by the round their own commit asked for, so under load one index write covers the reports of
+    a whole gathering (`BackgroundApplier._gather`) rather than the few of the last write's time."""
     done = 0
     with Session(db.engine) as session:
         while True:
             with _apply_lock(backend, session, wait) as locked:
+                if not locked:
+                    session.rollback()
+                    return None
                 rows = session.execute(select(SearchOutbox.id, SearchOutbox.kind, SearchOutbox.doc_id)
-                                       .order_by(SearchOutbox.id).limit(BATCH)).all() if locked else []
+                                       .order_by(SearchOutbox.id).limit(BATCH)).all()
                 if not rows:
                     session.rollback()
                     return done
@@ -374,6 +383,8 @@ def apply_pending(backend: SearchBackend, *, wait: float | None = None) -> int:
                         SearchOutbox.id.in_([row.id for row in rows[chunk:chunk + BATCH * 5]])))
                 session.commit()  # PostgreSQL: documents, outbox and lock in one transaction
             done += len(rows)
+            if len(rows) < BATCH:
+                return done
 
 
 def _write_bulk(backend: SearchBackend, session: Session, rows) -> None:
@@ -602,7 +613,8 @@ class BackgroundApplier:
             with self.guard:
                 purges, self.purges = self.purges, set()
             with self.app.app_context():
-                apply_safely(None)
+                if not apply_safely(0):  # another process's applier is writing: it takes what it
+                    self.wake.set()      # reads, this one the rest after its next gathering
                 if purges and not purge_cases_now(purges, wait=None):
                     with self.guard:  # try again next round: removed text must not stay in the index
                         self.purges |= purges
