@@ -4,7 +4,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from flask import g
 from sqlalchemy import ColumnElement, or_, select
 
 from uth.extensions import db
@@ -34,6 +33,7 @@ def load_taxonomy(directory: Path = DEFAULT_DIR) -> dict[str, int]:
             row.active = False
     db.session.flush()
     _CODES_CACHE.clear()
+    _LABELS_CACHE.clear()
     return counts
 
 
@@ -77,15 +77,32 @@ def term_label(term: TaxonomyTerm) -> str:
     return term.label_en if current_language() == "en" else term.label_da
 
 
+_LABELS_CACHE: dict[tuple[str, str], tuple[float, dict[str, tuple[str, str]]]] = {}
+
+
+def _labels_of(kind: str) -> dict[str, tuple[str, str]]:
+    """code -> (Danish, English label) of a kind's active terms, kept per process as long as `codes`
+    keeps the codes (CODES_TTL_SECONDS; `load_taxonomy` clears both): a page of the queue asked the
+    database for the severities' labels on every request."""
+    key = (str(db.engine.url), kind)
+    hit = _LABELS_CACHE.get(key)
+    if hit and time.monotonic() - hit[0] < CODES_TTL_SECONDS:
+        return hit[1]
+    value = {code: (da, en) for code, da, en in db.session.execute(
+        select(TaxonomyTerm.code, TaxonomyTerm.label_da, TaxonomyTerm.label_en)
+        .where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True)))}
+    _LABELS_CACHE[key] = (time.monotonic(), value)
+    return value
+
+
 def label(kind: str, code: str | None) -> str:
-    """A code's label in the language of the page (the terms cached per request); the code when unknown."""
+    """A code's label in the language of the page; the code when unknown."""
     if not code:
         return ""
-    cache = g.setdefault("_taxonomy_labels", {})
-    if kind not in cache:
-        cache[kind] = {t.code: t for t in terms(kind)}
-    term = cache[kind].get(code)
-    return code if term is None else term_label(term)
+    found = _labels_of(kind).get(code)
+    if found is None:
+        return code
+    return found[1] if current_language() == "en" else found[0]
 
 
 def as_json(term: TaxonomyTerm) -> dict:
