@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import make_transient_to_detached, selectinload
+from sqlalchemy.orm import make_transient_to_detached
 
 from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User, UserSession
 from uth.errors import Invalid, NotFound
@@ -129,20 +129,17 @@ def start_session(user: User, *, now: datetime, lifetime: timedelta) -> str:
     return token
 
 
-# A request's actor comes with its grants and their organisations: every page and API call asks what
-# the actor may do (scope_paths), which otherwise costs two more queries per request.
-ACTOR_LOADING = selectinload(User.grants).joinedload(Grant.org)
-
-
 def session_user(user_id: int, token: str | None, *, now: datetime) -> User | None:
-    """The active user of a live session (not ended, not expired), or None."""
+    """The active user of a live session (not ended, not expired), or None; with the user's grants
+    and their organisations, as `user_for_token` makes the API's actor: one Core query a request,
+    the ORM objects built only when its rows changed (a changed grant or organisation counts at once)."""
     if not token:
         return None
-    return db.session.scalar(
-        select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == user_id, User.active.is_(True), UserSession.token_hash == _token_hash(token),
-               UserSession.ended_at.is_(None), UserSession.expires_at > now)
-        .options(ACTOR_LOADING))
+    digest = _token_hash(token)
+    rows = tuple(db.session.connection().execute(_SESSION_ROWS, {"token_hash": digest, "user_id": user_id, "now": now}).all())
+    if not rows:  # no such session, ended, expired, or the user deactivated
+        return None
+    return _actor(("session", digest), rows)
 
 
 def end_session(token: str | None, *, now: datetime) -> None:
@@ -180,8 +177,19 @@ _ACTOR_ROWS = (
     .outerjoin(_GRANTS, _GRANTS.c.user_id == _USERS.c.id).outerjoin(_ORGS, _ORGS.c.id == _GRANTS.c.org_id)
     .where(_TOKENS.c.token_hash == bindparam("token_hash")).order_by(_GRANTS.c.id)
 )
+_SESSIONS = UserSession.__table__
+# The same rows for a signed-in browser: the live session's user (the leading column only keeps the layout).
+_SESSION_ROWS = (
+    select(_SESSIONS.c.id, *_USERS.c, *_GRANTS.c, *_ORGS.c)
+    .select_from(_SESSIONS).join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .outerjoin(_GRANTS, _GRANTS.c.user_id == _USERS.c.id).outerjoin(_ORGS, _ORGS.c.id == _GRANTS.c.org_id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash"), _USERS.c.id == bindparam("user_id"),
+           _USERS.c.active.is_(True), _SESSIONS.c.ended_at.is_(None), _SESSIONS.c.expires_at > bindparam("now"))
+    .order_by(_GRANTS.c.id)
+)
 _USER_ACTIVE = 1 + list(_USERS.c).index(_USERS.c.active)
-_ACTORS: dict[str, tuple[tuple, User]] = {}  # token hash -> (the rows, the user made of them, detached)
+# token hash (or ("session", its hash)) -> (the rows, the user made of them, detached)
+_ACTORS: dict[str | tuple[str, str], tuple[tuple, User]] = {}
 _ACTORS_KEPT = 1000
 
 
@@ -196,11 +204,17 @@ def user_for_token(token: str) -> User | None:
     rows = tuple(db.session.connection().execute(_ACTOR_ROWS, {"token_hash": digest}).all())
     if not rows or rows[0][0] is not None or not rows[0][_USER_ACTIVE]:  # revoked, or the user deactivated
         return None
-    known = _ACTORS.get(digest)
+    return _actor(digest, rows)
+
+
+def _actor(key, rows: tuple) -> User:
+    """The user made of these rows, merged into the session from the detached copy this process
+    keeps for the key while its rows stay the same."""
+    known = _ACTORS.get(key)
     if known is None or known[0] != rows:
         if len(_ACTORS) >= _ACTORS_KEPT:
             _ACTORS.clear()
-        known = _ACTORS[digest] = (rows, _detached_actor(rows))
+        known = _ACTORS[key] = (rows, _detached_actor(rows))
     return db.session.merge(known[1], load=False)
 
 
