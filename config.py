@@ -81,6 +81,9 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("UTH_SECURE_COOKIES", "1") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    # The signed-in session ends on the server 8 hours after the sign-in, whatever the browser does;
+    # the cookie, set at the sign-in with that expiry, is not signed and sent again with every page.
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
 
