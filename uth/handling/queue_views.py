@@ -50,7 +50,8 @@ def queue_rows(actor: User, cases, now) -> list[QueueRow]:
             status=status_texts[c.status], severity=severity_texts[c.severity],
             next=(dkdate(due[1]), due[0].split(":")[0]) if due else None,
             days_to_close=days_to_close(c, now), age=age_in_days(c.received_at, now),
-            overdue=overdue_names(c, now), statement_wanted=bool(open_statements_for(actor, c)),
+            overdue=overdue_names(c, now),
+            statement_wanted=bool(c.statements) and bool(open_statements_for(actor, c)),  # most have none
         ))
     return rows
 
