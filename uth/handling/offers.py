@@ -10,6 +10,7 @@ from uth.handling import workflow
 from uth.reports.models import Case, Statement
 from uth.reports.queries import QueueUser
 from uth.reports.visibility import can_handle, case_view_level, handles_by_paths
+from uth.routing.services import kept
 
 
 def eligible_assignees(case: Case) -> list[QueueUser]:
@@ -32,13 +33,15 @@ _HANDLER_GRANTS = (
 def assignees_for(cases: list[Case]) -> list[QueueUser]:
     """Risk managers who may handle at least one of the cases (the queue's bulk form offers them for
     a page of cases), by name, as plain rows (id, email, name): one query for the users' case-role
-    grants over the cases' organisations, however many cases, judged by the handler's own rule
-    (visibility.handles_by_paths). Loading them as users with their grants took 1-4 ms of the queue."""
+    grants over the cases' organisations, however many cases (kept per routing generation), judged
+    by the handler's own rule (visibility.handles_by_paths). Loading them as users with their grants
+    took 1-4 ms of the queue."""
     orgs = [o for o in (c.handling_org or c.effective_org for c in cases) if o is not None]
     if not orgs:
         return []
     above = {i for o in orgs for i in (o.ancestor_ids() or [o.id])}
-    rows = read(_HANDLER_GRANTS, {"orgs": sorted(above)})
+    orgs_above = tuple(sorted(above))  # the grants kept per routing generation (grants, users, organisations)
+    rows = kept(("handler_grants", orgs_above), lambda: tuple(read(_HANDLER_GRANTS, {"orgs": list(orgs_above)})))
     users: dict[int, tuple[QueueUser, list[str], list[str]]] = {}
     for user_id, email, name, role, path in rows:
         _, case_paths, central_paths = users.setdefault(user_id, (QueueUser(user_id, email, name), [], []))

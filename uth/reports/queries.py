@@ -13,6 +13,7 @@ from uth.auth.permissions import in_subtree
 from uth.extensions import db, read
 from uth.reports.models import OPEN_STATUSES, Case, CaseOrg, Statement
 from uth.reports.visibility import scope_clause, scope_key
+from uth.routing.services import kept
 
 ORG_COLUMNS = ("reporting_org", "event_org", "handling_org", "owning_org", "transition_from_org", "transition_to_org")
 # What a queue row holds: the columns case_json (identities=False) and the HTML rows read. Not the
@@ -104,10 +105,25 @@ _USERS = select(User.id, User.email, User.name).where(User.id.in_(_IDS))
 _REFERENCES = select(Case.id, Case.reference).where(Case.id.in_(_IDS))
 
 
+def _kept_rows(key: str, statement, make, ids: set[int]) -> dict:
+    """id -> `make(*row)` of `statement`'s rows for these ids. Organisations and users are kept per
+    process while the routing generation stands (every change to either renews it, on any worker or
+    server): only the ids this process has not seen since are read."""
+    if not ids:
+        return {}
+    known = kept(key, dict)
+    missing = ids - known.keys()
+    if missing:
+        for row in read(statement, {"ids": list(missing)}):
+            known[row[0]] = make(*row)
+    return known
+
+
 def load_page(query) -> list[QueueCase]:
     """The cases `query` (a select of ROW_COLUMNS, ordered and limited) reads as QueueCase rows: one
-    query for the rows, one each for their involved links and statements, one for the organisations
-    and users they name, one for the references of the cases they duplicate (when any)."""
+    query for the rows, one each for their involved links and statements, the organisations and
+    users they name (those this process has not kept), one for the references of the cases they
+    duplicate (when any)."""
     run = read
     cases = [QueueCase(row) for row in run(query)]
     if not cases:
@@ -120,15 +136,12 @@ def load_page(query) -> list[QueueCase]:
         by_id[statement.case_id].statements.append(statement)
     items = [(c, name) for c in cases for name in ORG_COLUMNS]
     items += [(item, "org") for c in cases for item in (*c.involved, *c.statements)]
-    wanted = {getattr(obj, f"{name}_id") for obj, name in items} - {None}
-    orgs = {row[0]: QueueOrg(*row) for row in run(_ORGS, {"ids": list(wanted)})} if wanted else {}
+    orgs = _kept_rows("queue_orgs", _ORGS, QueueOrg, {getattr(obj, f"{name}_id") for obj, name in items} - {None})
     for obj, name in items:
         setattr(obj, name, orgs.get(getattr(obj, f"{name}_id")))
-    assignees = {c.assignee_id for c in cases} - {None}
-    if assignees:
-        users = {row[0]: QueueUser(*row) for row in run(_USERS, {"ids": list(assignees)})}
-        for c in cases:
-            c.assignee = users.get(c.assignee_id)
+    users = _kept_rows("queue_users", _USERS, QueueUser, {c.assignee_id for c in cases} - {None})
+    for c in cases:
+        c.assignee = users.get(c.assignee_id)
     duplicates = {c.duplicate_of_id for c in cases} - {None}
     if duplicates:
         references = dict(run(_REFERENCES, {"ids": list(duplicates)}).all())

@@ -124,6 +124,26 @@ def organisations(codes: Iterable[str] = (), ids: Iterable[int] = ()) -> list[Or
     return [db.session.merge(org, load=False) for org in found.values()]
 
 
+KEPT = "uth_routing_kept"  # app.extensions: (generation, {key: value}) other features keep per generation
+_KEPT_KEYS = 1_000
+
+
+def kept(key, read):
+    """`read()`'s value for the key, kept per process while the routing generation stands: for values
+    made only of organisations, grants and users (every change to them renews the generation, on any
+    worker or server), so the next request after a change reads them again. Values are shared by
+    the requests: callers must not change them."""
+    generation = routing_values().generation
+    if generation is None:
+        return read()
+    held = current_app.extensions.get(KEPT)
+    if held is None or held[0] != generation or len(held[1]) > _KEPT_KEYS:
+        held = current_app.extensions[KEPT] = (generation, {})
+    if key not in held[1]:
+        held[1][key] = read()
+    return held[1][key]
+
+
 def active_rules() -> list[Rule]:
     """Active admin rules as pure values."""
     return _snapshot("rules", lambda: list(routing_values().rules))
