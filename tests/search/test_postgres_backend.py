@@ -8,8 +8,9 @@ from sqlalchemy import create_engine, inspect, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from uth.extensions import db
+from uth.reports.models import OPEN_STATUSES
 from uth.search import make_backend, postgres_backend
-from uth.search.backend import SearchDoc
+from uth.search.backend import CaseFacets, FacetFilter, SearchDoc, Total
 from uth.search.models import search_documents
 from uth.search.postgres_backend import PostgresSearchBackend, to_tsquery_text
 from uth.search.query import Phrase, Term, parse
@@ -168,3 +169,29 @@ def test_similar_ranks_the_newest_documents_that_share_a_word(pg_engine, monkeyp
         scope = select(literal_column("id")).select_from(text("(VALUES (1), (2)) AS s(id)"))
         hits = backend.similar("insulinpen dosis forkert", kind="case", session=session, allowed=scope)
         assert [hit.id for hit in hits] == [1, 2]  # within the scope first: the newest two of it, ranked
+
+
+def test_a_search_for_open_statuses_finds_the_open_matches_in_scope_and_no_others(pg_engine, monkeypatch):
+    """Open statuses are searched through a partial index of open documents: the same matches as
+    any other filter, newest first, counted to the bound; a mix with closed reads every document."""
+    monkeypatch.setattr(postgres_backend, "CANDIDATES", 3)
+    backend = PostgresSearchBackend(pg_engine)
+    backend.ensure_schema()
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    statuses = ["closed", "new", "in_progress", "rejected", "awaiting_statement", "acknowledged", "new", "closed"]
+    backend.index([SearchDoc("case", n, "Fald", {"d": "fald på gangen"}, start + timedelta(days=n),
+                             CaseFacets(scope_org_ids=(1 if n != 3 else 2,), status=status))
+                   for n, status in enumerate(statuses, 1)])
+
+    def ids(statuses, scope=(1,)):
+        page = backend.search("fald", kind="case", session=session, allowed=FacetFilter(scope=scope, statuses=statuses),
+                              order="date", limit=10)
+        return [hit.id for hit in page.hits], page.total
+
+    with Session(pg_engine) as session:
+        assert ids(tuple(OPEN_STATUSES)) == ([7, 6, 5], Total(3, exact=False))  # 2 and 3 beyond the bound
+        monkeypatch.setattr(postgres_backend, "CANDIDATES", 10)
+        assert ids(tuple(OPEN_STATUSES)) == ([7, 6, 5, 2], 4)  # 3 is out of scope
+        assert ids(("new",)) == ([7, 2], 2)
+        assert ids(("new", "closed")) == ([8, 7, 2, 1], 4)
+        assert ids(tuple(OPEN_STATUSES), scope=None) == ([7, 6, 5, 3, 2], 5)
