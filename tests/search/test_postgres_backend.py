@@ -171,10 +171,13 @@ def test_similar_ranks_the_newest_documents_that_share_a_word(pg_engine, monkeyp
         assert [hit.id for hit in hits] == [1, 2]  # within the scope first: the newest two of it, ranked
 
 
-def test_a_search_for_open_statuses_finds_the_open_matches_in_scope_and_no_others(pg_engine, monkeypatch):
+@pytest.mark.parametrize("common", [False, True])
+def test_a_search_for_open_statuses_finds_the_open_matches_in_scope_and_no_others(pg_engine, monkeypatch, common):
     """Open statuses are searched through a partial index of open documents: the same matches as
-    any other filter, newest first, counted to the bound; a mix with closed reads every document."""
+    any other filter, newest first, counted to the bound; a mix with closed reads every document.
+    The same for a common word (matched row by row among open cases, or the facets tested first)."""
     monkeypatch.setattr(postgres_backend, "CANDIDATES", 3)
+    monkeypatch.setattr(postgres_backend, "COMMON_SHARE", 0.0 if common else 2.0)
     backend = PostgresSearchBackend(pg_engine)
     backend.ensure_schema()
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
