@@ -95,23 +95,19 @@ def register_events() -> None:
             event.listen(db.session, name, _forget_checked)
 
 
-ORGS = "uth_routing_orgs"  # app.extensions: (generation, {code: Organisation}, {id: Organisation}), detached
 _ORG_COLUMNS = Organisation.__table__.c
 _ORGS_KEPT = 10_000
 
 
 def organisations(codes: Iterable[str] = (), ids: Iterable[int] = ()) -> list[Organisation]:
     """The organisations with these codes or ids (those that exist), in the session. Kept per
-    process as detached copies of their rows and merged in without a query while the routing
-    generation stands (every change to an organisation renews it, on any worker or server); read
-    from the database otherwise, and for what this process has not read yet."""
-    generation = routing_values().generation
-    kept = current_app.extensions.get(ORGS)
-    if kept is None or kept[0] != generation or generation is None or len(kept[2]) > _ORGS_KEPT:
-        kept = (generation, {}, {})
-        if generation is not None:
-            current_app.extensions[ORGS] = kept
-    _, by_code, by_id = kept
+    process as detached copies of their rows (`kept`) and merged in without a query while the
+    routing generation stands; read from the database otherwise, and for what this process has
+    not read yet."""
+    by_code, by_id = kept("organisations", lambda: ({}, {}))
+    if len(by_id) > _ORGS_KEPT:
+        by_code.clear()
+        by_id.clear()
     codes, ids = set(codes), set(ids)
     missing_codes, missing_ids = codes - by_code.keys(), ids - by_id.keys()
     if missing_codes or missing_ids:
@@ -132,7 +128,8 @@ def kept(key, read):
     """`read()`'s value for the key, kept per process while the routing generation stands: for values
     made only of organisations, grants and users (every change to them renews the generation, on any
     worker or server), so the next request after a change reads them again. Values are shared by
-    the requests: callers must not change them."""
+    the requests: callers may only add to them what they read in the same generation (a dict of rows
+    by id filled as they are needed), never change what is there."""
     generation = routing_values().generation
     if generation is None:
         return read()

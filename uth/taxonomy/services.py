@@ -32,8 +32,7 @@ def load_taxonomy(directory: Path = DEFAULT_DIR) -> dict[str, int]:
         if key not in seen:
             row.active = False
     db.session.flush()
-    _CODES_CACHE.clear()
-    _LABELS_CACHE.clear()
+    _ACTIVE_CACHE.clear()
     return counts
 
 
@@ -48,23 +47,29 @@ def terms(kind: str) -> list[TaxonomyTerm]:
     )
 
 
-_CODES_CACHE: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
+_ACTIVE_CACHE: dict[tuple[str, str], tuple[float, tuple[frozenset[str], dict[str, tuple[str, str]]]]] = {}
 CODES_TTL_SECONDS = 60.0
 
 
-def codes(kind: str) -> frozenset[str]:
-    """The active codes of a kind, for validation; cached a minute per process (the taxonomy
-    changes only with `uth init`, and every request validating a report asks for it)."""
+def _active(kind: str) -> tuple[frozenset[str], dict[str, tuple[str, str]]]:
+    """The active codes of a kind and code -> (Danish, English label), kept a minute per process
+    (the taxonomy changes only with `uth init`, which clears them): every request validating a
+    report asks for the codes, every page of the queue for the severities' labels."""
     key = (str(db.engine.url), kind)
-    hit = _CODES_CACHE.get(key)
+    hit = _ACTIVE_CACHE.get(key)
     if hit and time.monotonic() - hit[0] < CODES_TTL_SECONDS:
         return hit[1]
-    value = frozenset(db.session.scalars(
-        select(TaxonomyTerm.code).where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True))
-    ))
-    _CODES_CACHE[key] = (time.monotonic(), value)
+    labels = {code: (da, en) for code, da, en in db.session.execute(
+        select(TaxonomyTerm.code, TaxonomyTerm.label_da, TaxonomyTerm.label_en)
+        .where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True)))}
+    value = (frozenset(labels), labels)
+    _ACTIVE_CACHE[key] = (time.monotonic(), value)
     return value
 
+
+def codes(kind: str) -> frozenset[str]:
+    """The active codes of a kind, for validation (kept a minute per process)."""
+    return _active(kind)[0]
 
 
 def labels(kind: str, lang: str = "da") -> dict[str, str]:
@@ -77,29 +82,11 @@ def term_label(term: TaxonomyTerm) -> str:
     return term.label_en if current_language() == "en" else term.label_da
 
 
-_LABELS_CACHE: dict[tuple[str, str], tuple[float, dict[str, tuple[str, str]]]] = {}
-
-
-def _labels_of(kind: str) -> dict[str, tuple[str, str]]:
-    """code -> (Danish, English label) of a kind's active terms, kept per process as long as `codes`
-    keeps the codes (CODES_TTL_SECONDS; `load_taxonomy` clears both): a page of the queue asked the
-    database for the severities' labels on every request."""
-    key = (str(db.engine.url), kind)
-    hit = _LABELS_CACHE.get(key)
-    if hit and time.monotonic() - hit[0] < CODES_TTL_SECONDS:
-        return hit[1]
-    value = {code: (da, en) for code, da, en in db.session.execute(
-        select(TaxonomyTerm.code, TaxonomyTerm.label_da, TaxonomyTerm.label_en)
-        .where(TaxonomyTerm.kind == kind, TaxonomyTerm.active.is_(True)))}
-    _LABELS_CACHE[key] = (time.monotonic(), value)
-    return value
-
-
 def label(kind: str, code: str | None) -> str:
     """A code's label in the language of the page; the code when unknown."""
     if not code:
         return ""
-    found = _labels_of(kind).get(code)
+    found = _active(kind)[1].get(code)
     if found is None:
         return code
     return found[1] if current_language() == "en" else found[0]
