@@ -1,6 +1,8 @@
 """Deterministic figures for one report submission, in one process through the test client: SQL
 statements, Python function calls, request-thread CPU and wall time per `POST /api/v1/reports`
-(the search applier runs in its own thread, as in a worker; its CPU is shown apart).
+(the search applier runs in its own thread, as in a worker; its CPU is shown apart), and how long
+a submission holds the SQLite write gate (median): the section concurrent submissions queue behind,
+so the ceiling of their throughput on SQLite is 1 / that time, however many workers there are.
 
     .venv/bin/python bench/submit_profile.py [--requests 300] [--profile out.pstats] [--before DIR]
 
@@ -13,6 +15,7 @@ import cProfile
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +41,8 @@ def measure(requests: int, profile: str | None) -> dict:
     with app.app_context():
         engine = db.engine
 
+    held, gate_calls = _time_the_write_gate()
+
     @event.listens_for(engine, "before_cursor_execute")
     def count(*args):
         if threading.current_thread() is threading.main_thread():  # not the applier's
@@ -52,11 +57,13 @@ def measure(requests: int, profile: str | None) -> dict:
     time.sleep(1.0)
     applier_before = _applier_cpu()
     statements[0] = 0
+    held.clear()
     cpu, wall = time.thread_time(), time.perf_counter()
     for _ in range(requests):
         post()
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
     n_statements = statements[0]
+    gate_ms = 1000 * statistics.median(held) if held else 0.0
     time.sleep(1.5)
     applier = _applier_cpu() - applier_before
     profiler = cProfile.Profile()
@@ -70,8 +77,46 @@ def measure(requests: int, profile: str | None) -> dict:
     import pstats
 
     calls = pstats.Stats(profiler).total_calls
+    gate_calls.append(0)  # counting from here on: the Python calls made while the gate is held
+    for _ in range(calls_runs):
+        post()
     return {"statements": n_statements / requests, "calls": calls / calls_runs, "cpu_ms": 1000 * cpu / requests,
-            "wall_ms": 1000 * wall / requests, "applier_cpu_ms": 1000 * applier / requests}
+            "wall_ms": 1000 * wall / requests, "applier_cpu_ms": 1000 * applier / requests,
+            "gate_ms": gate_ms, "gate_calls": gate_calls[0] / calls_runs}
+
+
+def _time_the_write_gate() -> tuple[list[float], list[int]]:
+    """How long each submission holds the SQLite write gate (taken in `submit_report`, given back by
+    `uth.extensions._release_gate`): the part of a submission other workers queue behind; and, once
+    the second list is given a 0, the Python calls made in that part (a figure the machine's load
+    does not sway)."""
+    import uth.extensions as extensions
+    import uth.reports.services as services
+
+    held: list[float] = []
+    calls: list[int] = []
+    taken = {}
+
+    def count(frame, event, arg):
+        if event in ("call", "c_call"):
+            calls[0] += 1
+    take, release = services.sqlite_write_gate, extensions._release_gate
+
+    def timed_take():
+        take()
+        taken.setdefault("at", time.perf_counter())
+        if calls:
+            sys.setprofile(count)
+
+    def timed_release(session, *args):
+        release(session, *args)
+        if "at" in taken and extensions.WRITE_GATE not in session.info:
+            held.append(time.perf_counter() - taken.pop("at"))
+            if calls:
+                sys.setprofile(None)
+
+    services.sqlite_write_gate, extensions._release_gate = timed_take, timed_release  # before its first use registers it
+    return held, calls
 
 
 def _applier_cpu() -> float:
@@ -119,6 +164,7 @@ def main() -> None:
             r = json.loads(out.strip().splitlines()[-1])
             print(f"{name:7} statements {r['statements']:.1f}  calls {r['calls']:,.0f}  request CPU {r['cpu_ms']:.2f} ms  "
                   f"wall {r['wall_ms']:.2f} ms  applier CPU {r['applier_cpu_ms']:.2f} ms/report  "
+                  f"write gate held {r.get('gate_ms', 0):.2f} ms, {r.get('gate_calls', 0):,.0f} calls  "
                   f"load {Path('/proc/loadavg').read_text().split()[0]}")
 
 

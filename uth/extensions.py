@@ -56,11 +56,12 @@ WRITE_GATE = "uth_write_gate"  # session.info: the open lock file whose lock thi
 
 def sqlite_write_gate() -> None:
     """SQLite: queue this transaction's writes behind the other writers' on a file lock beside the
-    database, taken before its first write and given back when the transaction ends (after the
-    commit's fsync). SQLite's own busy handler sleeps 1, 2, 5, 10 … ms between its tries, so a
-    writer waiting for SQLite's lock wakes well after it was freed; the kernel wakes a file lock's
-    waiter at its release. Not taken once the transaction has written (it may hold SQLite's lock,
-    and waiting for the gate then could wait for a writer that waits for it), nor elsewhere."""
+    database, taken before its first write and given back as soon as the transaction has committed
+    (after the commit's fsync, before the session expires its objects and its after-commit work) or
+    rolled back. SQLite's own busy handler sleeps 1, 2, 5, 10 … ms between its tries, so a writer
+    waiting for SQLite's lock wakes well after it was freed; the kernel wakes a file lock's waiter at
+    its release. Not taken once the transaction has written (it may hold SQLite's lock, and waiting
+    for the gate then could wait for a writer that waits for it), nor elsewhere."""
     session = db.session()
     if WRITE_GATE in session.info:
         return
@@ -77,10 +78,30 @@ def sqlite_write_gate() -> None:
         os.close(gate)
         raise
     session.info[WRITE_GATE] = gate
-    if not event.contains(type(session), "after_transaction_end", _release_gate):
-        event.listen(type(session), "after_transaction_end", _release_gate)
+    target = type(session)
+    if not event.contains(target, "after_commit", _release_gate):
+        event.listen(target, "after_commit", _release_gate, insert=True)  # before the other after-commit work
+        event.listen(target, "after_transaction_end", _release_at_end)
 
 
-def _release_gate(session, transaction) -> None:
-    if transaction.parent is None and WRITE_GATE in session.info:
-        os.close(session.info.pop(WRITE_GATE))  # closing the file releases its lock
+def _release_gate(session) -> None:
+    gate = session.info.pop(WRITE_GATE, None)
+    if gate is not None:
+        os.close(gate)  # closing the file releases its lock
+
+
+def _release_at_end(session, transaction) -> None:
+    if transaction.parent is None:  # a rollback (a commit gave it back already)
+        _release_gate(session)
+
+
+def commit_keeping_state() -> None:
+    """Commit the session's transaction without expiring its objects: what a request just wrote is
+    what it answers with, read from memory after the commit (outside the SQLite write gate) rather
+    than loaded again."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -59,3 +59,63 @@ def test_a_submission_holds_the_sqlite_write_gate_until_its_transaction_ends(app
             end()
             assert _gate_is_free(app)
         assert len(db.session.scalars(select(Case.reference)).all()) == 1
+
+
+def test_the_write_gate_is_given_back_at_the_commit_before_the_after_commit_work(app):
+    """The other writers wait only for the writes and their fsync: the gate is free by the time the
+    session's after-commit work (expiring objects, signalling the search applier …) runs."""
+    from sqlalchemy import event
+
+    from tests.conftest import FIXED_NOW
+    from tests.factories import report_data
+    from uth.reports.services import submit_report
+    from uth.reports.validation import parse_report
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        make_org("H", "hospital")
+        db.session.commit()
+        free_after_commit = []
+        listener = lambda session: free_after_commit.append(_gate_is_free(app))  # noqa: E731
+        event.listen(db.session, "after_commit", listener)
+        try:
+            submit_report(None, parse_report(report_data(event_org="H"), public=False, reporter=None, now=FIXED_NOW),
+                          now=FIXED_NOW)
+            db.session.commit()
+        finally:
+            event.remove(db.session, "after_commit", listener)
+        assert free_after_commit == [True]
+
+
+def test_a_submission_answers_from_memory_after_its_commit(app):
+    """`commit_keeping_state`: the new case keeps every value it was written with (the answer needs
+    no query after the commit), and the session expires objects at later commits as before."""
+    from sqlalchemy import event, inspect
+
+    from tests.conftest import FIXED_NOW
+    from tests.factories import report_data
+    from uth.extensions import commit_keeping_state
+    from uth.reports.presenters import case_json
+    from uth.reports.services import submit_report
+    from uth.reports.validation import parse_report
+
+    with app.app_context():
+        make_org("H", "hospital")
+        db.session.commit()
+        case, _ = submit_report(None, parse_report(report_data(event_org="H"), public=False, reporter=None, now=FIXED_NOW),
+                                now=FIXED_NOW)
+        commit_keeping_state()
+        assert not inspect(case).expired_attributes
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            body = case_json(case, None, FIXED_NOW)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert body["reference"] == "UTH-2026-000001" and body["event_org"] == "H"
+        assert [s for s in statements if "cases" in s.split("FROM", 1)[-1]] == []
+        assert db.session().expire_on_commit is True
+        db.session.commit()
+        assert "reference" in inspect(case).expired_attributes

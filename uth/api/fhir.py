@@ -14,7 +14,7 @@ from uth.api.blueprint import bp
 from uth.api.openapi import _STR, _ref
 from uth.clock import utcnow
 from uth.errors import DomainError, Invalid
-from uth.extensions import db
+from uth.extensions import commit_keeping_state, db
 from uth.fhir.capability import capability_statement
 from uth.fhir.mapping import N_, Inbound, Issue, operation_outcome, outcome_issues, read_adverse_event
 from uth.fhir.services import case_resource
@@ -122,8 +122,8 @@ def fhir_create_adverse_event():
     if inbound.issues:
         return _outcome(422, inbound.issues)
     case, _receipt = submit_report(g.actor, data, now=now)
-    stored = case_resource(case)  # before commit: no reload of what we just wrote
-    db.session.commit()
+    commit_keeping_state()  # the resource is made from memory, after the write gate is given back
+    stored = case_resource(case)
     location = url_for("api.fhir_read_adverse_event", reference=case.reference, _external=True)
     return fhir_response(stored, 201, {"Location": location})
 

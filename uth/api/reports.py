@@ -7,7 +7,7 @@ from uth.api.auth import token_required
 from uth.api.blueprint import bp
 from uth.api.helpers import json_body
 from uth.clock import utcnow
-from uth.extensions import db, limiter, public_limit
+from uth.extensions import commit_keeping_state, db, limiter, public_limit
 from uth.reports.dialogue import MESSAGE_FIELDS, message_json, own_case, reporter_writes
 from uth.reports.presenters import case_json, own_report_json, receipt_json
 from uth.reports.services import case_by_receipt, own_reports, submit_report
@@ -21,9 +21,8 @@ def create_report():
     now = utcnow()
     data = parse_report(json_body(), public=False, reporter=g.actor, now=now, strict=True)
     case, receipt = submit_report(g.actor, data, now=now)
-    body = case_json(case, g.actor, now, receipt_code=receipt)  # before commit: no reload of what we just wrote
-    db.session.commit()
-    return jsonify(body), 201
+    commit_keeping_state()  # the answer is made from memory, after the write gate is given back
+    return jsonify(case_json(case, g.actor, now, receipt_code=receipt)), 201
 
 
 @bp.post("/api/v1/public/reports")
@@ -33,7 +32,7 @@ def create_public_report():
     now = utcnow()
     data = parse_report(json_body(), public=True, reporter=None, now=now, strict=True)
     case, receipt = submit_report(None, data, now=now, public=True)
-    db.session.commit()
+    commit_keeping_state()
     return jsonify({"reference": case.reference, "receipt_code": receipt}), 201
 
 

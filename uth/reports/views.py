@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from uth.clock import LOCAL_TZ, utcnow
 from uth.errors import Invalid, InvalidTransition, NotFound
-from uth.extensions import CSRF_MESSAGE, db, limiter, login_manager, public_limit
+from uth.extensions import (
+    CSRF_MESSAGE,
+    commit_keeping_state,
+    db,
+    limiter,
+    login_manager,
+    public_limit,
+)
 from uth.i18n import gettext as _
 from uth.i18n import lazy_gettext as _l
 from uth.learning.services import similar_summaries
@@ -172,7 +179,7 @@ def _report_form(reporter, *, public: bool, defaults: dict, citizen: bool = Fals
         try:
             data = parse_report(report_from_form(request.form), public=public, reporter=reporter, now=now)
             case, receipt = submit_report(reporter, data, now=now, public=public)
-            db.session.commit()
+            commit_keeping_state()
             session["receipt"] = {"reference": case.reference, "code": receipt, "at": now.isoformat(), "public": public}
             return redirect(url_for("reports.receipt_page"))
         except Invalid as err:
