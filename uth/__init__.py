@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import CONFIGS, INSTANCE_DIR
-from uth import headers, i18n
+from uth import headers, i18n, ratelimit
 from uth.errors import Blocked, DomainError, FindingsError, Invalid
 from uth.extensions import CSRF_MESSAGE, csrf, db, limiter, login_manager
 from uth.i18n import gettext
@@ -43,9 +43,8 @@ class SettingsError(RuntimeError):
 
 def configure_rate_limits(app: Flask) -> None:
     """UTH_RATELIMIT_STORAGE: "database" (the default: a table in the app's database, one count for
-    every worker and server on it), "redis://…", or "memory://" (per process: tests only)."""
-    from uth import ratelimit  # noqa: F401  (registers the "database" storage scheme with limits)
-
+    every worker and server on it, a `limits` storage scheme that importing uth.ratelimit registers),
+    "redis://…", or "memory://" (per process: tests only)."""
     storage = app.config["UTH_RATELIMIT_STORAGE"]
     if storage in ("database", "database://"):
         app.config.setdefault("RATELIMIT_STORAGE_URI", "database://")
@@ -113,6 +112,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)          # Flask-Babel: Danish message ids, the English catalog, `_` in templates
     csrf.init_app(app)
     limiter.init_app(app)
+    ratelimit.check_app_wide_limits_only_when_set(app, limiter)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

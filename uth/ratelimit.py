@@ -118,3 +118,27 @@ class DatabaseStorage(Storage):
         """Drop windows that have ended (every CLEANUP_EVERY increments of a process)."""
         with self.engine.begin() as conn:
             return conn.execute(delete(rate_limits).where(rate_limits.c.expires_at <= (now or time.time()))).rowcount
+
+
+def check_app_wide_limits_only_when_set(app, limiter) -> None:
+    """Flask-Limiter checks every request before its view for the limits that are not a route's own
+    (default, application, blueprint and meta limits, the in-memory fallback, limits hinted to an
+    endpoint); UTH sets none of them (each limit sits on its route's decorator, which checks it
+    there), so that check would find nothing on every request (~0.06 ms of CPU). It is left out
+    while there is nothing for it to find, and runs as before as soon as a setting
+    (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION, RATELIMIT_META, a fallback) or a limit on a blueprint
+    gives it some. The route limits, their headers and deductions are Flask-Limiter's own, unchanged."""
+    check = limiter._check_request_limit
+    hooks = app.before_request_funcs[None]
+
+    def app_wide_limits() -> bool:
+        manager = limiter.limit_manager
+        return bool(manager._application_limits or manager._default_limits or manager._blueprint_limits
+                    or manager._endpoint_hints or limiter._meta_limits or limiter._in_memory_fallback)
+
+    def check_app_wide_limits() -> None:
+        if app_wide_limits():
+            check()
+
+    app_wide_limits()  # at the start: fails there if this Flask-Limiter keeps them elsewhere
+    hooks[hooks.index(check)] = check_app_wide_limits

@@ -249,3 +249,13 @@ def test_the_public_limit_is_one_count_over_the_form_and_the_api(app, people):
     assert client.post("/api/v1/public/reports", json=API_REPORT).status_code == 429
     token = csrf_token(client, "/public/report")
     assert client.post("/public/report", data={**FORM, "csrf_token": token}).status_code == 429
+
+
+def test_an_app_wide_limit_set_in_the_settings_still_holds(people, sibling_app, monkeypatch):
+    """UTH's limits are each a route's own, so the limiter's check of app-wide limits before every
+    view is left out (uth.ratelimit); a default limit set with RATELIMIT_DEFAULT brings it back."""
+    from uth.extensions import limiter
+
+    monkeypatch.setattr(limiter.limit_manager, "_default_limits", [])  # the limiter is one per process: restored after
+    client = sibling_app(RATELIMIT_DEFAULT="2 per minute").test_client()
+    assert [client.get("/healthz").status_code for _ in range(3)] == [200, 200, 429]
