@@ -196,6 +196,9 @@ def test_pages_carry_security_headers(client, people):
         assert "Strict-Transport-Security" not in headers  # plain HTTP: HSTS would be ignored
     secure = client.get("/login", base_url="https://uth.example")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert secure.headers.getlist("X-Frame-Options") == ["DENY"]  # each header once
+    with client.get("/static/uth.css") as static:
+        assert static.headers["X-Content-Type-Options"] == "nosniff" and "no-store" not in static.headers.get("Cache-Control", "")
 
 
 def test_hsts_follows_the_proxy_when_it_terminates_tls(app, people, sibling_app):
