@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from uth.auth.models import Grant, Organisation, Role, User
@@ -117,7 +117,11 @@ def organisations(codes: Iterable[str] = (), ids: Iterable[int] = ()) -> list[Or
             make_transient_to_detached(org)
             by_code[org.code] = by_id[org.id] = org
     found = {id(org): org for org in [by_code[c] for c in codes if c in by_code] + [by_id[i] for i in ids if i in by_id]}
-    return [db.session.merge(org, load=False) for org in found.values()]
+    session = db.session()
+    in_session = session.identity_map
+    # One already in the session (the actor's, one read before) is taken as a query would take it;
+    # the others are merged in from the kept copy.
+    return [in_session.get(inspect(org).key) or session.merge(org, load=False) for org in found.values()]
 
 
 KEPT = "uth_routing_kept"  # app.extensions: (generation, {key: value}) other features keep per generation
