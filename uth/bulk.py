@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import Dialect, Table, bindparam, insert, text
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Dialect,
+    Executable,
+    Table,
+    bindparam,
+    insert,
+    text,
+)
 from sqlalchemy.orm import Session
 
 
@@ -20,22 +29,53 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     if not rows:
         return
     connection = session.connection()
-    sql, order, processors = _prepared(table, tuple(rows[0]), connection.dialect)
+    prepared = _prepared(table, tuple(rows[0]), connection.dialect)
+    connection.exec_driver_sql(prepared[0], [_driver_values(row, *prepared[1:]) for row in rows])
+
+
+def insert_returning_id(session: Session, table: Table, row: dict) -> int:
+    """Insert one row; its new id (INSERT … RETURNING id, as the driver takes it)."""
+    connection = session.connection()
+    prepared = _prepared(table, tuple(row), connection.dialect, returning=True)
+    return connection.exec_driver_sql(prepared[0], _driver_values(row, *prepared[1:])).scalar_one()
+
+
+def _driver_values(row: dict, order: tuple[str, ...] | None, processors: tuple, defaults: tuple):
+    if defaults:  # what the rows leave out, as the column's own default gives it (a callable: for each row)
+        row = {**row, **{key: default.arg(None) if default.is_callable else default.arg for key, default in defaults}}
     if processors:
-        rows = [{**row, **{key: process(row[key]) for key, process in processors}} for row in rows]
-    if order is not None:  # SQLite's qmark: the values in the statement's order
-        rows = [tuple(row[key] for key in order) for row in rows]
-    connection.exec_driver_sql(sql, rows)
+        row = {**row, **{key: process(row[key]) for key, process in processors}}
+    return row if order is None else tuple(row[key] for key in order)  # SQLite's qmark: in the statement's order
 
 
 @lru_cache(maxsize=64)
-def _prepared(table: Table, keys: tuple[str, ...], dialect: Dialect):
-    """The INSERT of these columns as the driver takes it, the order of its positional values
-    (None: named), and the columns' bind processors (a datetime as SQLite's text, JSON…)."""
-    compiled = insert(table).values({key: bindparam(key) for key in keys}).compile(dialect=dialect)
+def _prepared(table: Table, keys: tuple[str, ...], dialect: Dialect, returning: bool = False):
+    """The INSERT of these columns and of those with a default in Python the keys leave out, as the
+    driver takes it; the order of its positional values (None: named), the columns' bind processors
+    (a datetime as SQLite's text, JSON…) and those defaults."""
+    defaults = tuple((column.key, column.default) for column in table.columns if column.key not in keys
+                     and column.default is not None and (column.default.is_scalar or column.default.is_callable))
+    keys = keys + tuple(key for key, _ in defaults)
+    statement = insert(table).values({key: bindparam(key) for key in keys})
+    compiled = (statement.returning(table.c.id) if returning else statement).compile(dialect=dialect)
     processors = [(key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in keys]
     return (str(compiled), tuple(compiled.positiontup) if compiled.positional else None,
-            tuple((key, process) for key, process in processors if process is not None))
+            tuple((key, process) for key, process in processors if process is not None), defaults)
+
+
+def run_compiled(connection: Connection, statement: Executable, params: dict | None = None) -> CursorResult:
+    """A Core statement run as the driver's SQL, compiled once per dialect: for the few statements
+    a submission runs while it holds the database's write lock. Only for parameters that need no
+    type processing (numbers, text); the statement's own literals are bound as compiled."""
+    sql, order, defaults = _compiled(statement, connection.dialect)
+    values = {**defaults, **params} if params else defaults
+    return connection.exec_driver_sql(sql, values if order is None else tuple(values[key] for key in order))
+
+
+@lru_cache(maxsize=64)
+def _compiled(statement: Executable, dialect: Dialect):
+    compiled = statement.compile(dialect=dialect)
+    return str(compiled), tuple(compiled.positiontup) if compiled.positional else None, compiled.params
 
 
 def insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> list[int]:
@@ -53,5 +93,5 @@ def insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> li
         insert_rows(session, table, [{**row, "id": row_id} for row, row_id in zip(rows, ids)])
         return ids
     insert_rows(session, table, rows)
-    last = session.execute(text("SELECT last_insert_rowid()")).scalar_one()
+    last = session.connection().exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
     return list(range(last - len(rows) + 1, last + 1))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from uth.audit.chain import GENESIS, CONTENT, entry_hash
 from uth.audit.models import AuditChainHead, AuditEntry
 from uth.auth.models import User
-from uth.bulk import insert_returning_ids
+from uth.bulk import insert_returning_id, insert_returning_ids, run_compiled
 from uth.extensions import db
 
 PENDING = "uth_audit_pending"  # session.info: [(transaction it was recorded in, entry)]
@@ -96,24 +96,23 @@ def _chain_at_commit(session: Session) -> None:
 
 
 _HEAD = AuditChainHead.__table__
-# Built once (a statement's cache key is worked out once per object): the head read and locked, moved on, an entry.
+# Built once (and compiled once per dialect, bulk.run_compiled): the head read and locked, and moved on.
 _READ_HEAD = select(_HEAD.c.hash, _HEAD.c.last_id, _HEAD.c.entries).where(_HEAD.c.id == 1).with_for_update()
 _MOVE_HEAD = _HEAD.update().where(_HEAD.c.id == 1).values(
     hash=bindparam("new_hash"), last_id=bindparam("new_last_id"), entries=bindparam("new_entries"))
-_INSERT_ENTRY = AuditEntry.__table__.insert().returning(AuditEntry.__table__.c.id)
 
 
 def _locked_head(session: Session):
     """The chain head (hash, last_id, entries), locked until commit (PostgreSQL: FOR UPDATE; SQLite:
     the one write lock)."""
     head, query = _HEAD, _READ_HEAD
-    row = session.connection().execute(query).first()
+    row = run_compiled(session.connection(), query).first()
     if row is None:  # a new database: start at the newest entry there is (none: the genesis)
         last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
         insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(head)
         session.execute(insert.values(id=1, last_id=last.id if last else None, hash=(last.hash if last and last.hash else GENESIS),
                                       entries=0).on_conflict_do_nothing(index_elements=["id"]))
-        row = session.connection().execute(query).first()
+        row = run_compiled(session.connection(), query).first()
     return row
 
 
@@ -133,14 +132,14 @@ def append(session: Session, entries: list[AuditEntry]) -> None:
         rows.append({**content, "detail": content["detail"] or {}, "hash": previous})
     table, connection = AuditEntry.__table__, session.connection()
     if len(rows) == 1:
-        ids = [connection.execute(_INSERT_ENTRY, rows[0]).scalar_one()]
+        ids = [insert_returning_id(session, table, rows[0])]
     else:
         ids = insert_returning_ids(session, table, rows)
     if any(later <= earlier for earlier, later in zip([last_id or 0, *ids], ids)):
         raise RuntimeError("audit entries were given ids out of chain order")  # the transaction is rolled back
     for entry, entry_id in zip(entries, ids):
         entry.id = entry_id
-    connection.execute(_MOVE_HEAD, {"new_hash": previous, "new_last_id": ids[-1], "new_entries": count + len(entries)})
+    run_compiled(connection, _MOVE_HEAD, {"new_hash": previous, "new_last_id": ids[-1], "new_entries": count + len(entries)})
 
 
 def register_chain() -> None:

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from uth.auth.models import Grant, Organisation, Role, User
+from uth.bulk import insert_rows
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage, OutboxStatus
 
@@ -30,8 +31,7 @@ def enqueue(kind: str, to_address: str, subject: str, body: str, *, now: datetim
 def enqueue_rows(messages: list[dict]) -> None:
     """Messages (as `_message` builds them) inserted at once with one Core statement, no unit of work:
     for a case already flushed, in a transaction holding the write lock (a submission)."""
-    if messages:
-        db.session.connection().execute(OutboxMessage.__table__.insert(), messages)
+    insert_rows(db.session(), OutboxMessage.__table__, messages)
 
 
 def _users_with_grant(org_ids: list[int], roles: tuple[Role, ...]) -> list[User]:

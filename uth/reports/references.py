@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
+from uth.bulk import run_compiled
 from uth.extensions import db
 from uth.reports.models import ReferenceCounter
 
@@ -22,7 +23,7 @@ def next_reference(year: int) -> tuple[str, int]:
 def next_references(year: int, count: int) -> list[tuple[str, int]]:
     """Take the year's next `count` numbers in one statement (an import numbers a batch at once)."""
     connection = db.session.connection()
-    last = connection.execute(_take(connection.dialect.name), {"year": year, "count": count}).scalar_one()
+    last = run_compiled(connection, _take(connection.dialect.name), {"year": year, "count": count}).scalar_one()
     return [(f"UTH-{year}-{seq:06d}", seq) for seq in range(last - count + 1, last + 1)]
 
 

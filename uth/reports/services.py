@@ -6,11 +6,12 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import MANYTOONE, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from uth import hooks
 from uth.audit.services import record
 from uth.auth.models import User
-from uth.bulk import insert_returning_ids
+from uth.bulk import insert_returning_id, insert_returning_ids, insert_rows
 from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
 from uth.errors import NotFound
 from uth.extensions import db, sqlite_write_gate
@@ -48,11 +49,8 @@ def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **d
 def insert_event(case: Case, actor: User | None, action: str, *, now: datetime, **detail) -> None:
     """`add_event` for a case already flushed, as one Core insert without the unit of work (the
     submission does it while holding the write lock); the case's `events` are read again when asked."""
-    db.session.connection().execute(_INSERT_EVENT, {"case_id": case.id, **_event(actor, action, now, detail)})
+    insert_rows(db.session(), CaseEvent.__table__, [{"case_id": case.id, **_event(actor, action, now, detail)}])
     db.session.expire(case, ["events"])
-
-
-_INSERT_EVENT = CaseEvent.__table__.insert()
 
 
 def _event(actor: User | None, action: str, now: datetime, detail: dict) -> dict:
@@ -77,7 +75,7 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
     session = db.session()
     sqlite_write_gate()
     case.reference, case.seq = row["reference"], row["seq"] = next_reference(case.year)  # the write lock is held from here
-    case.id = session.connection().execute(_INSERT_CASE, row).scalar_one()
+    case.id = insert_returning_id(session, CASES, row)
     link_ids = insert_returning_ids(session, CaseOrg.__table__, [{**link, "case_id": case.id} for link in links])
     _persistent(case, row, link_ids)
     for told in hooks.get(hooks.BULK_INSERTED):  # the search outbox, as a flush of the new case would queue it
@@ -93,7 +91,6 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
 
 
 CASES = Case.__table__
-_INSERT_CASE = CASES.insert().returning(CASES.c.id)
 _LINKS = [(rel.key, next(iter(rel.local_columns)).key) for rel in inspect(Case).relationships if rel.direction is MANYTOONE]
 _DEFAULTS = {column.key: column.default.arg for column in CASES.columns
              if column.default is not None and column.default.is_scalar}
@@ -123,7 +120,7 @@ def _persistent(case: Case, row: dict, link_ids: list[int]) -> None:
     state = case.__dict__
     for key, value in row.items():
         if key not in state:
-            setattr(case, key, value)
+            set_committed_value(case, key, value)
     make_transient_to_detached(case)
     db.session.add(case)
 
