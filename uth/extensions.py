@@ -6,7 +6,7 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from uth.i18n import N_
 
@@ -54,15 +54,16 @@ public_limit = limiter.shared_limit(lambda: current_app.config["UTH_PUBLIC_REPOR
 WRITE_GATE = "uth_write_gate"  # session.info: the open lock file whose lock this transaction holds
 
 
-def sqlite_write_gate() -> None:
+def sqlite_write_gate(session: Session | None = None) -> None:
     """SQLite: queue this transaction's writes behind the other writers' on a file lock beside the
     database, taken before its first write and given back as soon as the transaction has committed
     (after the commit's fsync, before the session expires its objects and its after-commit work) or
     rolled back. SQLite's own busy handler sleeps 1, 2, 5, 10 … ms between its tries, so a writer
     waiting for SQLite's lock wakes well after it was freed; the kernel wakes a file lock's waiter at
     its release. Not taken once the transaction has written (it may hold SQLite's lock, and waiting
-    for the gate then could wait for a writer that waits for it), nor elsewhere."""
-    session = db.session()
+    for the gate then could wait for a writer that waits for it), nor elsewhere. `session`: another
+    than the request's (the search applier's)."""
+    session = session or db.session()
     if WRITE_GATE in session.info:
         return
     connection = session.connection()
@@ -78,10 +79,9 @@ def sqlite_write_gate() -> None:
         os.close(gate)
         raise
     session.info[WRITE_GATE] = gate
-    target = type(session)
-    if not event.contains(target, "after_commit", _release_gate):
-        event.listen(target, "after_commit", _release_gate, insert=True)  # before the other after-commit work
-        event.listen(target, "after_transaction_end", _release_at_end)
+    if not event.contains(Session, "after_commit", _release_gate):  # every session class
+        event.listen(Session, "after_commit", _release_gate, insert=True)  # before the other after-commit work
+        event.listen(Session, "after_transaction_end", _release_at_end)
 
 
 def _release_gate(session) -> None:

@@ -137,3 +137,49 @@ def test_a_report_committed_while_another_applier_writes_is_indexed_after_it(app
         _wait(lambda: indexing.pending_count() == 0)
         assert indexing.pending_count() == 0
         assert indexing.get_backend().doc_count("case") == 1
+
+
+def test_the_applier_queues_its_outbox_delete_behind_a_submission_holding_the_write_gate(app, client, monkeypatch):
+    """On SQLite the applier's delete of the outbox rows it indexed takes the write gate, as the
+    submissions do: it waits for the gate (woken at its release) rather than in SQLite's busy handler
+    while a submission holds the gate, and what it indexed is deleted once the gate is free."""
+    import fcntl
+    import os
+    import threading
+
+    app.config["UTH_SEARCH_APPLY"] = "background"
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        make_org("H", "hospital")
+        token = make_token(make_user("rm@h.dk", "risk_manager", "H"))
+        backend = indexing.get_backend()
+        gate_path = f"{db.engine.url.database}-writegate"
+    indexing.stop_background_applier(app)
+    app.config["UTH_SEARCH_APPLY"] = "inline"
+    monkeypatch.setattr(indexing, "AFTER_COMMIT_WAIT", 0)
+    headers = {"Authorization": f"Bearer {token}"}
+    with app.app_context(), indexing._apply_lock(backend, db.session()):  # keeps the inline apply out
+        assert client.post("/api/v1/reports", json=report_data(event_org="H", title="Kateter glemt"),
+                           headers=headers).status_code == 201
+    gate = os.open(gate_path, os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(gate, fcntl.LOCK_EX)  # a submission holding the gate
+    applied = []
+
+    def apply():
+        with app.app_context():
+            applied.append(indexing.apply_pending(backend))
+
+    thread = threading.Thread(target=apply)
+    try:
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive() and applied == []  # indexed, and waiting for the gate to delete
+        with app.app_context():
+            assert indexing.pending_count() == 1
+    finally:
+        os.close(gate)
+    thread.join(30)
+    assert applied == [1]
+    with app.app_context():
+        assert indexing.pending_count() == 0 and indexing.get_backend().doc_count("case") == 1

@@ -25,7 +25,7 @@ from uth import hooks
 from uth.bulk import insert_rows
 from uth.clock import utcnow
 from uth.storage import finish_purges, mark_index_done, open_purges, purge_watermark
-from uth.extensions import db
+from uth.extensions import db, sqlite_write_gate
 from uth.reports.models import Case, CaseOrg, Statement
 
 from . import make_backend
@@ -378,6 +378,7 @@ def apply_pending(backend: SearchBackend, *, wait: float | None = None) -> int |
                 else:
                     for kind in {row.kind for row in rows}:
                         _write(backend, session, kind, {row.doc_id for row in rows if row.kind == kind})
+                sqlite_write_gate(session)  # queued with the submissions, not in SQLite's busy wait
                 for chunk in range(0, len(rows), BATCH * 5):
                     session.execute(delete(SearchOutbox).where(
                         SearchOutbox.id.in_([row.id for row in rows[chunk:chunk + BATCH * 5]])))
