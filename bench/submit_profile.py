@@ -1,8 +1,9 @@
 """Deterministic figures for one report submission, in one process through the test client: SQL
 statements, Python function calls, request-thread CPU and wall time per `POST /api/v1/reports`
 (the search applier runs in its own thread, as in a worker; its CPU is shown apart), and how long
-a submission holds the SQLite write gate (median): the section concurrent submissions queue behind,
-so the ceiling of their throughput on SQLite is 1 / that time, however many workers there are.
+a submission holds the SQLite write gate (the mean: a rare long hold counts too): the section
+concurrent submissions queue behind, so the ceiling of their throughput on SQLite is 1 / that time,
+however many workers there are.
 
     .venv/bin/python bench/submit_profile.py [--requests 300] [--profile out.pstats] [--before DIR]
 
@@ -63,7 +64,7 @@ def measure(requests: int, profile: str | None) -> dict:
         post()
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
     n_statements = statements[0]
-    gate_ms = 1000 * statistics.median(held) if held else 0.0
+    gate_ms = 1000 * statistics.mean(held) if held else 0.0
     time.sleep(1.5)
     applier = _applier_cpu() - applier_before
     profiler = cProfile.Profile()
@@ -90,8 +91,8 @@ def _time_the_write_gate() -> tuple[list[float], list[int]]:
     `uth.extensions._release_gate`): the part of a submission other workers queue behind; and, once
     the second list is given a 0, the Python calls made in that part (a figure the machine's load
     does not sway)."""
-    import uth.extensions as extensions
-    import uth.reports.services as services
+    from uth import extensions
+    from uth.reports import services
 
     held: list[float] = []
     calls: list[int] = []
@@ -109,11 +110,12 @@ def _time_the_write_gate() -> tuple[list[float], list[int]]:
             sys.setprofile(count)
 
     def timed_release(session, *args):
-        release(session, *args)
+        released = release(session, *args)
         if "at" in taken and extensions.WRITE_GATE not in session.info:
             held.append(time.perf_counter() - taken.pop("at"))
             if calls:
                 sys.setprofile(None)
+        return released
 
     services.sqlite_write_gate, extensions._release_gate = timed_take, timed_release  # before its first use registers it
     return held, calls
