@@ -1,13 +1,17 @@
 """Report submission throughput through the real HTTP stack (gunicorn, 2 workers) against a bare
 Flask + SQLAlchemy insert endpoint, measured in the same run on the same machine.
 
-    .venv/bin/python bench/submit_bench.py [--requests 2000] [--concurrency 8] [--before DIR]
+    .venv/bin/python bench/submit_bench.py [--requests 2000] [--concurrency 8] [--rounds 4] [--before DIR]
 
 Both servers use SQLite in WAL mode with synchronous=FULL (UTH's durability setting). A third run is
 UTH with the audit hash chain switched off (bench/unchained_app.py, on a copy of the same fresh
 database): what the chain costs submission (issue 13). `--before DIR` also serves a second checkout
 (the code before a change) on another copy, in the same run. Beside req/s: the workers' CPU time
 per request (from /proc, the search applier's rounds included), less swayed by the machine's load.
+All servers run at once and take turns (`--rounds`, each a share of the requests): this machine's
+speed drifts by a third within a minute, and a run of each server after the other measured that
+drift as much as the code (the same code 0.27–0.56 of the floor in consecutive runs). The ratio is
+over all rounds, with the lowest and highest round's beside it.
 """
 from __future__ import annotations
 
@@ -84,9 +88,14 @@ def load(port: int, path: str, body: dict, headers: dict, requests: int, concurr
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - start
-    latencies.sort()
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed,
+    return {"latencies": latencies, "errors": errors, "elapsed": time.perf_counter() - start}
+
+
+def summary(parts: list[dict]) -> dict:
+    """Throughput and latencies over the rounds of one server's load."""
+    latencies = sorted(latency for part in parts for latency in part["latencies"])
+    return {"requests": len(latencies), "errors": sum(part["errors"] for part in parts),
+            "rps": len(latencies) / sum(part["elapsed"] for part in parts),
             "p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * latencies[int(len(latencies) * 0.95) - 1],
             "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1]}
 
@@ -162,6 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=4, help="turns each server takes, the load split between them")
     parser.add_argument("--before", type=Path, help="a checkout of the code before a change, served in the same run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -185,18 +195,30 @@ def main() -> None:
         if args.before:
             runs.append((BEFORE, "wsgi:app", "/api/v1/reports", submit, before, args.before.resolve()))
         runs.append((UNCHAINED, "bench.unchained_app:app", "/api/v1/reports", submit, unchained, ROOT))
-        for name, app, path, headers, app_env, cwd in runs:
-            port = free_port()
-            server = gunicorn(app, port, app_env, cwd)
-            try:
+        servers = {}
+        try:
+            for name, app, path, headers, app_env, cwd in runs:
+                port = free_port()
+                servers[name] = (gunicorn(app, port, app_env, cwd), port, path, headers, app)
                 wait_for(port, "/" if app.startswith("bench.bare") else "/healthz")
                 load(port, path, REPORT, headers, min(200, args.requests), args.concurrency)  # warm-up
-                time.sleep(1.5)  # the warm-up's last applier round
-                cpu = workers_cpu(server.pid)
-                results[name] = load(port, path, REPORT, headers, args.requests, args.concurrency)
-                time.sleep(1.5)  # the load's last applier round, in the CPU it costs
-                results[name]["cpu_ms"] = 1000 * (workers_cpu(server.pid) - cpu) / results[name]["requests"]
+            time.sleep(1.5)  # the warm-ups' last applier rounds
+            parts = {name: [] for name in servers}
+            cpu = dict.fromkeys(servers, 0.0)
+            for turn in range(args.rounds):  # the servers take turns, so a drift of the machine's speed meets all
+                names = list(servers)
+                for name in names[turn % len(names):] + names[:turn % len(names)]:
+                    server, port, path, headers, _ = servers[name]
+                    before_cpu = workers_cpu(server.pid)
+                    parts[name].append(load(port, path, REPORT, headers, args.requests // args.rounds, args.concurrency))
+                    time.sleep(1.5)  # the load's last applier round, in the CPU it costs
+                    cpu[name] += workers_cpu(server.pid) - before_cpu
+            for name in servers:
+                results[name] = summary(parts[name])
+                results[name]["cpu_ms"] = 1000 * cpu[name] / results[name]["requests"]
                 results[name]["load"] = Path("/proc/loadavg").read_text().split()[0]
+                results[name]["rounds"] = [len(part["latencies"]) / part["elapsed"] for part in parts[name]]
+            for name, (server, port, path, headers, app) in servers.items():
                 if app == "wsgi:app":  # then the same load again, with a probe searching (its searches cost too)
                     stop = threading.Event()
                     searchable[name] = []
@@ -206,15 +228,19 @@ def main() -> None:
                     load(port, path, REPORT, headers, args.requests, args.concurrency)
                     stop.set()
                     probe.join()
-            finally:
+        finally:
+            for server, *_ in servers.values():
                 server.terminate()
                 server.wait(60)
     print(f"{'endpoint':32} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'CPU ms':>7} {'load':>5}")
     for name, r in results.items():
         print(f"{name:32} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['errors']:7d} "
               f"{r['cpu_ms']:7.1f} {r['load']:>5}")
-    print(f"ratio UTH / bare: {results[UTH]['rps'] / results['bare insert']['rps']:.2f}"
-          + (f" (before: {results[BEFORE]['rps'] / results['bare insert']['rps']:.2f})" if BEFORE in results else ""))
+    def ratios(name: str) -> str:
+        each = [mine / bare for mine, bare in zip(results[name]["rounds"], results["bare insert"]["rounds"])]
+        return f"{results[name]['rps'] / results['bare insert']['rps']:.2f} (rounds {min(each):.2f}–{max(each):.2f})"
+
+    print(f"ratio UTH / bare: {ratios(UTH)}" + (f"; before: {ratios(BEFORE)}" if BEFORE in results else ""))
     print(f"audit chain: UTH with it / without it: {results[UTH]['rps'] / results[UNCHAINED]['rps']:.2f} "
           f"(without it / bare: {results[UNCHAINED]['rps'] / results['bare insert']['rps']:.2f})")
     for name, times in searchable.items():
