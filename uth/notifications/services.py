@@ -29,8 +29,8 @@ def enqueue(kind: str, to_address: str, subject: str, body: str, *, now: datetim
 
 
 def enqueue_rows(messages: list[dict]) -> None:
-    """Messages (as `_message` builds them) inserted at once with one Core statement, no unit of work:
-    for a case already flushed, in a transaction holding the write lock (a submission)."""
+    """Messages (as `_message` builds them) inserted at once by the driver (`bulk.insert_rows`), no unit
+    of work: for a case already flushed, in a transaction holding the write lock (a submission)."""
     insert_rows(db.session(), OutboxMessage.__table__, messages)
 
 

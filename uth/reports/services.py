@@ -47,8 +47,8 @@ def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **d
 
 
 def insert_event(case: Case, actor: User | None, action: str, *, now: datetime, **detail) -> None:
-    """`add_event` for a case already flushed, as one Core insert without the unit of work (the
-    submission does it while holding the write lock); the case's `events` are read again when asked."""
+    """`add_event` for a case already flushed, as one insert by the driver without the unit of work
+    (the submission does it while holding the write lock); the case's `events` are read again when asked."""
     insert_rows(db.session(), CaseEvent.__table__, [{"case_id": case.id, **_event(actor, action, now, detail)}])
     db.session.expire(case, ["events"])
 
