@@ -79,9 +79,6 @@ def sqlite_write_gate(session: Session | None = None) -> None:
         os.close(gate)
         raise
     session.info[WRITE_GATE] = gate
-    if not event.contains(Session, "after_commit", _release_gate):  # every session class
-        event.listen(Session, "after_commit", _release_gate, insert=True)  # before the other after-commit work
-        event.listen(Session, "after_transaction_end", _release_at_end)
 
 
 def _release_gate(session) -> None:
@@ -93,6 +90,13 @@ def _release_gate(session) -> None:
 def _release_at_end(session, transaction) -> None:
     if transaction.parent is None:  # a rollback (a commit gave it back already)
         _release_gate(session)
+
+
+# On every session class, before the other after-commit work. Registered here, once: a gate first
+# taken inside an after-commit listener (the search applier's, at a command's commit) must not add
+# a listener to the list SQLAlchemy is going through.
+event.listen(Session, "after_commit", _release_gate, insert=True)
+event.listen(Session, "after_transaction_end", _release_at_end)
 
 
 def commit_keeping_state() -> None:

@@ -127,3 +127,24 @@ def test_commands_index_what_they_commit_before_exiting(runner, app):
         from uth.search.indexing import get_backend, pending_count
         assert pending_count() == 0
         assert get_backend().doc_count("case") >= 30
+
+
+def test_make_runs_setup_succeeds_in_a_fresh_process(tmp_path):
+    """`make run`'s first steps as a new machine runs them: `uth init`, then `uth demo`, each a
+    process of its own with the default SQLite database. The demo's commit once failed after it had
+    written (its first write gate, taken by the search applier inside an after-commit listener, added a
+    listener to the list being run), so `make run` stopped before serving."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("UTH_DATABASE_URL", "UTH_INDEX_DIR", "UTH_TEST_DATABASE_URL", "UTH_ENV")}
+    env["UTH_INSTANCE_DIR"] = str(tmp_path)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", "uth"]
+    for command in ("init", "demo"):
+        done = subprocess.run([*flask, command], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert "sample cases loaded." in done.stdout
