@@ -24,6 +24,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 
+def as_loaded(model, values: dict):
+    """An instance of the mapped class holding these values as loading a row puts them (the
+    instance's dict, `ClassManager.new_instance`), without the change event that setting each
+    attribute fires: for an object whose row Core inserts (a new case, an audit entry), which the
+    unit of work never flushes. Still transient; an attribute the values leave out reads None."""
+    obj = model._sa_class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
+
+
 def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     """Insert the rows (all with the same keys) in the session's transaction."""
     if not rows:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from uth.audit.chain import GENESIS, CONTENT, entry_hash
 from uth.audit.models import AuditChainHead, AuditEntry
 from uth.auth.models import User
-from uth.bulk import insert_returning_id, insert_returning_ids, run_compiled
+from uth.bulk import as_loaded, insert_returning_id, insert_returning_ids, run_compiled
 from uth.extensions import db
 
 PENDING = "uth_audit_pending"  # session.info: [(transaction it was recorded in, entry)]
@@ -48,19 +48,20 @@ def record(actor: User | str | None, action: str, *, now: datetime, case=None, o
     """
     if anonymous:
         actor = ANONYMOUS
-    entry = AuditEntry(
-        at=now,
-        actor_id=actor.id if isinstance(actor, User) else None,
-        actor_label=actor_label(actor),
-        action=action,
-        object_type=type(obj).__name__.lower() if obj is not None else ("case" if case is not None else None),
-        object_id=getattr(obj, "id", None) if obj is not None else getattr(case, "id", None),
-        case_id=getattr(case, "id", None),
-        org_id=org_id if org_id is not None else getattr(case, "handling_org_id", None),
-        detail=detail or {},
-        ip=request.remote_addr if has_request_context() and not anonymous else None,  # a proxy's X-Forwarded-For only with UTH_PROXY_HOPS
-        purpose=purpose,
-    )
+    entry = as_loaded(AuditEntry, {  # never added to the session: `append` inserts it by Core
+        "at": now,
+        "actor_id": actor.id if isinstance(actor, User) else None,
+        "actor_label": actor_label(actor),
+        "action": action,
+        "object_type": type(obj).__name__.lower() if obj is not None else ("case" if case is not None else None),
+        "object_id": getattr(obj, "id", None) if obj is not None else getattr(case, "id", None),
+        "case_id": getattr(case, "id", None),
+        "org_id": org_id if org_id is not None else getattr(case, "handling_org_id", None),
+        "detail": detail or {},
+        "ip": request.remote_addr if has_request_context() and not anonymous else None,  # a proxy's X-Forwarded-For only with UTH_PROXY_HOPS
+        "purpose": purpose,
+        "hash": None,
+    })
     session = db.session()
     session.info.setdefault(PENDING, []).append((session.get_nested_transaction() or session.get_transaction(), entry))
     return entry

@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from uth import hooks
 from uth.audit.services import record
 from uth.auth.models import User
-from uth.bulk import insert_returning_id, insert_returning_ids, insert_rows
+from uth.bulk import as_loaded, insert_returning_id, insert_returning_ids, insert_rows
 from uth.deadlines.rules import DeadlineSettings, acknowledge_by, close_by, local_date
 from uth.errors import NotFound
 from uth.extensions import db, sqlite_write_gate
@@ -119,8 +119,7 @@ def _persistent(case: Case, row: dict, link_ids: list[int]) -> None:
         make_transient_to_detached(link)
     state = case.__dict__
     for key, value in row.items():
-        if key not in state:
-            set_committed_value(case, key, value)
+        state.setdefault(key, value)  # the links' ids: committed with the rest just below
     make_transient_to_detached(case)
     db.session.add(case)
 
@@ -165,32 +164,48 @@ def new_case(actor: User | None, data: NewReport, *, now: datetime, public: bool
     received_at = data.received_at or now
     settings = settings or deadline_settings()
     receipt = new_receipt_code()
-    case = Case(
-        year=local_date(received_at).year, receipt_hash=receipt_hash(receipt), status=CaseStatus.NEW,
-        staff_receipt_code=None if public else receipt, received_at=received_at, updated_at=now, occurred_at=data.occurred_at,
-        occurred_at_precision=data.occurred_at_precision,
-        reporter_kind="public" if public else "staff", statutory=not public,
-        reporting_org=None if public else data.reporting_org, event_org=data.event_org,
-        transition_type=data.transition_type, transition_from_org=data.transition_from,
-        transition_to_org=data.transition_to, event_type=data.event_type, title=data.title,
-        description=data.description, consequence=data.consequence, prevention=data.prevention,
-        actual_consequence=data.actual_consequence, possible_consequence=data.possible_consequence,
-        severity=data.severity, ncc_merp=data.ncc_merp, sac=data.sac, medication=data.medication,
-        device=data.device, patient_cpr=data.patient_cpr, patient_name=data.patient_name,
-        reporter_user=actor if not public else None,
-        reporter_name=data.reporter_name or (actor.name if actor and not public else None),
-        reporter_email=data.reporter_email or (actor.email if actor and not public else None),
-        reporter_phone=data.reporter_phone, reporter_profession=data.reporter_profession,
-        reporter_anonymous=data.reporter_anonymous,
-        acknowledge_by=acknowledge_by(received_at, settings), close_by=close_by(received_at, settings),
-        statements=[],  # a new case has none: the case JSON need not ask the database
-    )
+    case = _built({
+        "year": local_date(received_at).year, "receipt_hash": receipt_hash(receipt), "status": CaseStatus.NEW,
+        "staff_receipt_code": None if public else receipt, "received_at": received_at, "updated_at": now,
+        "occurred_at": data.occurred_at, "occurred_at_precision": data.occurred_at_precision,
+        "reporter_kind": "public" if public else "staff", "statutory": not public,
+        "reporting_org": None if public else data.reporting_org, "event_org": data.event_org,
+        "transition_type": data.transition_type, "transition_from_org": data.transition_from,
+        "transition_to_org": data.transition_to, "event_type": data.event_type, "title": data.title,
+        "description": data.description, "consequence": data.consequence, "prevention": data.prevention,
+        "actual_consequence": data.actual_consequence, "possible_consequence": data.possible_consequence,
+        "severity": data.severity, "ncc_merp": data.ncc_merp, "sac": data.sac, "medication": data.medication,
+        "device": data.device, "patient_cpr": data.patient_cpr, "patient_name": data.patient_name,
+        "reporter_user": actor if not public else None,
+        "reporter_name": data.reporter_name or (actor.name if actor and not public else None),
+        "reporter_email": data.reporter_email or (actor.email if actor and not public else None),
+        "reporter_phone": data.reporter_phone, "reporter_profession": data.reporter_profession,
+        "reporter_anonymous": data.reporter_anonymous,
+        "acknowledge_by": acknowledge_by(received_at, settings), "close_by": close_by(received_at, settings),
+    })
     for org, role in data.involved:
         case.involved.append(CaseOrg(org=org, role=role))
     route(case)
     refresh_involved(case)
     refresh_next_due(case)
     return case, receipt
+
+
+_LINK_COLUMNS = {column for _name, column in _LINKS}
+# A new case's columns before `new_case` sets them: the defaults, None; the links' ids are left to
+# `case_row` (from the linked objects) and `_persistent`.
+_NEW_CASE = {column.key: _DEFAULTS.get(column.key) for column in CASES.columns
+             if column.key != "id" and column.key not in _LINK_COLUMNS}
+_NEW_CASE.update({name: None for name, _column in _LINKS})
+
+
+def _built(values: dict) -> Case:
+    """A Case holding these values and, for the other columns and many-to-one links, their default or
+    None (`as_loaded`: Core inserts it, in `submit_report` and the import). A new case has no
+    statements: the case JSON need not ask the database."""
+    case = as_loaded(Case, {**_NEW_CASE, **values})
+    set_committed_value(case, "statements", [])
+    return case
 
 
 def get_visible_case(actor: User, reference: str) -> Case:
