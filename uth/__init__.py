@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, abort, jsonify, redirect, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -15,9 +16,40 @@ from uth.extensions import CSRF_MESSAGE, csrf, db, limiter, login_manager
 from uth.i18n import gettext
 
 
+class App(Flask):
+    """Flask, with what it works out again for every request worked out once: whether a view or
+    hook is a coroutine (`ensure_sync`, a dozen times a request) and the session cookie's signer."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync: dict = {}
+        self.session_interface = CookieSessions()
+
+    def ensure_sync(self, func):
+        try:
+            return self._sync[func]
+        except KeyError:
+            made = self._sync[func] = super().ensure_sync(func)
+            return made
+        except TypeError:  # not hashable
+            return super().ensure_sync(func)
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its signer made once for the app's keys, not per request."""
+
+    _signer: tuple = (None, None)
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if self._signer[0] != keys:
+            self._signer = (keys, super().get_signing_serializer(app))
+        return self._signer[1]
+
+
 def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, error handlers, CLI."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
+    app = App(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
     name = config_name or os.environ.get("UTH_ENV") or "production"
     if name not in CONFIGS:
         raise SettingsError(f"UTH_ENV: unknown environment {name!r} (use one of: {', '.join(CONFIGS)})")
