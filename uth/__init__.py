@@ -20,6 +20,9 @@ class App(Flask):
     """Flask, with what it works out again for every request worked out once: whether a view or
     hook is a coroutine (`ensure_sync`, a dozen times a request) and the session cookie's signer."""
 
+    SYNC_KEPT = 1_000  # the app's views and hooks are a few hundred; a function made for one request
+    # (`after_this_request`) must not pile up, nor keep what it holds alive
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._sync: dict = {}
@@ -27,12 +30,14 @@ class App(Flask):
 
     def ensure_sync(self, func):
         try:
-            return self._sync[func]
-        except KeyError:
-            made = self._sync[func] = super().ensure_sync(func)
-            return made
+            made = self._sync.get(func)
         except TypeError:  # not hashable
             return super().ensure_sync(func)
+        if made is None:
+            if len(self._sync) >= self.SYNC_KEPT:
+                self._sync.clear()
+            made = self._sync[func] = super().ensure_sync(func)
+        return made
 
 
 class CookieSessions(SecureCookieSessionInterface):

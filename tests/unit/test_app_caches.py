@@ -42,3 +42,13 @@ def test_a_plain_view_is_run_as_it_is_and_a_coroutine_is_still_not(bare_app):
     assert bare_app.ensure_sync(view) is view
     with pytest.raises(RuntimeError, match="async"):  # Flask's own answer without its async extra
         bare_app.ensure_sync(coroutine)
+
+
+def test_functions_made_for_one_request_do_not_pile_up(bare_app):
+    kept = []
+    for n in range(3 * bare_app.SYNC_KEPT):
+        def once(response, n=n):  # as `after_this_request` makes one per request
+            return response
+        assert bare_app.ensure_sync(once) is once
+        kept.append(len(bare_app._sync))
+    assert max(kept) <= bare_app.SYNC_KEPT
