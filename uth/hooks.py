@@ -13,6 +13,9 @@ sight; nothing registers itself on import. Registrations are per app (tests buil
   parent, theirs or an ancestor's), in the session's transaction
 - IMPORT_STARTED: `func(session) -> told | None`, asked as a transaction that inserts many new cases
   (the history import) starts; `told(cases)` is then given each batch of them once written
+- ACTOR_READ: `func(value)` with a `column` attribute (a scalar subquery): the column is read with
+  the rows the request's actor is made of (a bearer token's, a signed-in session's: the request's
+  first query), and `func` is given its value, so a feature needs no query of its own for it
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ SEARCH_SOURCES = "search_sources"
 BULK_INSERTED = "bulk_inserted"
 ORGS_MOVED = "orgs_moved"
 IMPORT_STARTED = "import_started"
+ACTOR_READ = "actor_read"
 _KEY = "uth_hooks"
 
 

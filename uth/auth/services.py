@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
+from uth import hooks
 from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User, UserSession
 from uth.errors import Invalid, NotFound
 from uth.extensions import db
@@ -136,7 +137,7 @@ def session_user(user_id: int, token: str | None, *, now: datetime) -> User | No
     if not token:
         return None
     digest = _token_hash(token)
-    rows = tuple(db.session.connection().execute(_SESSION_ROWS, {"token_hash": digest, "user_id": user_id, "now": now}).all())
+    rows = _actor_rows(_SESSION_ROWS, {"token_hash": digest, "user_id": user_id, "now": now})
     if not rows:  # no such session, ended, expired, or the user deactivated
         return None
     return _actor(("session", digest), rows)
@@ -201,10 +202,29 @@ def user_for_token(token: str) -> User | None:
     when they differ from the rows this process last saw for the token, and are otherwise merged
     into the session from that detached copy, without loading."""
     digest = _token_hash(token)
-    rows = tuple(db.session.connection().execute(_ACTOR_ROWS, {"token_hash": digest}).all())
+    rows = _actor_rows(_ACTOR_ROWS, {"token_hash": digest})
     if not rows or rows[0][0] is not None or not rows[0][_USER_ACTIVE]:  # revoked, or the user deactivated
         return None
     return _actor(digest, rows)
+
+
+def _actor_rows(query, params: dict) -> tuple:
+    """The actor's rows, read with the columns features ask for (hooks.ACTOR_READ); each is given
+    its value (from the first row)."""
+    reads = tuple(hooks.get(hooks.ACTOR_READ))
+    if reads:
+        key = (query, reads)
+        if key not in _WITH_READS:  # built once: the statement is the key of its compiled form
+            _WITH_READS[key] = query.add_columns(*(read.column for read in reads))
+        query = _WITH_READS[key]
+    rows = tuple(db.session.connection().execute(query, params).all())
+    if rows and reads:
+        for read, value in zip(reads, rows[0][-len(reads):]):
+            read(value)
+    return rows
+
+
+_WITH_READS: dict[tuple, object] = {}
 
 
 def _actor(key, rows: tuple) -> User:
@@ -228,7 +248,7 @@ def _detached_actor(rows: tuple) -> User:
     orgs: dict[int, Organisation] = {}
     objects: list = [user]
     for row in rows:
-        grant_row, org_row = row[1 + width[0]:1 + sum(width)], row[1 + sum(width):]
+        grant_row, org_row = row[1 + width[0]:1 + sum(width)], row[1 + sum(width):1 + sum(width) + len(_ORGS.c)]
         if grant_row[0] is None:  # no grants
             continue
         org = None

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from uth import hooks
+
 
 def init_app(app: Flask) -> None:
-    """Check the cached routing values again after each flush and in each transaction."""
-    from uth.routing.services import register_events
+    """Check the cached routing values again after each flush and in each transaction; the routing
+    generation is read with the request's actor."""
+    from uth.routing.services import generation_read, register_events
 
     register_events()
+    hooks.add(app, hooks.ACTOR_READ, generation_read)

@@ -83,6 +83,20 @@ def routing_values() -> RoutingValues:
     return values
 
 
+def generation_read(generation: int | None) -> None:
+    """The routing generation, read with the request's actor (hooks.ACTOR_READ, its `column`):
+    `routing_values` need not read it again while nothing is flushed, if this process's values
+    are of that generation."""
+    session = db.session()
+    values = current_app.extensions.get(CACHE)
+    if (values is not None and generation is not None and values.generation == generation
+            and not (session.new or session.deleted or session.dirty)):
+        session.info.setdefault(CHECKED, values)
+
+
+generation_read.column = _GENERATION.scalar_subquery()
+
+
 def _forget_checked(session: Session, *args) -> None:
     session.info.pop(CHECKED, None)
 
