@@ -132,3 +132,16 @@ def test_own_reports(client, region):
     assert [i["title"] for i in items] == ["Min første"]
     assert set(items[0]) == {"reference", "title", "status", "received_at", "feedback", "status_text",
                              "handling_org", "close_by", "messages"}
+
+
+def test_a_report_by_the_handling_risk_manager_is_answered_with_the_whole_case(client, region):
+    """The answer is made from memory (the new case is left out of the session): with the handler's
+    view, the dialogue (none yet) and the reporter are in it, as when the case is read back."""
+    response = post(client, region.headers["rm_h"], report_data(reporting_org="H", reporter={"phone": "22 33 44 55"}))
+    assert response.status_code == 201
+    answer = response.get_json()
+    assert answer["view"] == "full" and answer["handling_org"] == "H"
+    assert answer["messages"] == [] and answer["reporter"]["phone"] == "22 33 44 55"
+    read_back = client.get(f"/api/v1/cases/{answer['reference']}", headers=region.headers["rm_h"]).get_json()
+    assert {key: read_back[key] for key in ("messages", "reporter", "involved_orgs", "deadlines", "statements")} == \
+        {key: answer[key] for key in ("messages", "reporter", "involved_orgs", "deadlines", "statements")}

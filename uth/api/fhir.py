@@ -121,7 +121,7 @@ def fhir_create_adverse_event():
         return _outcome(422, inbound.issues + outcome_issues(err.errors, inbound))
     if inbound.issues:
         return _outcome(422, inbound.issues)
-    case, _receipt = submit_report(g.actor, data, now=now)
+    case, _receipt = submit_report(g.actor, data, now=now, attach=False)
     commit_keeping_state()  # the resource is made from memory, after the write gate is given back
     stored = case_resource(case)
     location = url_for("api.fhir_read_adverse_event", reference=case.reference, _external=True)

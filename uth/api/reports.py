@@ -20,7 +20,7 @@ def create_report():
     """A staff report: 201 with the case and its receipt code, committed before the answer."""
     now = utcnow()
     data = parse_report(json_body(), public=False, reporter=g.actor, now=now, strict=True)
-    case, receipt = submit_report(g.actor, data, now=now)
+    case, receipt = submit_report(g.actor, data, now=now, attach=False)
     commit_keeping_state()  # the answer is made from memory, after the write gate is given back
     return jsonify(case_json(case, g.actor, now, receipt_code=receipt)), 201
 
@@ -31,7 +31,7 @@ def create_public_report():
     """A patient's or relative's report, without an account."""
     now = utcnow()
     data = parse_report(json_body(), public=True, reporter=None, now=now, strict=True)
-    case, receipt = submit_report(None, data, now=now, public=True)
+    case, receipt = submit_report(None, data, now=now, public=True, attach=False)
     commit_keeping_state()
     return jsonify({"reference": case.reference, "receipt_code": receipt}), 201
 

@@ -46,11 +46,6 @@ def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **d
     return event
 
 
-def insert_event(case: Case, actor: User | None, action: str, *, now: datetime, **detail) -> None:
-    """`add_event` for a case already flushed, as one insert by the driver without the unit of work
-    (the submission does it while holding the write lock); the case's `events` are read again when asked."""
-    insert_rows(db.session(), CaseEvent.__table__, [{"case_id": case.id, **_event(actor, action, now, detail)}])
-    db.session.expire(case, ["events"])
 
 
 def _event(actor: User | None, action: str, now: datetime, detail: dict) -> dict:
@@ -58,10 +53,13 @@ def _event(actor: User | None, action: str, now: datetime, detail: dict) -> dict
 
 
 def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False,
-                  notify: bool = True) -> tuple[Case, str]:
+                  notify: bool = True, attach: bool = True) -> tuple[Case, str]:
     """Record a report as a case, route it and start its deadlines; returns (case, receipt code),
     the case in the session as if loaded. `notify=False` for history moved from another system: no
-    "new case" mail for old cases.
+    "new case" mail for old cases. `attach=False` for a caller that commits at once and answers
+    from what the case holds (a request's report, form or FHIR resource): the case is left out of
+    the session (transient: what it would load reads empty), its columns, organisations, links,
+    statements and messages (none yet) known; not its history (Core inserts the first entry).
 
     Everything is read and built before the first write (the case number), so the database's write
     lock is held only for the inserts, Core statements without the unit of work: on SQLite,
@@ -77,10 +75,10 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
     case.reference, case.seq = row["reference"], row["seq"] = next_reference(case.year)  # the write lock is held from here
     case.id = insert_returning_id(session, CASES, row)
     link_ids = insert_returning_ids(session, CaseOrg.__table__, [{**link, "case_id": case.id} for link in links])
-    _persistent(case, row, link_ids)
+    _persistent(case, row, link_ids, attach)
     for told in hooks.get(hooks.BULK_INSERTED):  # the search outbox, as a flush of the new case would queue it
         told(session, Case, [case.id])
-    insert_event(case, actor, "submitted", now=now, **_submitted(case, public))
+    insert_rows(session, CaseEvent.__table__, [{"case_id": case.id, **_event(actor, "submitted", now, _submitted(case, public))}])
     record_created(case, actor, now=now, public=public)
     notify_new_case(case, recipients, now=now)
     if reaches_nobody:
@@ -111,17 +109,21 @@ def case_row(case: Case) -> dict:
     return row
 
 
-def _persistent(case: Case, row: dict, link_ids: list[int]) -> None:
-    """The new case and its organisation links, inserted past the unit of work, put in the session
-    as if just loaded: every column known (no query to read one back), nothing pending."""
+def _persistent(case: Case, row: dict, link_ids: list[int], attach: bool) -> None:
+    """The new case and its organisation links, inserted past the unit of work, as if just loaded:
+    every column known (no query to read one back), nothing pending; and, if `attach`, in the
+    session, its history read when asked (Core inserts the first entry)."""
     for link, link_id in zip(case.involved, link_ids):
-        link.id, link.case_id = link_id, case.id
-        make_transient_to_detached(link)
+        link.__dict__.update(id=link_id, case_id=case.id)  # as loaded: nothing for the unit of work
     state = case.__dict__
     for key, value in row.items():
-        state.setdefault(key, value)  # the links' ids: committed with the rest just below
-    make_transient_to_detached(case)
-    db.session.add(case)
+        state.setdefault(key, value)  # the ids of what it links to, beside the columns it holds
+    if attach:
+        for link in case.involved:
+            make_transient_to_detached(link)
+        make_transient_to_detached(case)
+        db.session.add(case)
+        db.session.expire(case, ["events"])
 
 
 def add_submitted_event(case: Case, actor: User | None, *, now: datetime, public: bool) -> CaseEvent:

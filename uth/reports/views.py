@@ -178,7 +178,7 @@ def _report_form(reporter, *, public: bool, defaults: dict, citizen: bool = Fals
         values = request.form
         try:
             data = parse_report(report_from_form(request.form), public=public, reporter=reporter, now=now)
-            case, receipt = submit_report(reporter, data, now=now, public=public)
+            case, receipt = submit_report(reporter, data, now=now, public=public, attach=False)
             commit_keeping_state()
             session["receipt"] = {"reference": case.reference, "code": receipt, "at": now.isoformat(), "public": public}
             return redirect(url_for("reports.receipt_page"))
