@@ -6,14 +6,14 @@ cannot sort RETURNING rows, so it inserts row by row; on PostgreSQL psycopg re-p
 SQL with its tens of thousands of placeholders (most of an import's time). Its executemany of one
 INSERT builds each row's parameters through the compiled statement (on SQLite a tenth of an
 import). So: the driver's executemany of one prepared INSERT (sqlite3's C loop; psycopg pipelines
-it), the column types' own bind processing, and ids the database hands out in order."""
+it) on the connection's own cursor (`driver_execute`), the column types' own bind processing, and
+ids the database hands out in order."""
 from __future__ import annotations
 
 from functools import lru_cache
 
 from sqlalchemy import (
     Connection,
-    CursorResult,
     Dialect,
     Executable,
     Table,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     insert,
     text,
 )
+from sqlalchemy.exc import DBAPIError, NoResultFound
 from sqlalchemy.orm import Session
 
 
@@ -34,20 +35,50 @@ def as_loaded(model, values: dict):
     return obj
 
 
+def driver_execute(connection: Connection, sql: str, params, *, many: bool = False):
+    """Run the driver's SQL on the connection's own DB-API cursor, in its transaction, and return
+    the cursor: what `Connection.exec_driver_sql` does without its execution context, result object
+    and events (~60 µs of Python a statement, for the few statements a submission runs while it
+    holds the database's write lock). A driver error is raised as SQLAlchemy raises it
+    (`DBAPIError.instance`: an IntegrityError stays one). Statement listeners do not see these."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        if many:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+    except dbapi.Error as err:
+        cursor.close()
+        raise DBAPIError.instance(sql, params, err, dbapi.Error, dialect=connection.dialect, ismulti=many) from err
+    return cursor
+
+
 def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     """Insert the rows (all with the same keys) in the session's transaction."""
     if not rows:
         return
     connection = session.connection()
     prepared = _prepared(table, tuple(rows[0]), connection.dialect)
-    connection.exec_driver_sql(prepared[0], [_driver_values(row, *prepared[1:]) for row in rows])
+    driver_execute(connection, prepared[0], [_driver_values(row, *prepared[1:]) for row in rows], many=True).close()
 
 
 def insert_returning_id(session: Session, table: Table, row: dict) -> int:
     """Insert one row; its new id (INSERT … RETURNING id, as the driver takes it)."""
     connection = session.connection()
     prepared = _prepared(table, tuple(row), connection.dialect, returning=True)
-    return connection.exec_driver_sql(prepared[0], _driver_values(row, *prepared[1:])).scalar_one()
+    return _one(driver_execute(connection, prepared[0], _driver_values(row, *prepared[1:])))[0]
+
+
+def _one(cursor) -> tuple:
+    """The one row a statement answers (its cursor closed)."""
+    try:
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    if row is None:
+        raise NoResultFound("the statement returned no row")
+    return tuple(row)
 
 
 def _driver_values(row: dict, order: tuple[str, ...] | None, processors: tuple, defaults: tuple):
@@ -73,13 +104,19 @@ def _prepared(table: Table, keys: tuple[str, ...], dialect: Dialect, returning: 
             tuple((key, process) for key, process in processors if process is not None), defaults)
 
 
-def run_compiled(connection: Connection, statement: Executable, params: dict | None = None) -> CursorResult:
-    """A Core statement run as the driver's SQL, compiled once per dialect: for the few statements
-    a submission runs while it holds the database's write lock. Only for parameters that need no
-    type processing (numbers, text); the statement's own literals are bound as compiled."""
+def run_compiled(connection: Connection, statement: Executable, params: dict | None = None) -> tuple | None:
+    """A Core statement run as the driver's SQL (`driver_execute`), compiled once per dialect: for
+    the few statements a submission runs while it holds the database's write lock; the first row
+    it answers, as a tuple (None: none). Only for parameters that need no type processing
+    (numbers, text); the statement's own literals are bound as compiled."""
     sql, order, defaults = _compiled(statement, connection.dialect)
     values = {**defaults, **params} if params else defaults
-    return connection.exec_driver_sql(sql, values if order is None else tuple(values[key] for key in order))
+    cursor = driver_execute(connection, sql, values if order is None else tuple(values[key] for key in order))
+    try:
+        row = cursor.fetchone() if cursor.description else None
+    finally:
+        cursor.close()
+    return None if row is None else tuple(row)
 
 
 @lru_cache(maxsize=64)
@@ -103,5 +140,5 @@ def insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> li
         insert_rows(session, table, [{**row, "id": row_id} for row, row_id in zip(rows, ids)])
         return ids
     insert_rows(session, table, rows)
-    last = session.connection().exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+    last = _one(driver_execute(session.connection(), "SELECT last_insert_rowid()", ()))[0]
     return list(range(last - len(rows) + 1, last + 1))

@@ -35,5 +35,23 @@ def test_a_compiled_statement_keeps_its_own_literals_beside_the_given_values(app
         make_org("K", "kommune")
         db.session.commit()
         query = select(Organisation.code).where(Organisation.sector == "kommune", Organisation.code != bindparam("not_code"))
-        assert run_compiled(db.session.connection(), query, {"not_code": "X"}).scalars().all() == ["K"]
-        assert run_compiled(db.session.connection(), query, {"not_code": "K"}).scalars().all() == []
+        assert run_compiled(db.session.connection(), query, {"not_code": "X"}) == ("K",)
+        assert run_compiled(db.session.connection(), query, {"not_code": "K"}) is None
+
+
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it_and_the_transaction_keeps_what_came_before(app):
+    """Rows past the unit of work go through the driver's own cursor (bulk.driver_execute): a broken
+    constraint is SQLAlchemy's IntegrityError, as a flush would raise it, and rolling back takes
+    every row of the transaction along."""
+    import pytest
+    from sqlalchemy import func
+    from sqlalchemy.exc import IntegrityError
+
+    from uth.reports.models import CaseOrg
+
+    with app.app_context():
+        insert_rows(db.session(), OutboxMessage.__table__, [_mail("a@x.dk")])
+        with pytest.raises(IntegrityError):
+            insert_rows(db.session(), CaseOrg.__table__, [{"case_id": 999_999, "org_id": 999_999, "role": "event"}])
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

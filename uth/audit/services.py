@@ -107,13 +107,13 @@ def _locked_head(session: Session):
     """The chain head (hash, last_id, entries), locked until commit (PostgreSQL: FOR UPDATE; SQLite:
     the one write lock)."""
     head, query = _HEAD, _READ_HEAD
-    row = run_compiled(session.connection(), query).first()
+    row = run_compiled(session.connection(), query)
     if row is None:  # a new database: start at the newest entry there is (none: the genesis)
         last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
         insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(head)
         session.execute(insert.values(id=1, last_id=last.id if last else None, hash=(last.hash if last and last.hash else GENESIS),
                                       entries=0).on_conflict_do_nothing(index_elements=["id"]))
-        row = run_compiled(session.connection(), query).first()
+        row = run_compiled(session.connection(), query)
     return row
 
 

@@ -23,7 +23,7 @@ def next_reference(year: int) -> tuple[str, int]:
 def next_references(year: int, count: int) -> list[tuple[str, int]]:
     """Take the year's next `count` numbers in one statement (an import numbers a batch at once)."""
     connection = db.session.connection()
-    last = run_compiled(connection, _take(connection.dialect.name), {"year": year, "count": count}).scalar_one()
+    last = run_compiled(connection, _take(connection.dialect.name), {"year": year, "count": count})[0]
     return [(f"UTH-{year}-{seq:06d}", seq) for seq in range(last - count + 1, last + 1)]
 
 
