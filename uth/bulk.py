@@ -108,15 +108,24 @@ def run_compiled(connection: Connection, statement: Executable, params: dict | N
     """A Core statement run as the driver's SQL (`driver_execute`), compiled once per dialect: for
     the few statements a submission runs while it holds the database's write lock; the first row
     it answers, as a tuple (None: none). Only for parameters that need no type processing
-    (numbers, text); the statement's own literals are bound as compiled."""
+    (numbers, text); the statement's own literals are bound as compiled. The values come as the
+    driver gives them (on SQLite a time is text, a flag 0 or 1)."""
+    rows = compiled_rows(connection, statement, params, first=True)
+    return rows[0] if rows else None
+
+
+def compiled_rows(connection: Connection, statement: Executable, params: dict | None = None, *,
+                  first: bool = False) -> list[tuple]:
+    """`run_compiled`, every row (or, `first`, at most the first)."""
     sql, order, defaults = _compiled(statement, connection.dialect)
     values = {**defaults, **params} if params else defaults
     cursor = driver_execute(connection, sql, values if order is None else tuple(values[key] for key in order))
     try:
-        row = cursor.fetchone() if cursor.description else None
+        if not cursor.description:
+            return []
+        return [tuple(row) for row in ([cursor.fetchone()] if first else cursor.fetchall()) if row is not None]
     finally:
         cursor.close()
-    return None if row is None else tuple(row)
 
 
 @lru_cache(maxsize=64)

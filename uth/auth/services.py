@@ -12,6 +12,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from uth import hooks
 from uth.auth.models import ApiToken, Cluster, Grant, Organisation, Role, User, UserSession
+from uth.bulk import compiled_rows
 from uth.errors import Invalid, NotFound
 from uth.extensions import db
 from uth.i18n import message
@@ -197,27 +198,31 @@ _ACTORS_KEPT = 1000
 def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to (with its grants and their organisations), or None.
 
-    Every call reads the token's rows (one Core query: revocation, deactivation and a changed grant
-    or organisation count at once, whoever changed them); the ORM objects are built from them only
-    when they differ from the rows this process last saw for the token, and are otherwise merged
-    into the session from that detached copy, without loading."""
+    Every call reads the token's rows (one query, given to the driver as compiled once: revocation,
+    deactivation and a changed grant or organisation count at once, whoever changed them); the ORM
+    objects are built from them (read again, typed) only when they differ from the rows this
+    process last saw for the token, and are otherwise merged into the session from that detached
+    copy, without loading."""
     digest = _token_hash(token)
-    rows = _actor_rows(_ACTOR_ROWS, {"token_hash": digest})
+    rows = _actor_rows(_ACTOR_ROWS, {"token_hash": digest}, as_driver_gives=True)
     if not rows or rows[0][0] is not None or not rows[0][_USER_ACTIVE]:  # revoked, or the user deactivated
         return None
-    return _actor(digest, rows)
+    return _actor(digest, rows, lambda: _actor_rows(_ACTOR_ROWS, {"token_hash": digest}))
 
 
-def _actor_rows(query, params: dict) -> tuple:
+def _actor_rows(query, params: dict, *, as_driver_gives: bool = False) -> tuple:
     """The actor's rows, read with the columns features ask for (hooks.ACTOR_READ); each is given
-    its value (from the first row)."""
+    its value (from the first row). `as_driver_gives`: the values untyped (on SQLite a time is
+    text, a flag 0 or 1; `bulk.compiled_rows`), enough to tell whether they changed, for
+    parameters that need no type processing."""
     reads = tuple(hooks.get(hooks.ACTOR_READ))
     if reads:
         key = (query, reads)
         if key not in _WITH_READS:  # built once: the statement is the key of its compiled form
             _WITH_READS[key] = query.add_columns(*(read.column for read in reads))
         query = _WITH_READS[key]
-    rows = tuple(db.session.connection().execute(query, params).all())
+    connection = db.session.connection()
+    rows = tuple(compiled_rows(connection, query, params) if as_driver_gives else connection.execute(query, params).all())
     if rows and reads:
         for read, value in zip(reads, rows[0][-len(reads):]):
             read(value)
@@ -227,14 +232,15 @@ def _actor_rows(query, params: dict) -> tuple:
 _WITH_READS: dict[tuple, object] = {}
 
 
-def _actor(key, rows: tuple) -> User:
+def _actor(key, rows: tuple, typed=None) -> User:
     """The user made of these rows, merged into the session from the detached copy this process
-    keeps for the key while its rows stay the same."""
+    keeps for the key while its rows stay the same; `typed()` reads them typed, if they are not
+    (`as_driver_gives`), to make the user of when they changed."""
     known = _ACTORS.get(key)
     if known is None or known[0] != rows:
         if len(_ACTORS) >= _ACTORS_KEPT:
             _ACTORS.clear()
-        known = _ACTORS[key] = (rows, _detached_actor(rows))
+        known = _ACTORS[key] = (rows, _detached_actor(typed() if typed else rows))
     return db.session.merge(known[1], load=False)
 
 
