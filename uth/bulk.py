@@ -81,27 +81,28 @@ def _one(cursor) -> tuple:
     return tuple(row)
 
 
-def _driver_values(row: dict, order: tuple[str, ...] | None, processors: tuple, defaults: tuple):
+def _driver_values(row: dict, plan: tuple, named: bool, defaults: tuple):
     if defaults:  # what the rows leave out, as the column's own default gives it (a callable: for each row)
         row = {**row, **{key: default.arg(None) if default.is_callable else default.arg for key, default in defaults}}
-    if processors:
-        row = {**row, **{key: process(row[key]) for key, process in processors}}
-    return row if order is None else tuple(row[key] for key in order)  # SQLite's qmark: in the statement's order
+    if named:
+        return {key: row[key] if process is None else process(row[key]) for key, process in plan}
+    return tuple(row[key] if process is None else process(row[key]) for key, process in plan)
 
 
 @lru_cache(maxsize=64)
 def _prepared(table: Table, keys: tuple[str, ...], dialect: Dialect, returning: bool = False):
     """The INSERT of these columns and of those with a default in Python the keys leave out, as the
-    driver takes it; the order of its positional values (None: named), the columns' bind processors
-    (a datetime as SQLite's text, JSON…) and those defaults."""
+    driver takes it; its values' plan, each key with its column's bind processor (a datetime as
+    SQLite's text, JSON…; None: the value as it is), in the statement's order where its values are
+    positional (SQLite's qmark); whether they are named; and those defaults."""
     defaults = tuple((column.key, column.default) for column in table.columns if column.key not in keys
                      and column.default is not None and (column.default.is_scalar or column.default.is_callable))
     keys = keys + tuple(key for key, _ in defaults)
     statement = insert(table).values({key: bindparam(key) for key in keys})
     compiled = (statement.returning(table.c.id) if returning else statement).compile(dialect=dialect)
-    processors = [(key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in keys]
-    return (str(compiled), tuple(compiled.positiontup) if compiled.positional else None,
-            tuple((key, process) for key, process in processors if process is not None), defaults)
+    order = tuple(compiled.positiontup) if compiled.positional else keys
+    plan = tuple((key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order)
+    return str(compiled), plan, not compiled.positional, defaults
 
 
 def run_compiled(connection: Connection, statement: Executable, params: dict | None = None) -> tuple | None:
