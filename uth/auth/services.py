@@ -267,6 +267,8 @@ def _detached_actor(rows: tuple) -> User:
         grant.org = org
         user.grants.append(grant)
         objects.append(grant)
+    if user.primary_org_id in orgs:  # a reporter's own organisation (the report form's default): loaded with the grants
+        user.primary_org = orgs[user.primary_org_id]
     for obj in objects:
         make_transient_to_detached(obj)
     return user

@@ -90,6 +90,7 @@ def submit_report(actor: User | None, data: NewReport, *, now: datetime, public:
 
 CASES = Case.__table__
 _LINKS = [(rel.key, next(iter(rel.local_columns)).key) for rel in inspect(Case).relationships if rel.direction is MANYTOONE]
+_ROW_KEYS = tuple(column.key for column in CASES.columns if column.key != "id")
 _DEFAULTS = {column.key: column.default.arg for column in CASES.columns
              if column.default is not None and column.default.is_scalar}
 
@@ -98,7 +99,7 @@ def case_row(case: Case) -> dict:
     """The row of a new case (`new_case`) as its flush would insert it: the columns, the ids of the
     organisations and users it links to, the columns' defaults where it left them unset."""
     state = case.__dict__
-    row = {column.key: state.get(column.key) for column in CASES.columns if column.key != "id"}
+    row = {key: state.get(key) for key in _ROW_KEYS}
     for name, column in _LINKS:
         linked = state.get(name)
         if linked is not None:
@@ -204,9 +205,10 @@ _NEW_CASE.update({name: None for name, _column in _LINKS})
 def _built(values: dict) -> Case:
     """A Case holding these values and, for the other columns and many-to-one links, their default or
     None (`as_loaded`: Core inserts it, in `submit_report` and the import). A new case has no
-    statements: the case JSON need not ask the database."""
+    organisation links yet, no statements and no messages: nothing needs asking for them."""
     case = as_loaded(Case, {**_NEW_CASE, **values})
-    set_committed_value(case, "statements", [])
+    for name in ("involved", "statements", "messages"):
+        set_committed_value(case, name, [])
     return case
 
 
