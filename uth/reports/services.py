@@ -46,8 +46,6 @@ def add_event(case: Case, actor: User | None, action: str, *, now: datetime, **d
     return event
 
 
-
-
 def _event(actor: User | None, action: str, now: datetime, detail: dict) -> dict:
     return {"at": now, "actor_id": actor.id if isinstance(actor, User) else None, "action": action, "detail": detail}
 
@@ -55,7 +53,7 @@ def _event(actor: User | None, action: str, now: datetime, detail: dict) -> dict
 def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False,
                   notify: bool = True, attach: bool = True) -> tuple[Case, str]:
     """Record a report as a case, route it and start its deadlines; returns (case, receipt code),
-    the case in the session as if loaded. `notify=False` for history moved from another system: no
+    the case in the session as if loaded (unless `attach=False`). `notify=False` for history moved from another system: no
     "new case" mail for old cases. `attach=False` for a caller that commits at once and answers
     from what the case holds (a request's report, form or FHIR resource): the case is left out of
     the session (transient: what it would load reads empty), its columns, organisations, links,
