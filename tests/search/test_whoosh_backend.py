@@ -377,3 +377,30 @@ def test_a_backlog_through_one_writer_answers_as_documents_indexed_one_by_one(tm
     assert answers(backends["one writer"], "relevance") == answers(backends["one by one"], "relevance")
     for backend in backends.values():
         backend.close()
+
+
+def test_a_new_document_is_added_without_a_look_up_and_an_older_one_replaced(tmp_path, monkeypatch):
+    """A document above every id the index holds (a new report) is added as it is; any other is
+    looked up and replaced: one copy each, also when the same batch is written again (an outbox
+    replayed after a crash), by another instance on the same directory, or below the newest id."""
+    from whoosh.searching import Searcher
+
+    looked_up: list[int] = []
+    find = Searcher._find_unique
+    monkeypatch.setattr(Searcher, "_find_unique", lambda self, uniques: (looked_up.append(int(uniques[0][1])), find(self, uniques))[1])
+    backend = WhooshSearchBackend(str(tmp_path))
+    backend.index([_doc(i, f"Fald nummer {i}.") for i in (1, 2, 3)])
+    backend.index([_doc(7, "Borgeren faldt i badet.")])
+    assert looked_up == []
+    backend.index([_doc(7, "Borgeren faldt i køkkenet."), _doc(5, "Kateter glemt."), _doc(8, "Medicin forbyttet.")])
+    assert sorted(looked_up) == [5, 7]  # 8 is new; 5 lies below the newest id, so it is looked for
+    other = WhooshSearchBackend(str(tmp_path))  # another worker: nothing read yet
+    other.index([_doc(8, "Medicin forbyttet igen."), _doc(9, "Epikrise mangler.")])
+    assert sorted(looked_up) == [5, 7, 8]
+    backend.index([_doc(9, "Epikrise mangler.")])  # written again
+    assert _ids(backend, "badet") == set() and _ids(backend, "køkkenet") == {7}
+    assert _ids(backend, "forbyttet") == {8} and _ids(backend, "epikrise") == {9}
+    assert _ids(backend, "fald") == {1, 2, 3, 7}
+    assert backend._ix("case").doc_count() == 7  # 1, 2, 3, 5, 7, 8, 9: one copy each
+    backend.close()
+    other.close()

@@ -24,6 +24,7 @@ from whoosh import index, writing
 from whoosh import query as wq
 from whoosh.columns import CompressedBytesColumn, NumericColumn
 from whoosh.fields import COLUMN, ID, Schema
+from whoosh.reading import SegmentReader
 from whoosh.util.filelock import FileLock
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -122,6 +123,7 @@ class WhooshSearchBackend:
         self._generations: dict[str, Generation] = {}
         self._segments: dict[str, dict[str, SegmentData]] = {kind: {} for kind in KINDS}
         self._evaluators = {kind: Evaluator() for kind in KINDS}
+        self._newest: dict[str, int] = {}  # segment id -> the highest document id it holds (`_newest_id`)
         self._lock = threading.RLock()
         # Segment files stay open while a generation is in use; close them even when an instance
         # is dropped without close() (an app torn down in a test, a worker exiting).
@@ -199,7 +201,10 @@ class WhooshSearchBackend:
         writer.commit(merge=big or len(writer.segments) >= MAX_SEGMENTS)
 
     def index(self, docs: Iterable[SearchDoc]) -> None:
-        """Upsert documents; the last version of an id in a batch wins."""
+        """Upsert documents; the last version of an id in a batch wins. A document whose id is above
+        every id the index holds (a new case: ids only grow) is added without looking for an older
+        version (whoosh's look-up in every segment is a sixth of a new report's indexing); any
+        other is replaced, so writing the same outbox rows again after a crash duplicates nothing."""
         by_kind: dict[str, dict[int, SearchDoc]] = {}
         for doc in docs:
             check_kind(doc.kind)
@@ -207,10 +212,29 @@ class WhooshSearchBackend:
         for kind, batch in by_kind.items():
 
             def write(writer, batch=batch):
+                newest = self._newest_id(writer)
                 for doc in batch.values():
-                    writer.update_document(**_fields(doc))
+                    (writer.add_document if doc.id > newest else writer.update_document)(**_fields(doc))
 
             self._commit(kind, write, big=len(batch) >= BIG_BATCH)
+
+    def _newest_id(self, writer) -> int:
+        """The highest document id in the writer's segments, deleted ones too (0: none), each
+        segment's read once (segments never change; a merge makes a new one)."""
+        newest = 0
+        for segment in writer.segments:
+            key = segment.segment_id()
+            if key not in self._newest:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                try:
+                    self._newest[key] = max(reader.column_reader("id"), default=0)
+                finally:
+                    reader.close()
+            newest = max(newest, self._newest[key])
+        if len(self._newest) > 4 * MAX_SEGMENTS * len(KINDS):  # forget this index's segments merged away
+            live, mine = {segment.segment_id() for segment in writer.segments}, f"{writer.indexname}_"
+            self._newest = {key: value for key, value in self._newest.items() if key in live or not key.startswith(mine)}
+        return newest
 
     @contextmanager
     def bulk(self):
