@@ -53,7 +53,7 @@ def _event(actor: User | None, action: str, now: datetime, detail: dict) -> dict
 def submit_report(actor: User | None, data: NewReport, *, now: datetime, public: bool = False,
                   notify: bool = True, attach: bool = True) -> tuple[Case, str]:
     """Record a report as a case, route it and start its deadlines; returns (case, receipt code),
-    the case in the session as if loaded (unless `attach=False`). `notify=False` for history moved from another system: no
+    the case in the session as if loaded. `notify=False` for history moved from another system: no
     "new case" mail for old cases. `attach=False` for a caller that commits at once and answers
     from what the case holds (a request's report, form or FHIR resource): the case is left out of
     the session (transient: what it would load reads empty), its columns, organisations, links,
@@ -114,12 +114,12 @@ def _persistent(case: Case, row: dict, link_ids: list[int], attach: bool) -> Non
     session, its history read when asked (Core inserts the first entry)."""
     for link, link_id in zip(case.involved, link_ids):
         link.__dict__.update(id=link_id, case_id=case.id)  # as loaded: nothing for the unit of work
+        if attach:
+            make_transient_to_detached(link)
     state = case.__dict__
     for key, value in row.items():
         state.setdefault(key, value)  # the ids of what it links to, beside the columns it holds
     if attach:
-        for link in case.involved:
-            make_transient_to_detached(link)
         make_transient_to_detached(case)
         db.session.add(case)
         db.session.expire(case, ["events"])
