@@ -6,8 +6,9 @@ Flask + SQLAlchemy insert endpoint, measured in the same run on the same machine
 Both servers use SQLite in WAL mode with synchronous=FULL (UTH's durability setting). A third run is
 UTH with the audit hash chain switched off (bench/unchained_app.py, on a copy of the same fresh
 database): what the chain costs submission (issue 13). `--before DIR` also serves a second checkout
-(the code before a change) on another copy, in the same run. Beside req/s: the workers' CPU time
-per request (from /proc, the search applier's rounds included), less swayed by the machine's load.
+(the code before a change) in the same run, on a database it makes itself (its own migrations'
+schema). Beside req/s: the workers' CPU time per request (from /proc, the search applier's rounds
+included), less swayed by the machine's load.
 All servers run at once and take turns (`--rounds`, each a share of the requests): this machine's
 speed drifts by a third within a minute, and a run of each server after the other measured that
 drift as much as the code (the same code 0.27–0.56 of the floor in consecutive runs). The ratio is
@@ -148,16 +149,19 @@ def searchable_probe(port: int, submit_headers: dict, search_headers: dict, stop
         stop.wait(0.5)
 
 
-def setup_uth(env: dict) -> tuple[str, str]:
+def setup_uth(env: dict, cwd: Path = ROOT) -> tuple[str, str]:
+    """A fresh UTH database (the checkout in `cwd`: its own migrations) with a kommune, a carer who
+    reports and a risk manager who searches; returns their API tokens."""
     flask = [str(Path(PY).parent / "flask"), "--app", "wsgi", "uth"]
-    subprocess.run(flask + ["init"], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = {**env, "PYTHONPATH": str(cwd)}
+    subprocess.run(flask + ["init"], cwd=cwd, env=env, check=True, capture_output=True)
     orgs = Path(env["UTH_INSTANCE_DIR"]) / "orgs.csv"
     orgs.write_text("code,name,sector,parent,cluster\nH,Hospital,hospital,,\nK,Kommune,kommune,,\nK-HJ,Hjemmepleje,kommune,K,\n")
-    subprocess.run(flask + ["import-orgs", str(orgs)], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(flask + ["import-orgs", str(orgs)], cwd=cwd, env=env, check=True, capture_output=True)
     for email, role, scope in (("rm@k.dk", "risk_manager", "K"), ("carer@k.dk", "reporter", "K-HJ")):
-        subprocess.run(flask + ["add-user", email, "--name", email, "--password-stdin"], cwd=ROOT, env=env, input=b"bench-password-1\n", check=True, capture_output=True)
-        subprocess.run(flask + ["grant", email, role, scope], cwd=ROOT, env=env, check=True, capture_output=True)
-    tokens = [subprocess.run(flask + ["create-token", email], cwd=ROOT, env=env, check=True, capture_output=True,
+        subprocess.run(flask + ["add-user", email, "--name", email, "--password-stdin"], cwd=cwd, env=env, input=b"bench-password-1\n", check=True, capture_output=True)
+        subprocess.run(flask + ["grant", email, role, scope], cwd=cwd, env=env, check=True, capture_output=True)
+    tokens = [subprocess.run(flask + ["create-token", email], cwd=cwd, env=env, check=True, capture_output=True,
                              text=True).stdout.strip().splitlines()[-1] for email in ("carer@k.dk", "rm@k.dk")]
     return tokens[0], tokens[1]
 
@@ -187,13 +191,18 @@ def main() -> None:
             return {**env, "UTH_DATABASE_URL": f"sqlite:///{tmp}/{name}.sqlite3", "UTH_INDEX_DIR": f"{tmp}/{name}-index"}
 
         unchained = copy("unchained")
-        before = copy("before") if args.before else None
         results, searchable = {}, {}
         submit = {"Authorization": f"Bearer {token}"}
+        searcher = {UTH: rm_token, UNCHAINED: rm_token}
         runs = [("bare insert", "bench.bare_app:app", "/insert", {}, env, ROOT),
                 (UTH, "wsgi:app", "/api/v1/reports", submit, env, ROOT)]
-        if args.before:
-            runs.append((BEFORE, "wsgi:app", "/api/v1/reports", submit, before, args.before.resolve()))
+        if args.before:  # on a database of its own making: the schema of its own migrations
+            os.mkdir(f"{tmp}/before")
+            before = {**env, "UTH_INSTANCE_DIR": f"{tmp}/before", "UTH_DATABASE_URL": f"sqlite:///{tmp}/before/uth.sqlite3",
+                      "UTH_INDEX_DIR": f"{tmp}/before/index"}
+            before_token, searcher[BEFORE] = setup_uth(before, args.before.resolve())
+            runs.append((BEFORE, "wsgi:app", "/api/v1/reports", {"Authorization": f"Bearer {before_token}"}, before,
+                         args.before.resolve()))
         runs.append((UNCHAINED, "bench.unchained_app:app", "/api/v1/reports", submit, unchained, ROOT))
         servers = {}
         try:
@@ -223,7 +232,7 @@ def main() -> None:
                     stop = threading.Event()
                     searchable[name] = []
                     probe = threading.Thread(target=searchable_probe, args=(
-                        port, headers, {"Authorization": f"Bearer {rm_token}"}, stop, searchable[name]))
+                        port, headers, {"Authorization": f"Bearer {searcher[name]}"}, stop, searchable[name]))
                     probe.start()
                     load(port, path, REPORT, headers, args.requests, args.concurrency)
                     stop.set()

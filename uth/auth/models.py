@@ -96,7 +96,7 @@ class Grant(db.Model):
     __tablename__ = "grants"
     __table_args__ = (UniqueConstraint("user_id", "role", "org_id", "cluster_id", name="uq_grants_scope"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # the unique constraint's index leads with it
     role: Mapped[str] = mapped_column(String(32))
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"))

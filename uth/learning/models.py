@@ -91,7 +91,7 @@ class BatchCount(db.Model):
         CheckConstraint("count >= 0", name="count_not_negative"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # the unique constraint's index leads with it
     month: Mapped[date] = mapped_column(Date, index=True)
     kind: Mapped[str] = mapped_column(String(40))
     count: Mapped[int] = mapped_column(Integer)
@@ -107,7 +107,7 @@ class BatchMonthLock(db.Model):
     __tablename__ = "batch_month_locks"
     __table_args__ = (UniqueConstraint("org_id", "month", name="uq_batch_month_locks_org_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # the unique constraint's index leads with it
     month: Mapped[date] = mapped_column(Date)
     locked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

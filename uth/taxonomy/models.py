@@ -11,7 +11,7 @@ class TaxonomyTerm(db.Model):
     __tablename__ = "taxonomy_terms"
     __table_args__ = (UniqueConstraint("kind", "code", name="uq_taxonomy_terms_kind_code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # the unique constraint's index leads with it
     code: Mapped[str] = mapped_column(String(80))
     parent: Mapped[str | None] = mapped_column(String(80))
     label_da: Mapped[str] = mapped_column(String(300))
