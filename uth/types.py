@@ -18,6 +18,25 @@ class UTCDateTime(TypeDecorator):
             value = value.astimezone(timezone.utc).replace(tzinfo=None)
         return value
 
+    def bind_processor(self, dialect):
+        """On SQLite a time is bound as text, formatted in Python: the text of the last time bound
+        is kept, for the same object bound again (a submission binds its one `now` a dozen times:
+        the case, its history, its audit entry, its messages). Other drivers take the object."""
+        process = super().bind_processor(dialect)
+        if process is None or dialect.name != "sqlite":
+            return process
+        last = (None, None)
+
+        def bind(value):
+            nonlocal last
+            seen, text = last
+            if value is seen and value is not None:  # the same (immutable) datetime: the same text
+                return text
+            text = process(value)
+            last = (value, text)
+            return text
+        return bind
+
     def process_result_value(self, value: datetime | None, dialect):
         if value is None:
             return None

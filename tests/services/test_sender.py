@@ -2,12 +2,14 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage
 from uth.notifications.sender import MAX_ATTEMPTS, STALE_AFTER, send_notifications
 from uth.notifications.services import enqueue
 from tests.conftest import FIXED_NOW
+from tests.factories import make_case, make_org, make_user
 from tests.smtp_server import smtp_server  # noqa: F401
 
 SUBJECT = "Frist overskredet: UTH-2026-000001 (svar på anmodning om udtalelse)"
@@ -162,3 +164,21 @@ def test_command_exits_non_zero_when_messages_are_left_undelivered(app, smtp_ser
     with app.app_context():
         row = _row(message_id)
         assert row.status == "pending" and row.attempts == 1
+
+
+def test_every_risk_manager_of_the_handling_organisation_is_told_of_a_new_case_and_its_deadlines(ctx):
+    make_org("H", "hospital")
+    for address in ("b@h.dk", "a@h.dk"):
+        make_user(address, "risk_manager", "H")
+    case, _ = make_case(event_org="H")
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case_new")
+                               .order_by(OutboxMessage.to_address)).all()
+    assert [m.to_address for m in mails] == ["a@h.dk", "b@h.dk"]
+    assert {(m.subject, m.body, m.case_id) for m in mails} == {(
+        f"Ny utilsigtet hændelse i jeres kø: {case.reference}",
+        mails[0].body, case.id)}
+    body = mails[0].body
+    assert f"{case.reference}, til {case.handling_org.name}." in body
+    assert f"Frist for kvittering til indberetteren: {case.acknowledge_by:%d-%m-%Y}\n" in body
+    assert f"Frist for afslutning af sagen: {case.close_by:%d-%m-%Y}\n" in body
+    assert f"/cases/{case.reference}" in body

@@ -82,27 +82,22 @@ def reporter_link(case) -> str:
 
 def dk_date(day: date) -> str:
     """A date as Danes write it in a letter: 23-11-2026."""
-    return day.strftime("%d-%m-%Y")
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
 def notify_new_case(case, recipients: list[str], *, now: datetime) -> None:
     """Tell the handling organisation's risk managers (`recipients`: their addresses, looked up by the
     caller before it writes) that a case is in their queue; the case has its id (it was flushed)."""
-    if case.handling_org is None:
+    if case.handling_org is None or not recipients:
         return
-    enqueue_rows([
-        _message(
-            "case_new", address, f"Ny utilsigtet hændelse i jeres kø: {case.reference}",
-            f"Hej\n\nDer er modtaget en ny rapport om en utilsigtet hændelse, {case.reference}, "
+    subject = f"Ny utilsigtet hændelse i jeres kø: {case.reference}"
+    body = (f"Hej\n\nDer er modtaget en ny rapport om en utilsigtet hændelse, {case.reference}, "
             f"til {case.handling_org.name}.\n\n"
             f"Frist for kvittering til indberetteren: {dk_date(case.acknowledge_by)}\n"
             f"Frist for afslutning af sagen: {dk_date(case.close_by)}\n\n"
             f"Se sagen: {case_url(case.reference)}\n\n"
-            "Denne e-mail er sendt automatisk af UTH og kan ikke besvares.\n",
-            now=now, case=case,
-        )
-        for address in recipients
-    ])
+            "Denne e-mail er sendt automatisk af UTH og kan ikke besvares.\n")
+    enqueue_rows([_message("case_new", address, subject, body, now=now, case=case) for address in recipients])
 
 
 # What each deadline is for, in the e-mail's words (deadline names of uth.reports.presenters.open_deadlines).
