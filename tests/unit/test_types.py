@@ -1,5 +1,5 @@
 """UTCDateTime: what SQLite is given for a time."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -19,7 +19,7 @@ def test_sqlite_is_given_utc_text_and_the_same_time_is_formatted_once():
     assert text == "2026-12-04 12:05:07.123456"
     assert bind(now) is text  # the same object again: the text kept, not formatted anew
     # An equal time in another zone, a later time and nothing are each bound as they are.
-    assert bind(datetime(2026, 12, 4, 12, 5, 7, 123456, tzinfo=timezone.utc)) == "2026-12-04 12:05:07.123456"
+    assert bind(datetime(2026, 12, 4, 12, 5, 7, 123456, tzinfo=UTC)) == "2026-12-04 12:05:07.123456"
     assert bind(now + timedelta(microseconds=1)) == "2026-12-04 12:05:07.123457"
     assert bind(None) is None
     assert bind(now) == "2026-12-04 12:05:07.123456"
