@@ -2,9 +2,11 @@
 kept narrow still serve their look-ups (issue 16: each index is one more page a submission writes)."""
 from __future__ import annotations
 
-from sqlalchemy import Index, UniqueConstraint, create_engine, literal_column, select, text
+from sqlalchemy import Index, UniqueConstraint, create_engine, literal_column, or_, select, text
 
 import uth.models  # noqa: F401
+from uth.audit.models import AuditEntry
+from uth.auth.permissions import in_subtree
 from uth.extensions import db
 from uth.notifications.models import OutboxMessage, OutboxStatus
 from uth.reports.models import Case
@@ -45,6 +47,17 @@ def test_the_narrow_indexes_serve_their_look_ups(tmp_path):
                                               OutboxMessage.next_attempt_at <= literal_column("'2026-12-04 12:00:00'"))
                .order_by(OutboxMessage.next_attempt_at))
         assert "ix_outbox_due" in _plan(engine, due)
+        # The audit entries about no case: the trail finds them by organisation (a case's by the case),
+        # the daily head mail its own by action.
+        trail = select(AuditEntry.id).where(or_(
+            AuditEntry.case_id.in_(select(Case.id).where(Case.handling_org_id == 3)),
+            AuditEntry.case_id.is_(None) & in_subtree(AuditEntry.org_id, ["1/"])))
+        assert "SCAN audit_entries" not in _plan(engine, trail)  # each side read by an index
+        by_org = select(AuditEntry.id).where(AuditEntry.case_id.is_(None), AuditEntry.org_id == 3)
+        assert "ix_audit_entries_org_id" in _plan(engine, by_org)
+        mailed = select(AuditEntry.id).where(AuditEntry.case_id.is_(None), AuditEntry.action == "audit.head_mailed",
+                                             AuditEntry.at >= literal_column("'2026-12-04 00:00:00'"))
+        assert "ix_audit_entries_action" in _plan(engine, mailed)
         # A filter on the status alone reads the filters' index, which leads with it.
         assert "ix_cases_filters" in _plan(engine, select(Case.id).where(Case.status == "new"))
     finally:

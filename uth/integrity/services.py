@@ -67,7 +67,8 @@ def audit_head_mail(now: datetime) -> int:
     if not to:
         return 0
     since = local_midnight(local_date(now))
-    if db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == HEAD_MAILED, AuditEntry.at >= since).limit(1)):
+    mailed = select(AuditEntry.id).where(AuditEntry.case_id.is_(None), AuditEntry.action == HEAD_MAILED, AuditEntry.at >= since)
+    if db.session.scalar(mailed.limit(1)):  # an entry about no case: found in the action's index
         return 0
     head = db.session.get(AuditChainHead, 1)
     hash_, last_id, count = (head.hash, head.last_id, head.entries) if head else ("0" * 64, None, 0)

@@ -39,7 +39,8 @@ def parse_since(raw: str | None, now: datetime) -> datetime:
 
 def last_digest_at() -> datetime | None:
     """When the digest was last sent (its audit entry), or None before the first one."""
-    return db.session.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action == "learning.digest"))
+    sent = select(func.max(AuditEntry.at)).where(AuditEntry.case_id.is_(None), AuditEntry.action == "learning.digest")
+    return db.session.scalar(sent)  # an entry about no case: found in the action's index
 
 
 def digest_since(raw: str | None, now: datetime) -> datetime:
