@@ -4,6 +4,8 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+_LAST_BOUND: tuple = (None, None)  # (datetime, its SQLite text): UTCDateTime.bind_processor
+
 
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC, returns aware UTC, so SQLite and PostgreSQL behave alike."""
@@ -20,20 +22,20 @@ class UTCDateTime(TypeDecorator):
 
     def bind_processor(self, dialect):
         """On SQLite a time is bound as text, formatted in Python: the text of the last time bound
-        is kept, for the same object bound again (a submission binds its one `now` a dozen times:
-        the case, its history, its audit entry, its messages). Other drivers take the object."""
+        (to any column of this type: they share the format) is kept, for the same object bound
+        again (a submission binds its one `now` to the case, its history, its audit entry and its
+        messages). Other drivers take the object."""
         process = super().bind_processor(dialect)
         if process is None or dialect.name != "sqlite":
             return process
-        last = (None, None)
 
         def bind(value):
-            nonlocal last
-            seen, text = last
+            global _LAST_BOUND
+            seen, text = _LAST_BOUND
             if value is seen and value is not None:  # the same (immutable) datetime: the same text
                 return text
             text = process(value)
-            last = (value, text)
+            _LAST_BOUND = (value, text)
             return text
         return bind
 

@@ -18,6 +18,7 @@ def test_sqlite_is_given_utc_text_and_the_same_time_is_formatted_once():
     text = bind(now)
     assert text == "2026-12-04 12:05:07.123456"
     assert bind(now) is text  # the same object again: the text kept, not formatted anew
+    assert _bind(sqlite.dialect())(now) is text  # by another column's too
     # An equal time in another zone, a later time and nothing are each bound as they are.
     assert bind(datetime(2026, 12, 4, 12, 5, 7, 123456, tzinfo=UTC)) == "2026-12-04 12:05:07.123456"
     assert bind(now + timedelta(microseconds=1)) == "2026-12-04 12:05:07.123457"
