@@ -31,10 +31,10 @@ class Case(db.Model):
     """A reported unintended event and everything its handling adds to it."""
 
     __tablename__ = "cases"
-    # Every index is one more page each new case writes (a submission's commit wrote 37 pages, on
-    # SQLite each two writes into the WAL and one back at the checkpoint): a column gets one only for
-    # a query that reads it, none where a wider index leads with the column (status), none for what
-    # no query filters on (close_by), and one only over the rows a query can look for (assignee).
+    # Every index is one more page a new case's commit writes (on SQLite into the WAL, and again into
+    # the database at the checkpoint): a column gets one only for a query that reads it, none where a
+    # wider index leads with the column (status), none for what no query filters on (close_by), and
+    # one only over the rows a query can look for (assignee).
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
         # The queue's open cases in deadline order, with what its scope check and counters read (partial: closed
