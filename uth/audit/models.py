@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from uth.extensions import db
 from uth.types import UTCDateTime
 
+_NO_CASE = text("case_id IS NULL")
+
 
 class AuditEntry(db.Model):
     """One audited event; rows are only ever inserted."""
@@ -18,10 +20,8 @@ class AuditEntry(db.Model):
     # entries about no case (what the trail finds by organisation, the daily head mail and the digest
     # by action), so that an action on a case, a submission's too, writes neither.
     __table_args__ = (
-        Index("ix_audit_entries_org_id", "org_id", sqlite_where=text("case_id IS NULL"),
-              postgresql_where=text("case_id IS NULL")),
-        Index("ix_audit_entries_action", "action", "at", sqlite_where=text("case_id IS NULL"),
-              postgresql_where=text("case_id IS NULL")),
+        Index("ix_audit_entries_org_id", "org_id", sqlite_where=_NO_CASE, postgresql_where=_NO_CASE),
+        Index("ix_audit_entries_action", "action", "at", sqlite_where=_NO_CASE, postgresql_where=_NO_CASE),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
